@@ -1,0 +1,47 @@
+/**
+ * The one shape every Marketo event takes inside the relay, whatever stream
+ * and transport it arrived on. Downstream actions receive arrays of these.
+ */
+export type Stream = 'user-audit' | 'notification' | 'lead-activity';
+export const STREAMS: readonly Stream[] = ['user-audit', 'notification', 'lead-activity'];
+
+export type Transport = 'io-events' | 'legacy-push' | 'journal';
+
+export interface Envelope {
+  /** stable across redeliveries: I/O event id, or the activity's marketoGUID */
+  id: string;
+  stream: Stream;
+  /** CloudEvent type, e.g. com.adobe.platform.marketo.audit.user.smartcampaign */
+  type: string;
+  /** CloudEvent source (urn:mlm, …); "marketo" for the legacy push */
+  source: string;
+  /** event time, ISO 8601 UTC */
+  time: string;
+  munchkinId?: string;
+  transport: Transport;
+  /** when the relay received it, ISO 8601 UTC */
+  receivedAt: string;
+  /** routing fields lifted out of `data` (absent when the shape has none) */
+  componentType?: string;
+  /** string form: objects (Notification) are JSON-encoded */
+  eventAction?: string;
+  subType?: string;
+  activityTypeId?: number;
+  activityType?: string;
+  leadId?: string;
+  /** the event's own payload, unchanged */
+  data: Record<string, unknown>;
+}
+
+/** What is known about the request that carried a batch of envelopes. */
+export interface DeliveryMeta {
+  stream: Stream;
+  transport: Transport;
+  /** x-adobe-delivery-id, or the push messageId, or a generated id */
+  deliveryId: string;
+  retryCount?: number;
+  /** legacy push: the batch's messageId */
+  messageId?: string;
+}
+
+export const isStream = (v: unknown): v is Stream => typeof v === 'string' && (STREAMS as readonly string[]).includes(v);

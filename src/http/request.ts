@@ -1,0 +1,84 @@
+/**
+ * Runtime raw-http params → a plain request. Runtime gives `__ow_method`
+ * (lower-case), `__ow_headers` (lower-case keys), `__ow_query` (the raw query
+ * string; local tools pass an object) and `__ow_body` (base64 of the exact
+ * bytes for JSON and binary types, a plain string for text types).
+ */
+import { rejected, ok, stop, type Step } from '../outcome';
+
+export interface RawRequest {
+  method: string;
+  headers: Record<string, string>;
+  query: URLSearchParams;
+  rawBody: Buffer;
+}
+
+export type RuntimeParams = Record<string, unknown>;
+
+const TEXT_TYPE = /^text\/|^application\/(x-www-form-urlencoded|xml)/i;
+const JSON_TYPE = /^application\/(cloudevents(-batch)?\+)?json\s*(;|$)/i;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+export const isJsonContentType = (ct: string | undefined): boolean => ct === undefined || ct === '' || JSON_TYPE.test(ct);
+
+function headersOf(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (typeof v === 'string') out[k.toLowerCase()] = v;
+      else if (Array.isArray(v)) out[k.toLowerCase()] = v.map(String).join(', ');
+      else if (v !== undefined && v !== null) out[k.toLowerCase()] = String(v);
+    }
+  }
+  return out;
+}
+
+function queryOf(value: unknown): URLSearchParams {
+  if (typeof value === 'string') return new URLSearchParams(value.startsWith('?') ? value.slice(1) : value);
+  const q = new URLSearchParams();
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== undefined) q.append(k, String(v));
+  }
+  return q;
+}
+
+/**
+ * Runtime base64-encodes every body that is not a text type. A text-typed body
+ * (or one a local tool passed through) is the string itself.
+ */
+function bodyOf(value: unknown, contentType: string | undefined): Buffer {
+  if (value === undefined || value === null || value === '') return Buffer.alloc(0);
+  if (typeof value !== 'string') return Buffer.from(JSON.stringify(value), 'utf8');
+  if (contentType && TEXT_TYPE.test(contentType)) return Buffer.from(value, 'utf8');
+  const trimmed = value.trim();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return Buffer.from(value, 'utf8');
+  if (value.length % 4 === 0 && BASE64.test(value)) return Buffer.from(value, 'base64');
+  return Buffer.from(value, 'utf8');
+}
+
+/** Decodes the raw-http params; a body over `maxBodyBytes` is 413. */
+export function decodeRequest(params: RuntimeParams, maxBodyBytes: number): Step<RawRequest> {
+  const headers = headersOf(params.__ow_headers);
+  const rawBody = bodyOf(params.__ow_body, headers['content-type']);
+  if (rawBody.length > maxBodyBytes) {
+    return stop(rejected(413, 'body_too_large', `request body is ${rawBody.length} bytes; the limit is ${maxBodyBytes}`));
+  }
+  const method = typeof params.__ow_method === 'string' ? params.__ow_method.toLowerCase() : 'get';
+  return ok({ method, headers, query: queryOf(params.__ow_query), rawBody });
+}
+
+/** Parses a JSON body already known to be within limits. BOM is tolerated, invalid UTF-8 is not. */
+export function parseJsonBody(rawBody: Buffer): Step<unknown> {
+  if (rawBody.length === 0) return stop(rejected(400, 'body_missing', 'the request has no body'));
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(rawBody);
+  } catch {
+    return stop(rejected(400, 'body_not_utf8', 'the request body is not valid UTF-8'));
+  }
+  try {
+    return ok(JSON.parse(text));
+  } catch {
+    return stop(rejected(400, 'body_not_json', 'the request body is not valid JSON'));
+  }
+}
