@@ -1,0 +1,121 @@
+/**
+ * Forwarding: for each route, non-blocking invocations carrying that route's
+ * events as `{ route, events }`, split so no invocation's params exceed the
+ * Runtime limit, run concurrently with a bound, each retried once (with jitter)
+ * when throttled or failed, within the delivery's time budget.
+ */
+import type { Envelope } from '../envelope/envelope';
+import type { Invoker } from './invoker';
+
+export interface ForwardPlan {
+  route: string;
+  action: string;
+  events: Envelope[];
+}
+
+export interface ForwardOptions {
+  concurrency: number;
+  timeoutMs: number;
+  maxParamBytes: number;
+  /** epoch ms after which no new attempt starts */
+  deadline: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface ChunkFailure {
+  events: Envelope[];
+  reason: string;
+  attempts: number;
+}
+
+export interface ForwardResult {
+  route: string;
+  action: string;
+  handedOff: Envelope[];
+  activationIds: string[];
+  failed: ChunkFailure[];
+}
+
+const OVERHEAD = 64;
+
+/** Splits events into chunks whose `{ route, events }` JSON stays within maxBytes. */
+export function splitForParams(route: string, events: Envelope[], maxBytes: number): Envelope[][] {
+  const chunks: Envelope[][] = [];
+  const base = OVERHEAD + Buffer.byteLength(route);
+  let current: Envelope[] = [];
+  let size = base;
+  for (const event of events) {
+    const bytes = Buffer.byteLength(JSON.stringify(event)) + 1;
+    if (current.length > 0 && size + bytes > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = base;
+    }
+    current.push(event);
+    size += bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** Runs `tasks` with at most `limit` in flight; results keep the tasks' order. */
+export async function runBounded<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results = new Array<T>(tasks.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+type ChunkOutcome = { ok: true; activationId: string } | { ok: false; reason: string; attempts: number };
+
+async function invokeChunk(invoker: Invoker, plan: ForwardPlan, events: Envelope[], o: ForwardOptions): Promise<ChunkOutcome> {
+  const now = o.now ?? Date.now;
+  const sleep = o.sleep ?? defaultSleep;
+  const random = o.random ?? Math.random;
+  if (events.length > 0 && Buffer.byteLength(JSON.stringify(events[0])) + OVERHEAD > o.maxParamBytes && events.length === 1) {
+    return { ok: false, reason: 'event_too_large: one event exceeds the invocation parameter limit', attempts: 0 };
+  }
+  let attempts = 0;
+  let reason = 'no attempt made: delivery time budget exhausted';
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const jitter = attempt === 0 ? 0 : 50 + Math.floor(random() * 200);
+    if (now() + jitter + o.timeoutMs > o.deadline) break;
+    if (jitter) await sleep(jitter);
+    attempts++;
+    const res = await invoker.invoke(plan.action, { route: plan.route, events }, o.timeoutMs);
+    if (res.ok) return { ok: true, activationId: res.activationId };
+    reason = res.reason;
+    if (!res.retryable) break;
+  }
+  return { ok: false, reason, attempts };
+}
+
+export async function forwardAll(invoker: Invoker, plans: ForwardPlan[], o: ForwardOptions): Promise<ForwardResult[]> {
+  const results = plans.map((p) => ({ route: p.route, action: p.action, handedOff: [] as Envelope[], activationIds: [] as string[], failed: [] as ChunkFailure[] }));
+  const tasks: (() => Promise<void>)[] = [];
+  plans.forEach((plan, i) => {
+    for (const chunk of splitForParams(plan.route, plan.events, o.maxParamBytes)) {
+      tasks.push(async () => {
+        const res = await invokeChunk(invoker, plan, chunk, o);
+        if (res.ok) {
+          results[i].handedOff.push(...chunk);
+          results[i].activationIds.push(res.activationId);
+        } else {
+          results[i].failed.push({ events: chunk, reason: res.reason, attempts: res.attempts });
+        }
+      });
+    }
+  });
+  await runBounded(tasks, o.concurrency);
+  return results;
+}

@@ -1,0 +1,31 @@
+/**
+ * Event times arrive as RFC 3339 ("2026-03-02T10:20:42.755Z"), as Marketo's
+ * zone-less form with a space ("2026-03-02 10:20:42.755", which is UTC), or as
+ * epoch milliseconds. All become ISO 8601 UTC; anything else is undefined.
+ */
+const ZONELESS = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})$/;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const MIN_MS = Date.UTC(1990, 0, 1);
+const MAX_MS = Date.UTC(2200, 0, 1);
+
+const inRange = (ms: number): boolean => Number.isFinite(ms) && ms >= MIN_MS && ms < MAX_MS;
+/** JavaScript's parser takes at most milliseconds: cut longer fractions. */
+const trimFraction = (s: string): string => s.replace(/(\.\d{3})\d+/, '$1');
+
+export function toIsoUtc(value: unknown): string | undefined {
+  let ms: number;
+  if (typeof value === 'number') {
+    ms = value;
+  } else if (typeof value === 'string') {
+    const s = value.trim();
+    const zoneless = ZONELESS.exec(s);
+    if (zoneless) ms = Date.parse(trimFraction(`${zoneless[1]}T${zoneless[2]}Z`));
+    else if (RFC3339.test(s)) ms = Date.parse(trimFraction(s.replace(' ', 'T')).replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+    else if (DATE_ONLY.test(s)) ms = Date.parse(`${s}T00:00:00Z`);
+    else return undefined;
+  } else {
+    return undefined;
+  }
+  return inRange(ms) ? new Date(ms).toISOString() : undefined;
+}

@@ -1,0 +1,105 @@
+/**
+ * Adobe's signing public keys: fetched only from the configured host and only
+ * for paths of the form /prod/keys/pub-key-<id>.pem, cached as parsed
+ * KeyObjects in memory (per container) and, when a shared cache is given
+ * (aio-lib-state in Runtime), as PEM text across containers — never longer
+ * than 24 h, since Adobe rotates keys and sends no cache headers.
+ */
+import { createPublicKey, type KeyObject } from 'node:crypto';
+
+const KEY_PATH = /^\/prod\/keys\/pub-key-[A-Za-z0-9-]{1,64}\.pem$/;
+const MAX_PEM_BYTES = 16 * 1024;
+
+export const isAllowedKeyPath = (path: string): boolean => KEY_PATH.test(path);
+
+/** A cross-container cache of PEM text (aio-lib-state in Runtime). */
+export interface SharedKeyCache {
+  get(key: string): Promise<string | undefined>;
+  put(key: string, value: string, ttlSeconds: number): Promise<void>;
+}
+
+export type KeyLookup =
+  | { ok: true; key: KeyObject }
+  /** `missing`: the host answered that no such key exists (4xx) — the signature cannot be valid.
+   *  `unavailable`: network error, timeout, 5xx or garbage — try again later. */
+  | { ok: false; reason: 'missing' | 'unavailable'; detail: string };
+
+export interface KeyProviderOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  ttlSeconds: number;
+  shared?: SharedKeyCache;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+export interface KeyProvider {
+  lookup(path: string): Promise<KeyLookup>;
+}
+
+const sharedKeyName = (path: string): string => `pubkey.${path.replace(/[^A-Za-z0-9-]/g, '_')}`;
+
+function parsePem(pem: string): KeyObject | undefined {
+  try {
+    const key = createPublicKey(pem);
+    return key.asymmetricKeyType === 'rsa' ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createKeyProvider(opts: KeyProviderOptions): KeyProvider {
+  const memory = new Map<string, { key: KeyObject; until: number }>();
+  const inflight = new Map<string, Promise<KeyLookup>>();
+  const now = opts.now ?? Date.now;
+  const doFetch = opts.fetch ?? fetch;
+
+  async function fromShared(path: string): Promise<KeyObject | undefined> {
+    if (!opts.shared) return undefined;
+    try {
+      const pem = await opts.shared.get(sharedKeyName(path));
+      return pem ? parsePem(pem) : undefined;
+    } catch {
+      return undefined; // the shared cache is an optimisation; the key host is the source
+    }
+  }
+
+  async function fromHost(path: string): Promise<KeyLookup> {
+    let res: Response;
+    try {
+      res = await doFetch(opts.baseUrl + path, { redirect: 'error', signal: AbortSignal.timeout(opts.timeoutMs) });
+    } catch (err) {
+      return { ok: false, reason: 'unavailable', detail: (err as Error).name };
+    }
+    if (res.status >= 400 && res.status < 500) return { ok: false, reason: 'missing', detail: `HTTP ${res.status}` };
+    if (!res.ok) return { ok: false, reason: 'unavailable', detail: `HTTP ${res.status}` };
+    const pem = await res.text().catch(() => '');
+    const key = pem.length <= MAX_PEM_BYTES ? parsePem(pem) : undefined;
+    if (!key) return { ok: false, reason: 'unavailable', detail: 'not an RSA public key PEM' };
+    opts.shared?.put(sharedKeyName(path), pem, opts.ttlSeconds).catch(() => undefined);
+    return { ok: true, key };
+  }
+
+  async function load(path: string): Promise<KeyLookup> {
+    const shared = await fromShared(path);
+    const found: KeyLookup = shared ? { ok: true, key: shared } : await fromHost(path);
+    if (found.ok) memory.set(path, { key: found.key, until: now() + opts.ttlSeconds * 1000 });
+    return found;
+  }
+
+  return {
+    async lookup(path) {
+      const hit = memory.get(path);
+      if (hit && hit.until > now()) return { ok: true, key: hit.key };
+      let pending = inflight.get(path);
+      if (!pending) {
+        pending = load(path).finally(() => inflight.delete(path));
+        inflight.set(path, pending);
+      }
+      const result = await pending;
+      // a key host outage does not evict a key we still hold: Adobe keeps signing with it
+      if (!result.ok && result.reason === 'unavailable' && hit) return { ok: true, key: hit.key };
+      return result;
+    },
+  };
+}

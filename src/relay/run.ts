@@ -1,0 +1,80 @@
+/**
+ * The composition every receiver action shares: context → decode → receive →
+ * hand off → one log line → HTTP. An action file only names its stream and
+ * its receive step.
+ */
+import type { Stream } from '../envelope/envelope';
+import type { Json } from '../envelope/fields';
+import { decodeRequest, type RawRequest } from '../http/request';
+import { statusOf, toHttpResponse, type HttpResponse } from '../http/response';
+import { receiveRegisteredEvent, type Received } from '../io-events/receive';
+import { rejected, type Outcome, type Step } from '../outcome';
+import { relayContext, reportConfigErrorsOnce, type RelayContext } from './context';
+import { handOff, type HandOffResult } from './hand-off';
+
+export type ReceiveStep = (req: RawRequest, ctx: RelayContext) => Promise<Step<Received>>;
+
+/** What a non-web (Runtime-action registration) invocation returns: failures must fail the activation. */
+export type RegistrationResult = HttpResponse | { error: HttpResponse };
+
+export const isRegistrationInvocation = (params: Json): boolean =>
+  params.__adobe_headers !== undefined && params.__ow_method === undefined;
+
+function logRequest(ctx: RelayContext, name: string, stream: Stream, outcome: Outcome, received: Received | undefined, result: HandOffResult | undefined, method: string): void {
+  const fields = {
+    action: name,
+    stream,
+    method,
+    status: statusOf(outcome),
+    outcome: outcome.kind,
+    ...(outcome.kind === 'rejected' || outcome.kind === 'retryLater' ? { reason: outcome.code } : {}),
+    ...(received ? { deliveryId: received.meta.deliveryId, retryCount: received.meta.retryCount ?? 0, events: received.envelopes.length, eventIds: received.envelopes.map((e) => e.id) } : {}),
+    ...(received?.meta.messageId ? { messageId: received.meta.messageId } : {}),
+    ...(result?.report ? { forwarded: result.report.forwarded, duplicates: result.report.duplicates, parked: result.report.parked, unrouted: result.report.unrouted, failures: result.report.failures } : {}),
+    ...(result?.quarantined ? { quarantined: result.quarantined } : {}),
+    durationMs: ctx.now() - ctx.startedAt,
+  };
+  if (outcome.kind === 'rejected' || outcome.kind === 'retryLater') ctx.log.warn('delivery rejected', fields);
+  else ctx.log.info(outcome.kind === 'challenge' ? 'challenge answered' : 'delivery accepted', fields);
+}
+
+async function process(name: string, stream: Stream, params: Json, receive: ReceiveStep, ctx: RelayContext): Promise<{ outcome: Outcome; registration: boolean }> {
+  const registration = isRegistrationInvocation(params);
+  let received: Received | undefined;
+  let result: HandOffResult | undefined;
+  let outcome: Outcome;
+  let method = 'invoke';
+  let step: Step<Received>;
+  if (registration) {
+    step = receiveRegisteredEvent(params, stream, { clientIds: ctx.config.events.clientIds, now: ctx.now });
+  } else {
+    const req = decodeRequest(params, ctx.config.maxBodyBytes);
+    method = typeof params.__ow_method === 'string' ? params.__ow_method.toLowerCase() : 'get';
+    step = req.ok ? await receive(req.value, ctx) : req;
+  }
+  if (step.ok) {
+    received = step.value;
+    result = await handOff(received, ctx);
+    outcome = result.outcome;
+  } else {
+    outcome = step.outcome;
+  }
+  logRequest(ctx, name, stream, outcome, received, result, method);
+  return { outcome, registration };
+}
+
+export async function runReceiver(name: string, stream: Stream, params: Json, receive: ReceiveStep): Promise<RegistrationResult> {
+  const c = relayContext(params, name);
+  if (!c.ok) {
+    reportConfigErrorsOnce(c.errors, c.log);
+    return toHttpResponse(rejected(500, 'config_invalid', 'the action configuration is invalid; the action log says why'));
+  }
+  try {
+    const { outcome, registration } = await process(name, stream, params, receive, c.ctx);
+    const response = toHttpResponse(outcome);
+    return registration && statusOf(outcome) >= 500 ? { error: response } : response;
+  } catch (err) {
+    c.ctx.log.error('unexpected failure', { action: name, stream, err: { name: (err as Error).name, message: (err as Error).message } });
+    return toHttpResponse({ kind: 'retryLater', status: 503, code: 'internal_error', message: 'the relay failed unexpectedly; retry later', retryAfterSeconds: 30 });
+  }
+}

@@ -1,0 +1,131 @@
+import { normalizeActivity } from '../../src/envelope/activity';
+import { activityEventType } from '../../src/envelope/activity-types';
+import type { Envelope } from '../../src/envelope/envelope';
+import { normalizeIoEvent } from '../../src/envelope/normalize-io';
+import { toIsoUtc } from '../../src/envelope/time';
+import { auditEvent, ioActivityEvent, legacyActivity, notificationEvent } from '../../dev/traffic/events';
+import { seeded } from '../../dev/traffic/rng';
+
+const receivedAt = '2026-03-02T10:21:00.000Z';
+const ctx = { receivedAt, stream: 'user-audit' as const };
+const envelopeOf = (element: Record<string, unknown>, stream: 'user-audit' | 'notification' | 'lead-activity' = 'user-audit'): Envelope => {
+  const n = normalizeIoEvent(element, { ...ctx, stream });
+  if (!n.ok) throw new Error(n.reason);
+  return n.envelope;
+};
+
+describe('toIsoUtc', () => {
+  it.each([
+    ['2026-03-02 10:20:42.755', '2026-03-02T10:20:42.755Z'],
+    ['2026-03-02T10:20:42.755Z', '2026-03-02T10:20:42.755Z'],
+    ['2026-03-02T10:20:42Z', '2026-03-02T10:20:42.000Z'],
+    ['2026-03-02T12:20:42+02:00', '2026-03-02T10:20:42.000Z'],
+    ['2026-03-02T12:20:42+0200', '2026-03-02T10:20:42.000Z'],
+    ['2020-05-28T19:20:47.28Z', '2020-05-28T19:20:47.280Z'],
+    ['2026-03-02T10:20:42.123456789Z', '2026-03-02T10:20:42.123Z'],
+    ['2026-03-02 10:20', '2026-03-02T10:20:00.000Z'],
+    [1772446842755, '2026-03-02T10:20:42.755Z'],
+  ])('%s → %s', (input, expected) => expect(toIsoUtc(input)).toBe(expected));
+  it.each(['yesterday', '', '2026-13-45 99:99:99', '03/02/2026', null, {}, '1900-01-01T00:00:00Z', Number.NaN])('rejects %p', (v) =>
+    expect(toIsoUtc(v)).toBeUndefined(),
+  );
+});
+
+describe('User Audit', () => {
+  const v2 = {
+    eventid: '5e0c7c5a-0000-4000-8000-00000000a001',
+    event: { body: { specversion: '1.0', type: 'com.adobe.platform.marketo.audit.user.smartcampaign', source: 'urn:mlm', time: '2026-03-02 10:20:42.755', datacontenttype: 'application/json', dataschema: 'V2.0', data: { componentId: 5120, componentType: 'Smart Campaign', eventAction: 'activate', munchkinId: '111-AAA-222', imsOrgId: 'ABC123@AdobeOrg', userId: 'ops@example.com' } } },
+    recipientclientid: 'my-client-id',
+  };
+  it('normalizes the V2 shape', () => {
+    expect(envelopeOf(v2)).toEqual({
+      id: '5e0c7c5a-0000-4000-8000-00000000a001',
+      stream: 'user-audit',
+      type: 'com.adobe.platform.marketo.audit.user.smartcampaign',
+      source: 'urn:mlm',
+      time: '2026-03-02T10:20:42.755Z',
+      munchkinId: '111-AAA-222',
+      componentType: 'Smart Campaign',
+      eventAction: 'activate',
+      transport: 'io-events',
+      receivedAt,
+      data: v2.event.body.data,
+    });
+  });
+  it('normalizes the V1 shape (no body wrapper, event_id, numeric user)', () => {
+    const v1 = { event_id: 'ev-1', event: { ...v2.event.body, id: 'ce-1', dataschema: 'V1.0', time: '2020-05-28T19:20:47.28Z', data: { componentType: 'Email', eventAction: 'approve', munchkinId: '111-AAA-222', user: 42 } }, recipient_client_id: 'x' };
+    const e = envelopeOf(v1);
+    expect(e).toMatchObject({ id: 'ev-1', time: '2020-05-28T19:20:47.280Z', componentType: 'Email', eventAction: 'approve' });
+    expect(e.data.user).toBe(42);
+  });
+  it('keeps unknown types, extra fields and odd times', () => {
+    const e = envelopeOf({ eventid: 'x', extra: 1, event: { body: { type: 'com.adobe.platform.marketo.audit.user.brandnewthing', time: 'garbage', data: { componentType: 'Brand New Thing', more: { a: 1 } } } } });
+    expect(e).toMatchObject({ type: 'com.adobe.platform.marketo.audit.user.brandnewthing', time: receivedAt, componentType: 'Brand New Thing', source: 'unknown' });
+    expect(e.data.more).toEqual({ a: 1 });
+  });
+  it('derives a stable id from the content when the event has none', () => {
+    const element = { event: { body: { type: 'com.adobe.platform.marketo.audit.user.email', data: { a: 1 } } } };
+    expect(envelopeOf(element).id).toBe(envelopeOf(JSON.parse(JSON.stringify(element))).id);
+    expect(envelopeOf(element).id).toMatch(/^sha256-/);
+  });
+  it('generated V1 and V2 events normalize', () => {
+    const rng = seeded(1);
+    for (let i = 0; i < 50; i++) {
+      const e = envelopeOf(auditEvent(rng, { clientId: 'c', version: i % 2 ? 'V1' : 'V2' }));
+      expect(e.stream).toBe('user-audit');
+      expect(e.time).toMatch(/Z$/);
+      expect(e.componentType).toBeTruthy();
+    }
+  });
+});
+
+describe('Notification', () => {
+  it('turns an object eventAction into its string form, keeps both componentType and type', () => {
+    const e = envelopeOf(
+      { eventid: 'n1', event: { body: { type: 'com.adobe.platform.marketo.notification.campaign_failure', source: 'urn:mlm', time: '2026-03-02T10:00:00Z', data: { componentType: 'campaign_abort', subType: 'smart_campaign', eventAction: { campaignId: 1234, userId: 'a@b.c' }, munchkinId: '111-AAA-222' } } } },
+      'user-audit',
+    );
+    expect(e).toMatchObject({ stream: 'notification', type: 'com.adobe.platform.marketo.notification.campaign_failure', componentType: 'campaign_abort', subType: 'smart_campaign', eventAction: '{"campaignId":1234,"userId":"a@b.c"}' });
+  });
+  it('accepts unknown notification types', () => {
+    const e = envelopeOf({ eventid: 'n2', event: { body: { type: 'com.adobe.platform.marketo.notification.nurture_exhausted', data: {} } } }, 'notification');
+    expect(e.stream).toBe('notification');
+  });
+  it('generated notifications of the three kinds normalize', () => {
+    const rng = seeded(2);
+    for (const kind of ['campaign_abort', 'campaign_failure', 'web_services'] as const) {
+      expect(envelopeOf(notificationEvent(rng, { clientId: 'c', kind }), 'notification').type).toBe(`com.adobe.platform.marketo.notification.${kind}`);
+    }
+  });
+});
+
+describe('Lead Activity', () => {
+  it('names types like the I/O form does', () => {
+    expect(activityEventType(10, 'Open Email')).toBe('com.adobe.platform.marketo.activity.standard.openemail');
+    expect(activityEventType(2, undefined)).toBe('com.adobe.platform.marketo.activity.standard.filloutform');
+    expect(activityEventType(100001, 'Attended Booth')).toBe('com.adobe.platform.marketo.activity.custom');
+    expect(activityEventType(999, undefined)).toBe('com.adobe.platform.marketo.activity.standard.type999');
+  });
+  it('legacy and I/O forms of one activity give the same envelope apart from transport', () => {
+    const rng = seeded(3);
+    for (let i = 0; i < 30; i++) {
+      const activity = legacyActivity(rng, { typeId: i % 3 === 0 ? 100001 : undefined });
+      const legacy = normalizeActivity(activity, { transport: 'legacy-push', receivedAt, munchkinId: '111-AAA-222' });
+      const io = normalizeIoEvent(ioActivityEvent(rng, activity, { clientId: 'c', munchkinId: '111-AAA-222' }), { ...ctx, stream: 'lead-activity' });
+      if (!legacy.ok || !io.ok) throw new Error('not normalized');
+      expect({ ...io.envelope, transport: 'legacy-push' }).toEqual(legacy.envelope);
+      expect(legacy.envelope).toMatchObject({ id: activity.marketoGUID, leadId: String(activity.leadId), stream: 'lead-activity' });
+    }
+  });
+  it('falls back to activityLogItemId for the id', () => {
+    const n = normalizeActivity({ activityLogItemId: 99887766, activityTypeId: 2, activityDate: '2026-03-02T10:14:58Z' }, { transport: 'legacy-push', receivedAt });
+    expect(n).toMatchObject({ ok: true, envelope: { id: '99887766' } });
+  });
+  it.each([
+    [{ activityTypeId: 2, activityDate: '2026-03-02T10:14:58Z' }, /marketoGUID/],
+    [{ marketoGUID: 'g', activityTypeId: 'two', activityDate: '2026-03-02T10:14:58Z' }, /activityTypeId/],
+    [{ marketoGUID: 'g', activityTypeId: 2, activityDate: 'soon' }, /activityDate/],
+  ])('cannot normalize %p', (activity, reason) => {
+    expect(normalizeActivity(activity, { transport: 'legacy-push', receivedAt })).toMatchObject({ ok: false, reason: expect.stringMatching(reason) });
+  });
+});

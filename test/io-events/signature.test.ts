@@ -1,0 +1,128 @@
+import { createKeyProvider, isAllowedKeyPath } from '../../src/io-events/public-keys';
+import { verifyDigitalSignatures } from '../../src/io-events/signature';
+import { adobeDeliveryHeaders, generateSigningKey, signBody, startKeyServer, type KeyServer, type SigningKey } from '../../dev/traffic/signing';
+
+let keys: [SigningKey, SigningKey];
+let server: KeyServer;
+const body = Buffer.from('[{"eventid":"e1","recipientclientid":"c"}]');
+
+beforeAll(async () => {
+  keys = [generateSigningKey(), generateSigningKey()];
+  server = await startKeyServer(keys);
+});
+afterAll(() => server.close());
+afterEach(() => server.setDown(false));
+
+const provider = (o: { now?: () => number; baseUrl?: string } = {}) =>
+  createKeyProvider({ baseUrl: o.baseUrl ?? server.baseUrl, timeoutMs: 1000, ttlSeconds: 3600, now: o.now });
+
+describe('verifyDigitalSignatures', () => {
+  it('accepts a delivery whose two signatures verify', async () => {
+    expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), provider())).toBeUndefined();
+  });
+  it('accepts when only signature 1 verifies', async () => {
+    const h = { ...adobeDeliveryHeaders(body, keys), 'x-adobe-digital-signature-2': signBody('other', keys[1]) };
+    expect(await verifyDigitalSignatures(body, h, provider())).toBeUndefined();
+  });
+  it('accepts when only signature 2 verifies', async () => {
+    const h = { ...adobeDeliveryHeaders(body, keys), 'x-adobe-digital-signature-1': signBody('other', keys[0]) };
+    expect(await verifyDigitalSignatures(body, h, provider())).toBeUndefined();
+  });
+  it('rejects when both signatures are invalid (401)', async () => {
+    const h = adobeDeliveryHeaders('another body', keys);
+    expect(await verifyDigitalSignatures(body, h, provider())).toMatchObject({ status: 401, code: 'signature_invalid' });
+  });
+  it('rejects a tampered body', async () => {
+    const h = adobeDeliveryHeaders(body, keys);
+    const tampered = Buffer.from(body.toString().replace('"c"', '"d"'));
+    expect(await verifyDigitalSignatures(tampered, h, provider())).toMatchObject({ status: 401, code: 'signature_invalid' });
+  });
+  it('rejects signatures swapped between key paths', async () => {
+    const h = adobeDeliveryHeaders(body, keys);
+    const swapped = { ...h, 'x-adobe-public-key1-path': h['x-adobe-public-key2-path'], 'x-adobe-public-key2-path': h['x-adobe-public-key1-path'] };
+    expect(await verifyDigitalSignatures(body, swapped, provider())).toMatchObject({ status: 401, code: 'signature_invalid' });
+  });
+  it('rejects missing signature headers', async () => {
+    expect(await verifyDigitalSignatures(body, { 'content-type': 'application/json' }, provider())).toMatchObject({ status: 401, code: 'signature_missing' });
+  });
+  it('ignores the legacy HMAC header: it is neither sufficient nor required', async () => {
+    expect(await verifyDigitalSignatures(body, { 'x-adobe-signature': 'abc=' }, provider())).toMatchObject({ status: 401, code: 'signature_missing' });
+    const h = { ...adobeDeliveryHeaders(body, keys), 'x-adobe-signature': 'garbage' };
+    expect(await verifyDigitalSignatures(body, h, provider())).toBeUndefined();
+  });
+  it.each([
+    '/prod/keys/../keys/pub-key-x.pem',
+    '//evil.example/prod/keys/pub-key-x.pem',
+    'https://evil.example/prod/keys/pub-key-x.pem',
+    '/prod/keys/pub-key-x.pem@evil.example',
+    '/prod/keys/%2e%2e/pub-key-x.pem',
+    '/stage/keys/pub-key-x.pem',
+    '/prod/keys/pub-key-x.pem?x=1',
+  ])('never fetches a disallowed key path: %s', async (path) => {
+    const before = [...server.hits.values()].reduce((a, b) => a + b, 0);
+    const h = { ...adobeDeliveryHeaders(body, keys), 'x-adobe-public-key1-path': path, 'x-adobe-public-key2-path': path };
+    expect(isAllowedKeyPath(path)).toBe(false);
+    expect(await verifyDigitalSignatures(body, h, provider())).toMatchObject({ status: 401, code: 'key_path_invalid' });
+    expect([...server.hits.values()].reduce((a, b) => a + b, 0)).toBe(before);
+  });
+  it('an unknown key (404 from the key host) is 401, not 503', async () => {
+    const h = { ...adobeDeliveryHeaders(body, keys), 'x-adobe-public-key1-path': '/prod/keys/pub-key-unknown.pem', 'x-adobe-public-key2-path': '/prod/keys/pub-key-unknown2.pem' };
+    expect(await verifyDigitalSignatures(body, h, provider())).toMatchObject({ status: 401 });
+  });
+  it('key host down and no cached key: 503 with Retry-After', async () => {
+    server.setDown(true);
+    const out = await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), provider());
+    expect(out).toMatchObject({ kind: 'retryLater', status: 503, code: 'public_key_unavailable' });
+  });
+  it('key host unreachable (connection refused): 503', async () => {
+    const out = await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), provider({ baseUrl: 'http://127.0.0.1:9' }));
+    expect(out).toMatchObject({ status: 503 });
+  });
+  it('key host down with a cached key: still verifies, without refetching', async () => {
+    const p = provider();
+    expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p)).toBeUndefined();
+    server.setDown(true);
+    const hits = server.hits.get(keys[0].path);
+    expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p)).toBeUndefined();
+    expect(server.hits.get(keys[0].path)).toBe(hits);
+  });
+  it('keeps using an expired cached key while the host is down, refetches once it is back', async () => {
+    let now = 1_000_000;
+    const p = provider({ now: () => now });
+    expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p)).toBeUndefined();
+    now += 3601 * 1000;
+    server.setDown(true);
+    expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p)).toBeUndefined();
+    server.setDown(false);
+    const hits = server.hits.get(keys[0].path) ?? 0;
+    expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p)).toBeUndefined();
+    expect(server.hits.get(keys[0].path)).toBe(hits + 1);
+  });
+  it('fetches each key once for concurrent deliveries', async () => {
+    const fresh: [SigningKey, SigningKey] = [generateSigningKey(), generateSigningKey()];
+    const s2 = await startKeyServer(fresh);
+    try {
+      const p2 = createKeyProvider({ baseUrl: s2.baseUrl, timeoutMs: 1000, ttlSeconds: 60 });
+      await Promise.all(Array.from({ length: 10 }, () => verifyDigitalSignatures(body, adobeDeliveryHeaders(body, fresh), p2)));
+      expect(s2.hits.get(fresh[0].path)).toBe(1);
+    } finally {
+      await s2.close();
+    }
+  });
+  it('uses a shared cross-container cache before the key host', async () => {
+    const store = new Map<string, string>();
+    const shared = { get: async (k: string) => store.get(k), put: async (k: string, v: string) => void store.set(k, v) };
+    const p1 = createKeyProvider({ baseUrl: server.baseUrl, timeoutMs: 1000, ttlSeconds: 3600, shared });
+    expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p1)).toBeUndefined();
+    await new Promise((r) => setImmediate(r));
+    expect(store.size).toBe(2);
+    server.setDown(true);
+    const p2 = createKeyProvider({ baseUrl: server.baseUrl, timeoutMs: 1000, ttlSeconds: 3600, shared });
+    expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p2)).toBeUndefined();
+  });
+  it('rejects a key host answer that is not an RSA public key (503, not cached)', async () => {
+    const fakeFetch = (async () => new Response('<html>oops</html>', { status: 200 })) as unknown as typeof fetch;
+    const p = createKeyProvider({ baseUrl: 'http://127.0.0.1:1', timeoutMs: 1000, ttlSeconds: 60, fetch: fakeFetch });
+    expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p)).toMatchObject({ status: 503 });
+  });
+});

@@ -1,0 +1,21 @@
+/**
+ * Found by `aio app build` (it looks for webpack-config.js from the action's
+ * folder up to the project root) and by `npm run build:actions`. The CLI sets
+ * entry, output, target and mode; we add TypeScript, minification, and keep
+ * `openwhisk` (and `redis`, loaded only when REDIS_URL is set) out of the
+ * bundle: Adobe's nodejs:20 image ships both.
+ */
+const webpack = require('webpack');
+
+module.exports = {
+  devtool: false,
+  resolve: { extensions: ['.ts', '.js'] },
+  module: {
+    rules: [{ test: /\.ts$/, exclude: /node_modules/, use: { loader: 'ts-loader', options: { transpileOnly: false, configFile: 'tsconfig.build.json' } } }],
+  },
+  externals: { openwhisk: 'commonjs openwhisk', redis: 'commonjs redis' },
+  optimization: { minimize: true },
+  plugins: [new webpack.optimize.LimitChunkCountPlugin({ maxChunks: 1 })],
+  performance: { hints: false },
+  stats: 'errors-warnings',
+};
