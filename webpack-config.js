@@ -15,7 +15,7 @@ module.exports = {
   },
   externals: { openwhisk: 'commonjs openwhisk', redis: 'commonjs redis' },
   optimization: { minimize: true },
-  plugins: [new webpack.optimize.LimitChunkCountPlugin({ maxChunks: 1 })],
+  plugins: [],
   performance: { hints: false },
   stats: 'errors-warnings',
 };

@@ -29,9 +29,10 @@ export function addLogSink(sink: (level: LogLevel, line: string) => void): () =>
   return () => sinks.delete(sink);
 }
 
-export function parseLogLevel(value: unknown): LogLevel {
+/** LOG_LEVEL: error | warn | info (default) | debug; `off` prints nothing (tests, benchmarks). */
+export function parseLogLevel(value: unknown): LogLevel | 'off' {
   const v = typeof value === 'string' ? value.toLowerCase() : '';
-  return v in LEVELS ? (v as LogLevel) : 'info';
+  return v === 'off' ? 'off' : v in LEVELS ? (v as LogLevel) : 'info';
 }
 
 /** Copies `value` with credential-named fields replaced and long strings cut. */

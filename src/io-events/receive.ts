@@ -67,17 +67,21 @@ export function normalizeElements(events: Json[], meta: DeliveryMeta, headerEven
   return received;
 }
 
+/** The validationUrl of an unsigned async-validation POST (parsed only when the body is small). */
+export function asyncValidationUrl(req: RawRequest): string | undefined {
+  if (req.method !== 'post' || req.rawBody.length === 0 || req.rawBody.length > MAX_VALIDATION_BODY) return undefined;
+  const body = parseJsonBody(req.rawBody);
+  return body.ok ? validationUrlOf(body.value) : undefined;
+}
+
 async function answerUnsigned(req: RawRequest, deps: IoDeps): Promise<Outcome> {
-  // Only an async-validation request may come unsigned; it is parsed only when small.
-  if (req.rawBody.length > 0 && req.rawBody.length <= MAX_VALIDATION_BODY) {
-    const body = parseJsonBody(req.rawBody);
-    const url = body.ok ? validationUrlOf(body.value) : undefined;
-    if (url !== undefined) {
-      const result = await handleAsyncValidation(url, deps.autoValidate, deps.log, deps.fetch);
-      return result === 'refused'
-        ? rejected(400, 'validation_url_invalid', 'validationUrl must be an https://csm.adobe.io URL')
-        : accepted({ accepted: 0, validation: result });
-    }
+  // Only an async-validation request may come unsigned.
+  const url = asyncValidationUrl(req);
+  if (url !== undefined) {
+    const result = await handleAsyncValidation(url, deps.autoValidate, deps.log, deps.fetch);
+    return result === 'refused'
+      ? rejected(400, 'validation_url_invalid', 'validationUrl must be an https://csm.adobe.io URL')
+      : accepted({ accepted: 0, validation: result });
   }
   return rejected(401, 'signature_missing', 'x-adobe-digital-signature-1/2 and x-adobe-public-key1/2-path are required');
 }

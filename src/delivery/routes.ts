@@ -1,0 +1,170 @@
+/**
+ * Routes: which downstream actions each envelope goes to.
+ *
+ *   { "routes": [ { "name": "security",
+ *                   "match": { "stream": "user-audit", "componentType": ["Login", "User", "Role"] },
+ *                   "action": "siem/ingest" } ],
+ *     "default": "marketo-stream-relay/log-events" }
+ *
+ * `match` is an AND of envelope fields; a list means any of; strings compare
+ * case-insensitively and may hold `*` wildcards; numbers compare exactly. A
+ * pattern only matches a field that is present. An event may match several
+ * routes (fan-out); events matching none go to `default` (route name
+ * "default") when it is set, else they are reported as unrouted.
+ */
+import type { Envelope, Stream } from '../envelope/envelope';
+import { isObject } from '../envelope/fields';
+
+export const MATCH_FIELDS = ['stream', 'type', 'source', 'munchkinId', 'componentType', 'eventAction', 'subType', 'activityTypeId', 'activityType'] as const;
+export type MatchField = (typeof MATCH_FIELDS)[number];
+
+type Matcher = (value: unknown) => boolean;
+
+export interface CompiledRoute {
+  name: string;
+  action: string;
+  match: Partial<Record<MatchField, (string | number)[]>>;
+  test: (e: Envelope) => boolean;
+}
+
+export interface RouteTable {
+  routes: CompiledRoute[];
+  default?: string;
+}
+
+export type RoutesResult = { ok: true; value: RouteTable } | { ok: false; errors: string[] };
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const ACTION = /^(\/[A-Za-z0-9_@.-]+\/)?([A-Za-z0-9_@.-]+\/)?[A-Za-z0-9_@.-]+$/;
+const STREAM_PATTERN = /^(user-audit|notification|lead-activity|[a-z*-]*\*[a-z*-]*)$/i;
+
+function patternMatcher(pattern: string | number): Matcher {
+  if (typeof pattern === 'number') return (v) => v === pattern || (typeof v === 'string' && v === String(pattern));
+  if (!pattern.includes('*')) {
+    const lower = pattern.toLowerCase();
+    return (v) => (typeof v === 'string' ? v.toLowerCase() === lower : typeof v === 'number' && String(v) === pattern);
+  }
+  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'is');
+  return (v) => (typeof v === 'string' || typeof v === 'number') && re.test(String(v));
+}
+
+function compileMatch(match: Partial<Record<MatchField, (string | number)[]>>): (e: Envelope) => boolean {
+  const checks = Object.entries(match).map(([field, patterns]) => {
+    const matchers = patterns.map(patternMatcher);
+    return (e: Envelope): boolean => {
+      const value = e[field as MatchField];
+      return value !== undefined && matchers.some((m) => m(value));
+    };
+  });
+  return (e) => checks.every((c) => c(e));
+}
+
+function checkMatchValue(where: string, field: MatchField, raw: unknown, errors: string[]): (string | number)[] | undefined {
+  const values = Array.isArray(raw) ? raw : [raw];
+  if (values.length === 0) return void errors.push(`${where}: match.${field} is an empty list (it would match nothing)`);
+  for (const v of values) {
+    if (typeof v !== 'string' && typeof v !== 'number') return void errors.push(`${where}: match.${field} values must be strings or numbers, got ${JSON.stringify(v)}`);
+    if (typeof v === 'string' && v === '') return void errors.push(`${where}: match.${field} has an empty string`);
+    if (field === 'activityTypeId' && !(Number.isInteger(v) || (typeof v === 'string' && /^[0-9*]+$/.test(v)))) {
+      return void errors.push(`${where}: match.activityTypeId values must be integers, got ${JSON.stringify(v)}`);
+    }
+    if (field === 'stream' && (typeof v !== 'string' || !STREAM_PATTERN.test(v))) {
+      return void errors.push(`${where}: match.stream must be user-audit, notification, lead-activity or a wildcard, got ${JSON.stringify(v)}`);
+    }
+  }
+  return values as (string | number)[];
+}
+
+function compileRoute(raw: unknown, index: number, seen: Set<string>, errors: string[]): CompiledRoute | undefined {
+  const label = isObject(raw) && typeof raw.name === 'string' ? `route ${index} ("${raw.name}")` : `route ${index}`;
+  if (!isObject(raw)) return void errors.push(`${label}: must be an object with name, match and action`);
+  const before = errors.length;
+  const name = raw.name;
+  if (typeof name !== 'string' || !NAME.test(name)) errors.push(`${label}: name must be 1-64 characters of [A-Za-z0-9_.-] starting with a letter or digit`);
+  else if (name === 'default') errors.push(`${label}: the name "default" is reserved for the default action`);
+  else if (seen.has(name)) errors.push(`${label}: the name "${name}" is used by another route`);
+  if (typeof raw.action !== 'string' || !ACTION.test(raw.action)) errors.push(`${label}: action must be an action name like "package/action", got ${JSON.stringify(raw.action)}`);
+  const match: Partial<Record<MatchField, (string | number)[]>> = {};
+  if (!isObject(raw.match)) {
+    errors.push(`${label}: match must be an object (use { "stream": "*" } to take every event)`);
+  } else if (Object.keys(raw.match).length === 0) {
+    errors.push(`${label}: match is empty; write { "stream": "*" } if the route should take every event`);
+  } else {
+    for (const [field, value] of Object.entries(raw.match)) {
+      if (!(MATCH_FIELDS as readonly string[]).includes(field)) {
+        errors.push(`${label}: match.${field} is not a field that can be matched (allowed: ${MATCH_FIELDS.join(', ')})`);
+        continue;
+      }
+      const values = checkMatchValue(label, field as MatchField, value, errors);
+      if (values) match[field as MatchField] = values;
+    }
+  }
+  if (errors.length > before) return undefined;
+  seen.add(name as string);
+  return { name: name as string, action: raw.action as string, match, test: compileMatch(match) };
+}
+
+/** ROUTES arrives as JSON text (action input); tools reading YAML files pass the parsed object. */
+function parseSource(source: unknown): { ok: true; value: unknown } | { ok: false; error: string } {
+  if (typeof source !== 'string') return { ok: true, value: source };
+  try {
+    return { ok: true, value: JSON.parse(source) };
+  } catch (err) {
+    return { ok: false, error: `ROUTES is not valid JSON: ${(err as Error).message}` };
+  }
+}
+
+export function parseRoutes(source: unknown): RoutesResult {
+  const parsed = parseSource(source);
+  if (!parsed.ok) return { ok: false, errors: [parsed.error] };
+  const config = parsed.value;
+  if (!isObject(config)) return { ok: false, errors: ['routes: the configuration must be an object with a "routes" list'] };
+  if (!Array.isArray(config.routes)) return { ok: false, errors: ['routes: "routes" must be a list of routes'] };
+  const errors: string[] = [];
+  for (const key of Object.keys(config)) if (key !== 'routes' && key !== 'default') errors.push(`routes: unknown top-level key "${key}" (allowed: routes, default)`);
+  const seen = new Set<string>();
+  const routes = config.routes.map((r, i) => compileRoute(r, i, seen, errors)).filter((r): r is CompiledRoute => r !== undefined);
+  const dflt = config.default;
+  if (dflt !== undefined && (typeof dflt !== 'string' || !ACTION.test(dflt))) errors.push(`default: must be an action name like "package/action", got ${JSON.stringify(dflt)}`);
+  if (errors.length) return { ok: false, errors };
+  return { ok: true, value: { routes, ...(typeof dflt === 'string' ? { default: dflt } : {}) } };
+}
+
+/** One route per stream, used when ROUTES is not set. */
+export function defaultRouteTable(targets: Record<Stream, string>): RouteTable {
+  const routes = (Object.keys(targets) as Stream[]).map((stream) => {
+    const match = { stream: [stream] };
+    return { name: stream, action: targets[stream], match, test: compileMatch(match) };
+  });
+  return { routes };
+}
+
+export interface Routed {
+  byRoute: Map<string, { route: { name: string; action: string }; envelopes: Envelope[] }>;
+  unrouted: Envelope[];
+}
+
+export function routeEnvelopes(table: RouteTable, envelopes: Envelope[]): Routed {
+  const byRoute: Routed['byRoute'] = new Map();
+  const unrouted: Envelope[] = [];
+  const add = (route: { name: string; action: string }, e: Envelope): void => {
+    let slot = byRoute.get(route.name);
+    if (!slot) byRoute.set(route.name, (slot = { route, envelopes: [] }));
+    slot.envelopes.push(e);
+  };
+  const fallback = table.default ? { name: 'default', action: table.default } : undefined;
+  for (const e of envelopes) {
+    let matched = false;
+    for (const r of table.routes) {
+      if (r.test(e)) {
+        add(r, e);
+        matched = true;
+      }
+    }
+    if (!matched) {
+      if (fallback) add(fallback, e);
+      else unrouted.push(e);
+    }
+  }
+  return { byRoute, unrouted };
+}

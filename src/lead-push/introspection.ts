@@ -1,0 +1,63 @@
+/**
+ * RFC 7662 token introspection for opaque OAuth2 tokens. Positive answers are
+ * cached (keyed by the token's hash) no longer than the token's own `exp`, and
+ * at most 60 s when the IdP gives none; negative answers are never cached.
+ */
+import { createHash } from 'node:crypto';
+import { invalid, unavailable, type TokenVerdict } from './verdict';
+
+export interface IntrospectionOptions {
+  url: string;
+  clientId: string;
+  clientSecret: string;
+  timeoutMs: number;
+  maxCacheEntries?: number;
+  now?: () => number;
+  fetch?: typeof fetch;
+}
+
+const NO_EXP_CACHE_MS = 60_000;
+
+export function createIntrospector(o: IntrospectionOptions): (token: string) => Promise<TokenVerdict> {
+  const now = o.now ?? Date.now;
+  const doFetch = o.fetch ?? fetch;
+  const cache = new Map<string, { verdict: TokenVerdict; until: number }>();
+  const max = o.maxCacheEntries ?? 1000;
+  const basic = `Basic ${Buffer.from(`${encodeURIComponent(o.clientId)}:${encodeURIComponent(o.clientSecret)}`).toString('base64')}`;
+
+  async function ask(token: string): Promise<{ verdict: TokenVerdict; until?: number }> {
+    let res: Response;
+    try {
+      res = await doFetch(o.url, {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
+        signal: AbortSignal.timeout(o.timeoutMs),
+        redirect: 'error',
+      });
+    } catch {
+      return { verdict: unavailable('the introspection endpoint could not be reached') };
+    }
+    if (!res.ok) return { verdict: unavailable(`the introspection endpoint answered HTTP ${res.status}`) };
+    const body = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+    if (!body || typeof body.active !== 'boolean') return { verdict: unavailable('the introspection answer is not RFC 7662 JSON') };
+    if (!body.active) return { verdict: invalid('token_inactive', 'the token is not active') };
+    const exp = typeof body.exp === 'number' ? body.exp * 1000 : undefined;
+    if (exp !== undefined && exp <= now()) return { verdict: invalid('token_expired', 'the token has expired') };
+    const verdict: TokenVerdict = { ok: true, subject: body.sub as string | undefined, clientId: body.client_id as string | undefined, expiresAt: exp ? exp / 1000 : undefined };
+    return { verdict, until: Math.min(exp ?? Infinity, now() + NO_EXP_CACHE_MS) };
+  }
+
+  return async (token) => {
+    const key = createHash('sha256').update(token).digest('base64');
+    const hit = cache.get(key);
+    if (hit && hit.until > now()) return hit.verdict;
+    cache.delete(key);
+    const { verdict, until } = await ask(token);
+    if (verdict.ok && until !== undefined) {
+      if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+      cache.set(key, { verdict, until });
+    }
+    return verdict;
+  };
+}

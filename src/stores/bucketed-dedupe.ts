@@ -1,0 +1,131 @@
+/**
+ * Idempotency records grouped for aio-lib-state's quotas (200,000 keys and
+ * ≈ 1 MB/s per workspace, values ≤ 1 MB, no compare-and-set).
+ *
+ * Key   dd-<route hash>-<event-time bucket>-<shard>[-<part>]
+ * Value fixed-width 12-character id hashes (72 bits each), concatenated
+ *
+ * The key count no longer grows with volume: routes × (TTL / bucket) × shards
+ * (default 5-minute buckets, 4 shards, 7 days: 8,064 keys per route). A
+ * redelivery carries the same event time, so a claim reads one or two buckets.
+ * A value nearing `maxValueBytes` spills into part 2, 3, …
+ *
+ * Commit is read-modify-write. Two containers committing to the same bucket at
+ * the same moment can lose one update: the cost is a possible duplicate on a
+ * later redelivery, never a lost event. Within a container, pending claims and
+ * recent commits are remembered in memory, so concurrent redeliveries to one
+ * container are still forwarded once. Redis (REDIS_URL) is the atomic option.
+ */
+import type { DedupeItem, DedupeOptions, DedupeStore } from './dedupe';
+import { hashPart, type KeyValueStore } from './kv';
+
+const ID = 12;
+const RECENT_MAX = 50_000;
+
+export function createBucketedDedupe(kv: KeyValueStore, o: DedupeOptions, now: () => number = Date.now): DedupeStore {
+  const bucketSeconds = o.bucketSeconds ?? 300;
+  const shards = o.shards ?? 4;
+  const maxValue = o.maxValueBytes ?? 900_000;
+  const pending = new Map<string, number>();
+  const recent = new Set<string>();
+
+  const bucketOf = (time: string): number => {
+    const ms = Date.parse(time);
+    return Math.floor((Number.isFinite(ms) ? ms : now()) / 1000 / bucketSeconds);
+  };
+  const groupKey = (route: string, item: DedupeItem, h: string): string => `dd-${hashPart(route, 8)}-${bucketOf(item.time)}-${h.charCodeAt(0) % shards}`;
+  const memo = (route: string, h: string): string => `${route}\0${h}`;
+
+  function groups(route: string, items: DedupeItem[]): Map<string, { item: DedupeItem; h: string }[]> {
+    const out = new Map<string, { item: DedupeItem; h: string }[]>();
+    for (const item of items) {
+      const h = hashPart(item.id, ID);
+      const key = groupKey(route, item, h);
+      let list = out.get(key);
+      if (!list) out.set(key, (list = []));
+      list.push({ item, h });
+    }
+    return out;
+  }
+
+  /** The parts of a group: part 1 at `key`, the spills at `key-2`, `key-3`, … */
+  async function readParts(key: string): Promise<string[]> {
+    const parts: string[] = [];
+    for (let n = 1; ; n++) {
+      const value = await kv.get(n === 1 ? key : `${key}-${n}`);
+      if (value === undefined) return parts;
+      parts.push(value);
+      if (value.length + ID <= maxValue) return parts;
+    }
+  }
+
+  const idsOf = (parts: string[]): Set<string> => {
+    const ids = new Set<string>();
+    for (const p of parts) for (let i = 0; i + ID <= p.length; i += ID) ids.add(p.slice(i, i + ID));
+    return ids;
+  };
+
+  const isPending = (k: string): boolean => {
+    const until = pending.get(k);
+    if (until === undefined) return false;
+    if (until > now()) return true;
+    pending.delete(k);
+    return false;
+  };
+
+  const remember = (k: string): void => {
+    recent.add(k);
+    if (recent.size > RECENT_MAX) recent.delete(recent.values().next().value as string);
+  };
+
+  async function commitGroup(key: string, hashes: string[]): Promise<void> {
+    const parts = await readParts(key);
+    const known = idsOf(parts);
+    const missing = hashes.filter((h) => !known.has(h));
+    if (missing.length === 0) return;
+    const changed = new Set<number>();
+    if (parts.length === 0) parts.push('');
+    for (const h of missing) {
+      if (parts[parts.length - 1].length + ID > maxValue) parts.push('');
+      parts[parts.length - 1] += h;
+      changed.add(parts.length - 1);
+    }
+    const ttl = o.ttlSeconds + bucketSeconds;
+    await Promise.all([...changed].map((n) => kv.put(n === 0 ? key : `${key}-${n + 1}`, parts[n], ttl)));
+  }
+
+  return {
+    atomic: false,
+    async claim(route, items) {
+      const fresh: DedupeItem[] = [];
+      const duplicates: DedupeItem[] = [];
+      const pendingUntil = now() + (o.pendingTtlSeconds ?? 120) * 1000;
+      await Promise.all(
+        [...groups(route, items)].map(async ([key, list]) => {
+          const unknown = new Set(list.filter(({ h }) => !recent.has(memo(route, h)) && !isPending(memo(route, h))).map((u) => u.h));
+          const stored = unknown.size ? idsOf(await readParts(key)) : new Set<string>();
+          for (const { item, h } of list) {
+            if (unknown.has(h) && !stored.has(h) && !isPending(memo(route, h))) {
+              pending.set(memo(route, h), pendingUntil);
+              fresh.push(item);
+            } else {
+              duplicates.push(item);
+            }
+          }
+        }),
+      );
+      return { fresh, duplicates };
+    },
+    async commit(route, items) {
+      await Promise.all([...groups(route, items)].map(([key, list]) => commitGroup(key, list.map((l) => l.h))));
+      for (const item of items) {
+        const k = memo(route, hashPart(item.id, ID));
+        pending.delete(k);
+        remember(k);
+      }
+    },
+    async release(route, items) {
+      for (const item of items) pending.delete(memo(route, hashPart(item.id, ID)));
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * The key-value boundary every store is built on. Keys are limited to
+ * aio-lib-state's alphabet `[A-Za-z0-9-_.]` (safeKey maps anything else).
+ */
+import { createHash } from 'node:crypto';
+
+export interface KeyValueStore {
+  readonly kind: 'memory' | 'file' | 'state' | 'redis';
+  /** true where putIfAbsent is atomic (memory, file, redis); aio-lib-state has no compare-and-set */
+  readonly atomicClaims: boolean;
+  get(key: string): Promise<string | undefined>;
+  put(key: string, value: string, ttlSeconds: number): Promise<void>;
+  putIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
+  delete(key: string): Promise<void>;
+  /** every live key with this prefix, page by page */
+  keys(prefix: string): AsyncIterable<string>;
+  close?(): Promise<void>;
+}
+
+const SAFE = /^[A-Za-z0-9_.-]{1,1024}$/;
+
+export const isSafeKey = (key: string): boolean => SAFE.test(key);
+
+export function assertSafeKey(key: string): void {
+  if (!SAFE.test(key)) throw new Error(`invalid store key (allowed: [A-Za-z0-9-_.], 1-1024 chars)`);
+}
+
+/** A short, stable, store-safe name for arbitrary text (route names, event ids). */
+export const hashPart = (text: string, length = 16): string => createHash('sha256').update(text).digest('base64url').slice(0, length);
+
+/** Joins parts with "-", keeping safe parts readable and hashing the others. */
+export const safeKey = (...parts: string[]): string => parts.map((p) => (/^[A-Za-z0-9_.]{1,64}$/.test(p) ? p : hashPart(p))).join('-');

@@ -1,0 +1,123 @@
+/**
+ * Durable records: the PARKING store (events whose hand-off failed, re-driven
+ * by replay) and the DEAD-LETTER store (lead activities that could not be
+ * normalized), on the same key-value store as the idempotency records.
+ *
+ * Runtime backend: aio-lib-state, not aio-lib-files — aio-lib-files pulls
+ * @azure/storage-blob into every bundle, and its list() returns only the first
+ * 1,000 entries. Layout: `<prefix>-<yyyymmddhh>-<13-digit ms>-<random>`, so keys
+ * sort by time and a scan lists one hour at a time, oldest first, starting from
+ * a hint of the oldest hour that still holds records — never the whole store.
+ */
+import { randomBytes } from 'node:crypto';
+import type { KeyValueStore } from './kv';
+
+export interface StoredRecord<T> {
+  id: string;
+  storedAt: string;
+  attempts: number;
+  reason: string;
+  route?: string;
+  stream?: string;
+  payload: T;
+}
+
+export interface ScanOptions {
+  limit?: number;
+  route?: string;
+  stream?: string;
+  /** ISO time: records stored at or after it */
+  since?: string;
+}
+
+export interface RecordStore<T> {
+  add(rec: Omit<StoredRecord<T>, 'id' | 'storedAt'> & { storedAt?: string }): Promise<StoredRecord<T>>;
+  scan(opts?: ScanOptions): AsyncIterable<StoredRecord<T>>;
+  update(rec: StoredRecord<T>): Promise<void>;
+  remove(id: string): Promise<void>;
+  count(opts?: { maxScan?: number }): Promise<number>;
+}
+
+const HOUR = 3_600_000;
+const MAX_VALUE = 900_000;
+
+const hourOf = (ms: number): string => new Date(ms).toISOString().slice(0, 13).replace(/[-T]/g, '');
+const hourStart = (hour: string): number => Date.parse(`${hour.slice(0, 4)}-${hour.slice(4, 6)}-${hour.slice(6, 8)}T${hour.slice(8, 10)}:00:00Z`);
+
+/** Splits a payload with an `events` array into values that fit the store's value limit. */
+function splitPayload<T>(payload: T): T[] {
+  const events = (payload as { events?: unknown[] }).events;
+  if (!Array.isArray(events) || events.length < 2 || Buffer.byteLength(JSON.stringify(payload)) <= MAX_VALUE) return [payload];
+  const half = Math.ceil(events.length / 2);
+  return [...splitPayload({ ...payload, events: events.slice(0, half) }), ...splitPayload({ ...payload, events: events.slice(half) })];
+}
+
+export function openRecordStore<T>(kv: KeyValueStore, o: { prefix: string; ttlSeconds: number; now?: () => number }): RecordStore<T> {
+  const now = o.now ?? Date.now;
+  const hintKey = `${o.prefix}.oldest`;
+  const put = (rec: StoredRecord<T>): Promise<void> => kv.put(rec.id, JSON.stringify(rec), o.ttlSeconds);
+
+  async function firstHour(): Promise<number> {
+    const earliest = now() - o.ttlSeconds * 1000 - HOUR;
+    const hint = await kv.get(hintKey);
+    const fromHint = hint ? hourStart(hint) : NaN;
+    return Number.isFinite(fromHint) && fromHint > earliest ? fromHint : earliest - (earliest % HOUR);
+  }
+
+  async function* keysOldestFirst(): AsyncGenerator<string> {
+    let hintSet = false;
+    for (let t = await firstHour(); t <= now(); t += HOUR) {
+      const hour = hourOf(t);
+      const keys: string[] = [];
+      for await (const k of kv.keys(`${o.prefix}-${hour}-`)) keys.push(k);
+      if (keys.length && !hintSet) {
+        hintSet = true;
+        await kv.put(hintKey, hour, o.ttlSeconds).catch(() => undefined);
+      }
+      yield* keys.sort();
+    }
+    // nothing stored: later scans can start from this hour
+    if (!hintSet) await kv.put(hintKey, hourOf(now()), o.ttlSeconds).catch(() => undefined);
+  }
+
+  return {
+    async add(rec) {
+      const storedAt = rec.storedAt ?? new Date(now()).toISOString();
+      const ms = Date.parse(storedAt);
+      const records = splitPayload(rec.payload).map((payload) => ({
+        ...rec,
+        payload,
+        storedAt,
+        id: `${o.prefix}-${hourOf(ms)}-${String(ms).padStart(13, '0')}-${randomBytes(6).toString('hex')}`,
+      }));
+      await Promise.all(records.map(put));
+      const hint = await kv.get(hintKey).catch(() => undefined);
+      if (!hint || hint > hourOf(ms)) await kv.put(hintKey, hourOf(ms), o.ttlSeconds).catch(() => undefined);
+      return records[0];
+    },
+    async *scan(opts = {}) {
+      let yielded = 0;
+      for await (const key of keysOldestFirst()) {
+        if (opts.limit !== undefined && yielded >= opts.limit) return;
+        const raw = await kv.get(key);
+        if (!raw) continue;
+        const rec = JSON.parse(raw) as StoredRecord<T>;
+        if (opts.route && rec.route !== opts.route) continue;
+        if (opts.stream && rec.stream !== opts.stream) continue;
+        if (opts.since && rec.storedAt < opts.since) continue;
+        yielded++;
+        yield rec;
+      }
+    },
+    update: put,
+    remove: (id) => kv.delete(id),
+    async count(opts = {}) {
+      let n = 0;
+      for await (const key of keysOldestFirst()) {
+        void key;
+        if (++n >= (opts.maxScan ?? Infinity)) break;
+      }
+      return n;
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * `@adobe/aio-lib-state` (Runtime's own key-value store) behind KeyValueStore.
+ * Loaded and initialised on first use (≈ 110 ms to load: a cold request that
+ * never touches the store does not pay it). No compare-and-set: putIfAbsent is
+ * get-then-put and NOT atomic. Errors carry the value in their details, so
+ * only the error's name and code are ever surfaced.
+ */
+import type { KeyValueStore } from './kv';
+
+/** The part of AdobeState this store uses. */
+export interface StateClient {
+  get(key: string): Promise<{ value: string } | undefined>;
+  put(key: string, value: string, options?: { ttl?: number }): Promise<string>;
+  delete(key: string): Promise<string | null>;
+  list(options?: { match?: string }): AsyncIterable<{ keys: string[] }>;
+}
+
+export class StateStoreError extends Error {
+  constructor(op: string, cause: unknown) {
+    const c = cause as { name?: string; code?: string; sdkDetails?: unknown };
+    super(`aio-lib-state ${op} failed: ${c?.code ?? c?.name ?? 'error'}`);
+    this.name = 'StateStoreError';
+  }
+}
+
+const MAX_TTL = 365 * 24 * 3600;
+
+export function createStateKv(client?: () => Promise<StateClient>): KeyValueStore {
+  let state: Promise<StateClient> | undefined;
+  const connect = (): Promise<StateClient> => {
+    state ??= (client ?? (async () => ((await import('@adobe/aio-lib-state')) as unknown as { init(): Promise<StateClient> }).init()))();
+    state.catch(() => (state = undefined));
+    return state;
+  };
+  const call = async <T>(op: string, f: (s: StateClient) => Promise<T>): Promise<T> => {
+    try {
+      return await f(await connect());
+    } catch (err) {
+      throw new StateStoreError(op, err);
+    }
+  };
+  return {
+    kind: 'state',
+    atomicClaims: false,
+    get: (key) => call('get', async (s) => (await s.get(key))?.value),
+    put: (key, value, ttl) => call('put', async (s) => void (await s.put(key, value, { ttl: Math.min(MAX_TTL, Math.max(1, Math.ceil(ttl))) }))),
+    async putIfAbsent(key, value, ttl) {
+      if ((await this.get(key)) !== undefined) return false;
+      await this.put(key, value, ttl);
+      return true;
+    },
+    delete: (key) => call('delete', async (s) => void (await s.delete(key))),
+    async *keys(prefix) {
+      const s = await call('list', async (c) => c);
+      try {
+        for await (const page of s.list({ match: `${prefix}*` })) yield* page.keys;
+      } catch (err) {
+        throw new StateStoreError('list', err);
+      }
+    },
+  };
+}

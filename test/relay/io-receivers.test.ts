@@ -1,0 +1,163 @@
+import { main as userAudit } from '../../actions/user-audit/index';
+import { main as notification } from '../../actions/notification/index';
+import { auditEvent, notificationEvent } from '../../dev/traffic/events';
+import { seeded } from '../../dev/traffic/rng';
+import { signBody } from '../../dev/traffic/signing';
+import { CLIENT_ID, RelayHarness } from '../support/relay-harness';
+
+const h = new RelayHarness();
+const rng = seeded(42);
+beforeAll(() => h.start());
+afterAll(() => h.stop());
+beforeEach(() => h.reset());
+
+const audit = (o: { version?: 'V1' | 'V2'; clientId?: string } = {}) => auditEvent(rng, { clientId: o.clientId ?? CLIENT_ID, version: o.version });
+
+describe.each([
+  ['user-audit', userAudit],
+  ['notification', notification],
+] as const)('%s action', (name, main) => {
+  it('answers the challenge as JSON, with nosniff', async () => {
+    const res = await h.call(main, { method: 'GET', query: 'challenge=abc123' });
+    expect(res).toMatchObject({ statusCode: 200, body: { challenge: 'abc123' } });
+    expect(res.headers['X-Content-Type-Options']).toBe('nosniff');
+  });
+  it('answers the challenge as text when asked', async () => {
+    const res = await h.call(main, { method: 'GET', query: 'challenge=abc123', headers: { accept: 'text/plain' } });
+    expect(res).toMatchObject({ statusCode: 200, body: { text: 'abc123' } });
+  });
+  it('rejects a challenge that is not a short token', async () => {
+    expect((await h.call(main, { method: 'GET', query: 'challenge=%3Cscript%3E' })).statusCode).toBe(400);
+  });
+  it('accepts a signed single event and forwards it non-blocking', async () => {
+    const event = name === 'user-audit' ? audit() : notificationEvent(rng, { clientId: CLIENT_ID });
+    const res = await h.call(main, h.signed(event));
+    expect(res).toMatchObject({ statusCode: 200, body: { status: 'accepted', accepted: 1 } });
+    expect(h.invoker.accepted).toHaveLength(1);
+    expect(h.invoker.accepted[0].action).toBe('marketo-stream-relay/log-events');
+    expect(h.forwardedIds()).toEqual([event.eventid]);
+  });
+  it('accepts a signed batch of 20 with application/cloudevents+json; charset=UTF-8', async () => {
+    const batch = Array.from({ length: 20 }, (_, i) => (name === 'user-audit' ? audit({ version: i % 2 ? 'V1' : 'V2' }) : notificationEvent(rng, { clientId: CLIENT_ID })));
+    const res = await h.call(main, h.signed(batch, { contentType: 'application/cloudevents+json; charset=UTF-8' }));
+    expect(res).toMatchObject({ statusCode: 200, body: { accepted: 20 } });
+    expect(h.forwardedIds()).toHaveLength(20);
+  });
+  it('rejects a wrong recipient in one element of a batch (403) and forwards nothing', async () => {
+    const batch = [audit(), audit(), audit({ clientId: 'someone-else' })];
+    const res = await h.call(main, h.signed(batch));
+    expect(res).toMatchObject({ statusCode: 403, body: { error: 'recipient_mismatch' } });
+    expect(h.invoker.invocations).toHaveLength(0);
+  });
+  it('rejects a tampered body (401) and forwards nothing', async () => {
+    const d = h.signed([audit()]);
+    const res = await h.call(main, { headers: d.headers, body: d.body.replace(CLIENT_ID, `${CLIENT_ID} `) });
+    expect(res).toMatchObject({ statusCode: 401, body: { error: 'signature_invalid' } });
+    expect(h.invoker.invocations).toHaveLength(0);
+  });
+  it('rejects an unsigned POST (401)', async () => {
+    expect((await h.call(main, { body: JSON.stringify([audit()]) })).statusCode).toBe(401);
+  });
+  it('rejects a signed body that is not JSON (400)', async () => {
+    const res = await h.call(main, h.signed('{"eventid": '));
+    expect(res).toMatchObject({ statusCode: 400, body: { error: 'body_not_json' } });
+  });
+  it('rejects a body over 1 MB (413)', async () => {
+    const big = JSON.stringify([{ ...audit(), pad: 'x'.repeat(1024 * 1024) }]);
+    expect((await h.call(main, h.signed(big))).statusCode).toBe(413);
+  });
+  it('rejects other methods (405) and content types (415)', async () => {
+    expect((await h.call(main, { method: 'PUT', body: '{}' })).statusCode).toBe(405);
+    const d = h.signed([audit()], { contentType: 'text/plain' });
+    expect((await h.call(main, d)).statusCode).toBe(415);
+  });
+  it('accepts a body Runtime passed as a plain string (local tools, text path)', async () => {
+    const d = h.signed([audit()]);
+    const params = { ...h.params(d), __ow_body: d.body };
+    const res = (await main(params)) as { statusCode: number };
+    expect(res.statusCode).toBe(200);
+  });
+  it('answers an async validation request with 200 and logs the URL', async () => {
+    const url = 'https://csm.adobe.io/csm/registrations/validate?id=abc&challenge=def';
+    const res = await h.call(main, { body: JSON.stringify({ validationUrl: url }) });
+    expect(res).toMatchObject({ statusCode: 200, body: { validation: 'logged' } });
+    expect(h.logs.text()).toContain(url);
+  });
+  it('refuses a non-Adobe validation URL (400)', async () => {
+    const res = await h.call(main, { body: JSON.stringify({ validationUrl: 'http://127.0.0.1:1/steal' }) });
+    expect(res).toMatchObject({ statusCode: 400, body: { error: 'validation_url_invalid' } });
+  });
+  it('503 + Retry-After when the key host is down and no key is cached', async () => {
+    h.keyServer.setDown(true);
+    try {
+      const res = await h.call(main, h.signed([audit()]), { EVENTS_KEY_FETCH_TIMEOUT_MS: '1000' });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['Retry-After']).toBeDefined();
+      expect(h.invoker.invocations).toHaveLength(0);
+    } finally {
+      h.keyServer.setDown(false);
+    }
+  });
+  it('a redelivery (same event id, new delivery id, retry count) is not forwarded twice', async () => {
+    const batch = [audit(), audit()];
+    const first = await h.call(main, h.signed(batch));
+    const again = await h.call(main, h.signed(batch, { retryCount: 1 }));
+    expect(first.body).toMatchObject({ accepted: 2 });
+    expect(again.body).toMatchObject({ accepted: 2, duplicates: 2 });
+    expect(h.forwardedIds()).toHaveLength(2);
+  });
+});
+
+describe('Runtime-action registration mode', () => {
+  it('accepts the event passed as params behind Adobe validator, checking the recipient', async () => {
+    const event = audit();
+    const res = (await userAudit({ ...h.inputs, ...event, __adobe_headers: { 'x-adobe-event-id': 'x', 'x-adobe-delivery-id': 'd1' } })) as { statusCode: number; body: string };
+    expect(res.statusCode).toBe(200);
+    expect(h.forwardedIds()).toEqual([event.eventid]);
+  });
+  it('refuses another recipient', async () => {
+    const res = (await userAudit({ ...h.inputs, ...audit({ clientId: 'nope' }), __adobe_headers: {} })) as { statusCode: number };
+    expect(res.statusCode).toBe(403);
+  });
+  it('fails the activation when the hand-off and parking fail, so Adobe retries', async () => {
+    h.invoker.fault = () => '500';
+    h.reset({ kv: { ...h.kv, kind: 'memory', atomicClaims: true, put: async () => Promise.reject(new Error('down')) } as never });
+    h.invoker.fault = () => '500';
+    const res = (await userAudit({ ...h.inputs, ...audit(), __adobe_headers: {} })) as { error?: { statusCode: number } };
+    expect(res.error?.statusCode).toBe(503);
+  });
+});
+
+describe('configuration', () => {
+  it('answers 500 config_invalid for every request and logs why once', async () => {
+    const before = h.logs.lines.filter((l) => l.includes('configuration invalid')).length;
+    for (let i = 0; i < 3; i++) {
+      const res = await h.call(userAudit, { method: 'GET', query: 'challenge=a' }, { FORWARD_CONCURRENCY: 'lots' });
+      expect(res).toMatchObject({ statusCode: 500, body: { error: 'config_invalid' } });
+    }
+    const logged = h.logs.lines.filter((l) => l.includes('configuration invalid'));
+    expect(logged.length - before).toBe(1);
+    expect(logged[logged.length - 1]).toContain('FORWARD_CONCURRENCY');
+  });
+  it('an invalid ROUTES is config_invalid naming the route and field', async () => {
+    const routes = JSON.stringify({ routes: [{ name: 'sec', match: { color: 'red' }, action: 'a/b' }] });
+    const res = await h.call(userAudit, h.signed([audit()]), { ROUTES: routes });
+    expect(res.statusCode).toBe(500);
+    expect(h.logs.text()).toMatch(/route 0 \(\\?"sec\\?"\): match.color/);
+  });
+});
+
+describe('logs', () => {
+  it('one line per request with delivery id and event ids; never a signature', async () => {
+    const batch = [audit(), audit()];
+    const d = h.signed(batch, { deliveryId: 'delivery-xyz' });
+    await h.call(userAudit, d);
+    const line = h.logs.lines.find((l) => l.includes('delivery-xyz'));
+    expect(line).toBeDefined();
+    const parsed = JSON.parse(line as string);
+    expect(parsed).toMatchObject({ msg: 'delivery accepted', stream: 'user-audit', deliveryId: 'delivery-xyz', events: 2, eventIds: batch.map((b) => b.eventid) });
+    const text = h.logs.text();
+    expect(text).not.toContain(d.headers['x-adobe-digital-signature-1']);
+    expect(text).not.toContain(signBody(d.body, h.keys[1]).slice(0, 40));
+  });
+});
