@@ -1,7 +1,7 @@
 /**
  * OAuth2 client-credentials access tokens as JWTs, checked with `jose` against
  * the customer's IdP: signature through the IdP's JWKS (cached, refetched on an
- * unknown `kid`), issuer, audience when configured, exp/nbf with clock skew.
+ * unknown `kid` at most every few seconds), issuer, audience when configured, exp/nbf with clock skew.
  * Only asymmetric algorithms are allowed, so `alg: none` and HS256 signed with
  * the public key are refused.
  */
@@ -17,6 +17,8 @@ export interface JwtOptions {
   clockSkewSeconds: number;
   timeoutMs: number;
   algorithms?: string[];
+  /** an unknown kid refetches the JWKS at most this often (default 5000 ms; bounds IdP load from forged kids) */
+  cooldownMs?: number;
 }
 
 function verdictOf(err: unknown): TokenVerdict {
@@ -33,13 +35,15 @@ function verdictOf(err: unknown): TokenVerdict {
   if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) return unavailable('the IdP key set could not be fetched');
   if (err instanceof errors.JOSENotSupported) return invalid('alg_not_allowed', 'the token algorithm is not supported');
   if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) return invalid('token_malformed', 'the token is not a well-formed JWT');
+  // jose's JWKS fetch: non-200 or unparseable answer
+  if (err instanceof errors.JOSEError && err.code === 'ERR_JOSE_GENERIC') return unavailable('the IdP key set could not be fetched');
   if (err instanceof errors.JOSEError) return invalid('token_invalid', 'the token was refused');
   // fetch failures (connection refused, DNS, non-2xx) surface as plain errors
   return unavailable('the IdP key set could not be fetched');
 }
 
 export function createJwtVerifier(o: JwtOptions): (token: string) => Promise<TokenVerdict> {
-  const jwks = createRemoteJWKSet(new URL(o.jwksUrl), { timeoutDuration: o.timeoutMs, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+  const jwks = createRemoteJWKSet(new URL(o.jwksUrl), { timeoutDuration: o.timeoutMs, cooldownDuration: o.cooldownMs ?? 5000, cacheMaxAge: 10 * 60_000 });
   return async (token) => {
     try {
       const { payload } = await jwtVerify(token, jwks, {

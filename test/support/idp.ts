@@ -1,0 +1,80 @@
+/**
+ * A local OAuth2 identity provider for tests: a JWKS endpoint serving real
+ * generated keys (rotatable), token minting with jose, an RFC 7662
+ * introspection endpoint, and switches to take it down.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT, type JWK, type CryptoKey } from 'jose';
+
+export interface TestIdp {
+  url: string;
+  jwksUrl: string;
+  introspectionUrl: string;
+  issuer: string;
+  jwksHits: number;
+  introspectionHits: number;
+  down: boolean;
+  /** opaque token → introspection answer */
+  opaque: Map<string, Record<string, unknown>>;
+  mint(claims?: Record<string, unknown>, o?: { kid?: string; expiresIn?: string | number; notBefore?: string | number; alg?: string }): Promise<string>;
+  rotate(): Promise<string>;
+  publicKeyPem(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startTestIdp(o: { clientId?: string; clientSecret?: string } = {}): Promise<TestIdp> {
+  const keys: { kid: string; privateKey: CryptoKey; jwk: JWK }[] = [];
+  const addKey = async (): Promise<string> => {
+    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+    const kid = `k${keys.length + 1}`;
+    keys.push({ kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } });
+    return kid;
+  };
+  await addKey();
+  const basic = `Basic ${Buffer.from(`${o.clientId ?? 'relay'}:${o.clientSecret ?? 'relay-secret'}`).toString('base64')}`;
+  const idp = { jwksHits: 0, introspectionHits: 0, down: false, opaque: new Map<string, Record<string, unknown>>() } as TestIdp;
+  const server = http.createServer((req, res) => {
+    if (idp.down) return void res.writeHead(503).end();
+    if (req.url === '/jwks') {
+      idp.jwksHits++;
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: keys.map((k) => k.jwk) }));
+    }
+    if (req.url === '/introspect' && req.method === 'POST') {
+      idp.introspectionHits++;
+      if (req.headers.authorization !== basic) return void res.writeHead(401).end();
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const token = new URLSearchParams(body).get('token') ?? '';
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(idp.opaque.get(token) ?? { active: false }));
+      });
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  Object.assign(idp, {
+    url,
+    jwksUrl: `${url}/jwks`,
+    introspectionUrl: `${url}/introspect`,
+    issuer: `${url}/`,
+    async mint(claims: Record<string, unknown> = {}, m: { kid?: string; expiresIn?: string | number; notBefore?: string | number } = {}) {
+      const key = keys.find((k) => k.kid === (m.kid ?? keys[keys.length - 1].kid)) ?? keys[0];
+      let jwt = new SignJWT({ client_id: 'marketo', iss: idp.issuer, aud: 'marketo-stream-relay', sub: 'marketo', ...claims })
+        .setProtectedHeader({ alg: 'RS256', kid: key.kid })
+        .setIssuedAt()
+        .setExpirationTime(m.expiresIn ?? '5m');
+      if (m.notBefore !== undefined) jwt = jwt.setNotBefore(m.notBefore);
+      return jwt.sign(key.privateKey);
+    },
+    rotate: addKey,
+    async publicKeyPem() {
+      const { createPublicKey } = await import('node:crypto');
+      return createPublicKey({ key: keys[0].jwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+    },
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  });
+  return idp;
+}
