@@ -22,7 +22,8 @@ import { hashPart, type KeyValueStore } from './kv';
 const ID = 12;
 const RECENT_MAX = 50_000;
 
-export function createBucketedDedupe(kv: KeyValueStore, o: DedupeOptions, now: () => number = Date.now): DedupeStore {
+export function createBucketedDedupe(kv: KeyValueStore, o: DedupeOptions): DedupeStore {
+  const now = o.now ?? Date.now;
   const bucketSeconds = o.bucketSeconds ?? 300;
   const shards = o.shards ?? 4;
   const maxValue = o.maxValueBytes ?? 900_000;

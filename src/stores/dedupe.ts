@@ -37,6 +37,8 @@ export interface DedupeOptions {
   bucketSeconds?: number;
   shards?: number;
   maxValueBytes?: number;
+  /** clock for the in-memory pending marks (tests) */
+  now?: () => number;
 }
 
 const PENDING = 'p';

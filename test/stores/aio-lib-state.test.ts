@@ -1,0 +1,78 @@
+/**
+ * The REAL @adobe/aio-lib-state code, with only its HTTP layer (node-fetch)
+ * answered by an in-memory model of the State service.
+ */
+import { createBucketedDedupe } from '../../src/stores/bucketed-dedupe';
+import { openDedupeStore } from '../../src/stores/dedupe';
+import { createStateKv } from '../../src/stores/state-kv';
+import { FakeStateService } from '../support/fake-state';
+
+const service = new FakeStateService();
+jest.mock('node-fetch', () => {
+  const f = (url: string, init: RequestInit) => (globalThis as unknown as { __stateFetch: FakeStateService['fetch'] }).__stateFetch(url, init);
+  return Object.assign(f, { default: f, __esModule: true });
+});
+(globalThis as unknown as { __stateFetch: FakeStateService['fetch'] }).__stateFetch = service.fetch;
+
+beforeAll(() => {
+  process.env.__OW_NAMESPACE = 'test-namespace';
+  process.env.__OW_API_KEY = 'test-key:secret';
+});
+afterAll(() => {
+  delete process.env.__OW_NAMESPACE;
+  delete process.env.__OW_API_KEY;
+});
+
+describe('state store through the real aio-lib-state', () => {
+  it('put / get / list / delete reach the service', async () => {
+    const kv = createStateKv();
+    await kv.put('real-lib-key', 'hello', 60);
+    expect(await kv.get('real-lib-key')).toBe('hello');
+    const keys: string[] = [];
+    for await (const k of kv.keys('real-lib-')) keys.push(k);
+    expect(keys).toEqual(['real-lib-key']);
+    await kv.delete('real-lib-key');
+    expect(await kv.get('real-lib-key')).toBeUndefined();
+    expect(service.stats.calls).toBeGreaterThanOrEqual(4);
+  });
+  it('the idempotency store works on it (grouped layout)', async () => {
+    const d = openDedupeStore(createStateKv(), { ttlSeconds: 3600 });
+    const items = Array.from({ length: 50 }, (_, i) => ({ id: `ev-${i}`, time: '2026-03-02T10:00:00Z' }));
+    await d.commit('route-a', (await d.claim('route-a', items)).fresh);
+    const again = await openDedupeStore(createStateKv(), { ttlSeconds: 3600 }).claim('route-a', items);
+    expect(again.duplicates).toHaveLength(50);
+  });
+  it('errors surface without the stored value', async () => {
+    const kv = createStateKv();
+    await expect(kv.put('bad key with spaces', 'secret-value', 60)).rejects.toThrow(/aio-lib-state put failed/);
+    await expect(kv.put('bad key with spaces', 'secret-value', 60)).rejects.not.toThrow(/secret-value/);
+  });
+});
+
+describe('grouped idempotency layout (the aio-lib-state quotas)', () => {
+  it('10,000 events over an hour on two routes stay within routes × buckets × shards keys', async () => {
+    const svc = new FakeStateService();
+    const { fakeStateClient } = await import('../support/fake-state');
+    const kv = createStateKv(async () => fakeStateClient(svc));
+    const d = createBucketedDedupe(kv, { ttlSeconds: 7 * 24 * 3600 });
+    const start = Date.parse('2026-03-02T10:00:00Z');
+    for (let batch = 0; batch < 20; batch++) {
+      const items = Array.from({ length: 500 }, (_, i) => ({ id: `guid-${batch}-${i}`, time: new Date(start + (batch * 500 + i) * 360).toISOString() }));
+      for (const route of ['security', 'forms']) await d.commit(route, (await d.claim(route, items)).fresh);
+    }
+    const buckets = Math.ceil(3600 / 300) + 1;
+    expect(svc.stats.peakKeys).toBeLessThanOrEqual(2 * buckets * 4);
+    expect(svc.stats.maxValueBytes).toBeLessThan(20_000);
+  });
+  it('spills a full value into further parts and still recognises every id', async () => {
+    const svc = new FakeStateService();
+    const { fakeStateClient } = await import('../support/fake-state');
+    const kv = createStateKv(async () => fakeStateClient(svc));
+    const d = createBucketedDedupe(kv, { ttlSeconds: 3600, shards: 1, maxValueBytes: 120 });
+    const items = Array.from({ length: 35 }, (_, i) => ({ id: `id-${i}`, time: '2026-03-02T10:00:00Z' }));
+    await d.commit('r', (await d.claim('r', items)).fresh);
+    expect(svc.data.size).toBe(4);
+    const fresh = createBucketedDedupe(kv, { ttlSeconds: 3600, shards: 1, maxValueBytes: 120 });
+    expect((await fresh.claim('r', items)).duplicates).toHaveLength(35);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * The one contract every store implementation must keep: the key-value
+ * boundary, the idempotency store on top of it, and the record store.
+ */
+import { openDedupeStore } from '../../src/stores/dedupe';
+import type { KeyValueStore } from '../../src/stores/kv';
+import { openRecordStore } from '../../src/stores/records';
+
+export interface StoreUnderTest {
+  kv: KeyValueStore;
+  /** advance the store's clock (or wait, for real servers) */
+  advance(seconds: number): Promise<void>;
+  now?: () => number;
+}
+
+const item = (id: string, time = '2026-03-02T10:00:00.000Z') => ({ id, time });
+
+export function storeContract(name: string, make: () => Promise<StoreUnderTest>, done: () => Promise<void> = async () => undefined): void {
+  describe(`${name}: key-value contract`, () => {
+    let s: StoreUnderTest;
+    beforeEach(async () => (s = await make()));
+    afterEach(done);
+
+    it('get / put / delete', async () => {
+      expect(await s.kv.get('a.b-c_d')).toBeUndefined();
+      await s.kv.put('a.b-c_d', 'value 1', 60);
+      expect(await s.kv.get('a.b-c_d')).toBe('value 1');
+      await s.kv.put('a.b-c_d', 'value 2', 60);
+      expect(await s.kv.get('a.b-c_d')).toBe('value 2');
+      await s.kv.delete('a.b-c_d');
+      expect(await s.kv.get('a.b-c_d')).toBeUndefined();
+    });
+    it('expires values after their TTL', async () => {
+      await s.kv.put('short', 'x', 1);
+      await s.kv.put('long', 'y', 3600);
+      await s.advance(2);
+      expect(await s.kv.get('short')).toBeUndefined();
+      expect(await s.kv.get('long')).toBe('y');
+    });
+    it('putIfAbsent claims once', async () => {
+      expect(await s.kv.putIfAbsent('claim', '1', 60)).toBe(true);
+      expect(await s.kv.putIfAbsent('claim', '2', 60)).toBe(false);
+      expect(await s.kv.get('claim')).toBe('1');
+    });
+    it('lists keys by prefix across more than one page', async () => {
+      await Promise.all(Array.from({ length: 1205 }, (_, i) => s.kv.put(`pfx-${String(i).padStart(5, '0')}`, 'v', 60)));
+      await s.kv.put('other-1', 'v', 60);
+      const keys: string[] = [];
+      for await (const k of s.kv.keys('pfx-')) keys.push(k);
+      expect(keys).toHaveLength(1205);
+      expect(new Set(keys).size).toBe(1205);
+    });
+  });
+
+  describe(`${name}: idempotency contract`, () => {
+    let s: StoreUnderTest;
+    beforeEach(async () => (s = await make()));
+    afterEach(done);
+    const store = (pendingTtlSeconds = 30) => openDedupeStore(s.kv, { ttlSeconds: 3600, pendingTtlSeconds, now: s.now });
+
+    it('claim → commit → claim gives duplicates', async () => {
+      const d = store();
+      const first = await d.claim('security', [item('e1'), item('e2')]);
+      expect(first.fresh.map((i) => i.id)).toEqual(['e1', 'e2']);
+      await d.commit('security', first.fresh);
+      const again = await store().claim('security', [item('e1'), item('e2'), item('e3')]);
+      expect(again.fresh.map((i) => i.id)).toEqual(['e3']);
+      expect(again.duplicates.map((i) => i.id).sort()).toEqual(['e1', 'e2']);
+    });
+    it('keys are per route: the same event is fresh on another route', async () => {
+      const d = store();
+      await d.commit('a', (await d.claim('a', [item('e1')])).fresh);
+      expect((await d.claim('b', [item('e1')])).fresh).toHaveLength(1);
+    });
+    it('claim → release → claim gives fresh again', async () => {
+      const d = store();
+      const first = await d.claim('r', [item('e1')]);
+      await d.release('r', first.fresh);
+      expect((await d.claim('r', [item('e1')])).fresh).toHaveLength(1);
+    });
+    it('two concurrent claims of one key: exactly one wins where claims are atomic, at least one otherwise', async () => {
+      const d1 = store();
+      const d2 = store();
+      const [a, b] = await Promise.all([d1.claim('r', [item('same')]), d2.claim('r', [item('same')])]);
+      const winners = a.fresh.length + b.fresh.length;
+      if (d1.atomic) expect(winners).toBe(1);
+      else expect(winners).toBeGreaterThanOrEqual(1);
+    });
+    it('a pending claim expires (crash between hand-off and commit: forwarded again, never lost)', async () => {
+      const d = store(1);
+      expect((await d.claim('r', [item('e1')])).fresh).toHaveLength(1);
+      expect((await d.claim('r', [item('e1')])).fresh).toHaveLength(0);
+      await s.advance(2);
+      expect((await d.claim('r', [item('e1')])).fresh).toHaveLength(1);
+    });
+    it('committed records are remembered for the TTL and then forgotten', async () => {
+      const options = { ttlSeconds: 2, pendingTtlSeconds: 1, bucketSeconds: 1, now: s.now };
+      const at = item('e1', new Date().toISOString());
+      const d = openDedupeStore(s.kv, options);
+      await d.commit('r', (await d.claim('r', [at])).fresh);
+      expect((await openDedupeStore(s.kv, options).claim('r', [at])).fresh).toHaveLength(0);
+      await s.advance(4);
+      expect((await openDedupeStore(s.kv, options).claim('r', [at])).fresh).toHaveLength(1);
+    });
+    it('an id repeated inside one claim is fresh once', async () => {
+      const r = await store().claim('r', [item('x'), item('x')]);
+      expect(r.fresh).toHaveLength(1);
+      expect(r.duplicates).toHaveLength(1);
+    });
+  });
+
+  describe(`${name}: record store contract`, () => {
+    let s: StoreUnderTest;
+    beforeEach(async () => (s = await make()));
+    afterEach(done);
+    const records = () => openRecordStore<{ events: { id: string; pad?: string }[] }>(s.kv, { prefix: 'park', ttlSeconds: 7 * 24 * 3600 });
+
+    it('scans oldest first across hours, with filters and a limit', async () => {
+      const r = records();
+      const base = Date.now() - 5 * 3600_000;
+      for (let i = 4; i >= 0; i--) {
+        await r.add({ route: i % 2 ? 'a' : 'b', stream: 'user-audit', reason: 'HTTP 503', attempts: 1, payload: { events: [{ id: `e${i}` }] }, storedAt: new Date(base + i * 3600_000).toISOString() });
+      }
+      const all: string[] = [];
+      for await (const rec of r.scan()) all.push(rec.payload.events[0].id);
+      expect(all).toEqual(['e0', 'e1', 'e2', 'e3', 'e4']);
+      const onlyA: string[] = [];
+      for await (const rec of r.scan({ route: 'a' })) onlyA.push(rec.payload.events[0].id);
+      expect(onlyA).toEqual(['e1', 'e3']);
+      const since: string[] = [];
+      for await (const rec of r.scan({ since: new Date(base + 2 * 3600_000).toISOString() })) since.push(rec.payload.events[0].id);
+      expect(since).toEqual(['e2', 'e3', 'e4']);
+      const limited: string[] = [];
+      for await (const rec of r.scan({ limit: 2 })) limited.push(rec.payload.events[0].id);
+      expect(limited).toEqual(['e0', 'e1']);
+      expect(await r.count()).toBe(5);
+    });
+    it('updates attempts and removes records', async () => {
+      const r = records();
+      const rec = await r.add({ route: 'a', reason: 'HTTP 429', attempts: 1, payload: { events: [{ id: 'x' }] } });
+      await r.update({ ...rec, attempts: 2, reason: 'HTTP 500' });
+      for await (const got of r.scan()) expect(got).toMatchObject({ attempts: 2, reason: 'HTTP 500' });
+      await r.remove(rec.id);
+      expect(await r.count()).toBe(0);
+    });
+    it('splits a payload over the value limit into several records, losing nothing', async () => {
+      const r = records();
+      const events = Array.from({ length: 300 }, (_, i) => ({ id: `big-${i}`, pad: 'x'.repeat(5000) }));
+      await r.add({ route: 'a', reason: 'HTTP 503', attempts: 1, payload: { events } });
+      const ids: string[] = [];
+      let n = 0;
+      for await (const rec of r.scan()) {
+        n++;
+        expect(JSON.stringify(rec).length).toBeLessThan(1_000_000);
+        ids.push(...rec.payload.events.map((e) => e.id));
+      }
+      expect(n).toBeGreaterThan(1);
+      expect(ids.sort()).toEqual(events.map((e) => e.id).sort());
+    });
+  });
+}

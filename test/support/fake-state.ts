@@ -1,0 +1,99 @@
+/**
+ * aio-lib-state with its HTTP calls faked: the REAL library runs, and its fetch
+ * is answered by an in-memory model of the State service (get/put/delete/list
+ * with cursor paging, TTL), counting keys, bytes and calls against the quotas.
+ */
+import type { StateClient } from '../../src/stores/state-kv';
+
+export interface FakeStateStats {
+  calls: number;
+  bytesIn: number;
+  bytesOut: number;
+  peakKeys: number;
+  maxValueBytes: number;
+}
+
+export class FakeStateService {
+  data = new Map<string, { v: string; exp: number }>();
+  stats: FakeStateStats = { calls: 0, bytesIn: 0, bytesOut: 0, peakKeys: 0, maxValueBytes: 0 };
+  down = false;
+  pageSize = 1000;
+  constructor(public now: () => number = Date.now) {}
+
+  private live(): [string, { v: string; exp: number }][] {
+    const t = this.now();
+    for (const [k, e] of this.data) if (e.exp <= t) this.data.delete(k);
+    return [...this.data];
+  }
+
+  /** A fetch answering the State service's REST API (what @adobe/aio-lib-state 5 calls). */
+  fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    this.stats.calls++;
+    if (this.down) return new Response('{"error":"unavailable"}', { status: 503 });
+    const url = new URL(String(input instanceof Request ? input.url : input));
+    const method = (init?.method ?? 'GET').toUpperCase();
+    const m = /\/data\/?(.*)$/.exec(url.pathname);
+    const key = m?.[1] ? decodeURIComponent(m[1]) : '';
+    if (method === 'PUT') {
+      const body = typeof init?.body === 'string' ? init.body : Buffer.from(init?.body as ArrayBuffer).toString('utf8');
+      const ttl = Number(url.searchParams.get('ttl') ?? 86400);
+      this.stats.bytesIn += body.length;
+      this.stats.maxValueBytes = Math.max(this.stats.maxValueBytes, body.length);
+      this.data.set(key, { v: body, exp: this.now() + ttl * 1000 });
+      this.stats.peakKeys = Math.max(this.stats.peakKeys, this.live().length);
+      return new Response(null, { status: 200 });
+    }
+    if (method === 'DELETE') {
+      const had = this.data.delete(key);
+      return new Response(null, { status: had ? 200 : 404 });
+    }
+    if (key) {
+      const e = this.live().find(([k]) => k === key)?.[1];
+      if (!e) return new Response(null, { status: 404 });
+      this.stats.bytesOut += e.v.length;
+      return new Response(e.v, { status: 200, headers: { 'x-expiration': String(e.exp) } });
+    }
+    const match = url.searchParams.get('match') ?? '*';
+    const re = new RegExp(`^${match.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    const keys = this.live().map(([k]) => k).filter((k) => re.test(k)).sort();
+    const cursor = Number(url.searchParams.get('cursor') ?? 0);
+    const page = keys.slice(cursor, cursor + this.pageSize);
+    const next = cursor + this.pageSize >= keys.length ? 0 : cursor + this.pageSize;
+    return new Response(JSON.stringify({ keys: page, cursor: next }), { status: 200, headers: { 'content-type': 'application/json' } });
+  };
+}
+
+/** A StateClient object with the same return shapes, for the unit-level contract tests. */
+export function fakeStateClient(service: FakeStateService): StateClient {
+  const call = async (path: string, init?: RequestInit) => service.fetch(`https://state.test/v1/data${path}`, init);
+  return {
+    async get(key) {
+      const r = await call(`/${key}`);
+      if (r.status === 404) return undefined;
+      if (!r.ok) throw Object.assign(new Error('state error'), { code: `ERROR_${r.status}` });
+      return { value: await r.text() };
+    },
+    async put(key, value, o) {
+      const r = await call(`/${key}?ttl=${o?.ttl ?? 86400}`.replace('/data/', '/data/'), { method: 'PUT', body: value });
+      if (!r.ok) throw Object.assign(new Error('state error'), { code: `ERROR_${r.status}` });
+      return key;
+    },
+    async delete(key) {
+      const r = await call(`/${key}`, { method: 'DELETE' });
+      if (!r.ok && r.status !== 404) throw Object.assign(new Error('state error'), { code: `ERROR_${r.status}` });
+      return key;
+    },
+    list(o) {
+      return (async function* () {
+        let cursor = 0;
+        do {
+          const r = await service.fetch(`https://state.test/v1/data?match=${encodeURIComponent(o?.match ?? '*')}&cursor=${cursor}`);
+          if (!r.ok) throw Object.assign(new Error('state error'), { code: `ERROR_${r.status}` });
+          const page = (await r.json()) as { keys: string[]; cursor: number };
+          cursor = page.cursor;
+          yield { keys: page.keys };
+        } while (cursor !== 0);
+      })();
+    },
+  };
+}
