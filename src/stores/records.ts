@@ -6,7 +6,7 @@
  * Runtime backend: aio-lib-state, not aio-lib-files — aio-lib-files pulls
  * @azure/storage-blob into every bundle, and its list() returns only the first
  * 1,000 entries. Layout: `<prefix>-<yyyymmddhh>-<13-digit ms>-<random>`, so keys
- * sort by time and a scan lists one hour at a time, oldest first, starting from
+ * sort by time (then by arrival within this process) and a scan lists one hour at a time, oldest first, starting from
  * a hint of the oldest hour that still holds records — never the whole store.
  */
 import { randomBytes } from 'node:crypto';
@@ -39,6 +39,8 @@ export interface RecordStore<T> {
 }
 
 const HOUR = 3_600_000;
+/** orders records added within one millisecond by this process */
+let sequence = 0;
 const MAX_VALUE = 900_000;
 
 const hourOf = (ms: number): string => new Date(ms).toISOString().slice(0, 13).replace(/[-T]/g, '');
@@ -88,7 +90,7 @@ export function openRecordStore<T>(kv: KeyValueStore, o: { prefix: string; ttlSe
         ...rec,
         payload,
         storedAt,
-        id: `${o.prefix}-${hourOf(ms)}-${String(ms).padStart(13, '0')}-${randomBytes(6).toString('hex')}`,
+        id: `${o.prefix}-${hourOf(ms)}-${String(ms).padStart(13, '0')}-${String(sequence++ % 1e6).padStart(6, '0')}${randomBytes(4).toString('hex')}`,
       }));
       await Promise.all(records.map(put));
       const hint = await kv.get(hintKey).catch(() => undefined);

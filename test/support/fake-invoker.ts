@@ -57,7 +57,7 @@ export class FakeInvoker implements Invoker {
       case 'network':
         return { ok: false, retryable: true, reason: 'network: FetchError' };
       case 'timeout':
-        await new Promise((r) => setTimeout(r, Math.min(timeoutMs, 20)));
+        await new Promise((r) => setTimeout(r, Math.min(timeoutMs, 5)));
         return { ok: false, retryable: true, reason: 'network: TimeoutError' };
     }
   }
