@@ -18,10 +18,11 @@ export const LOCAL_DEFAULTS: Record<string, string> = {
   PORT: '9080',
 };
 
-/** process.env after loading .env, with the embedded defaults filled in. */
-export function localEnv(overrides: Record<string, string> = {}): Record<string, string | undefined> {
+/** process.env after loading .env, with the embedded defaults filled in and `forced` values set. */
+export function localEnv(forced: Record<string, string> = {}): Record<string, string | undefined> {
   const envFile = resolve(ROOT, '.env');
   if (existsSync(envFile)) process.loadEnvFile(envFile);
-  for (const [k, v] of Object.entries({ ...LOCAL_DEFAULTS, ...overrides })) if (!process.env[k]) process.env[k] = v;
+  for (const [k, v] of Object.entries(LOCAL_DEFAULTS)) if (!process.env[k]) process.env[k] = v;
+  Object.assign(process.env, forced);
   return process.env;
 }

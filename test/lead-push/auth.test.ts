@@ -3,7 +3,7 @@ import { authenticatePush, describePushAuth, pushAuthWarning, type PushAuth } fr
 import { createIntrospector } from '../../src/lead-push/introspection';
 import { createJwtVerifier } from '../../src/lead-push/oauth-jwt';
 import { extractPushToken, matchesStaticToken } from '../../src/lead-push/static-token';
-import { startTestIdp, type TestIdp } from '../support/idp';
+import { startTestIdp, type TestIdp } from '../../dev/traffic/idp';
 
 const q = (s = '') => new URLSearchParams(s);
 const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');

@@ -1,7 +1,7 @@
 import { main as leadActivity } from '../../actions/lead-activity/index';
 import { ioActivityEvent, legacyActivity, legacyPush } from '../../dev/traffic/events';
 import { seeded } from '../../dev/traffic/rng';
-import { startTestIdp, type TestIdp } from '../support/idp';
+import { startTestIdp, type TestIdp } from '../../dev/traffic/idp';
 import { CLIENT_ID, PUSH_TOKEN, RelayHarness } from '../support/relay-harness';
 
 const h = new RelayHarness();

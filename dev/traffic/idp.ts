@@ -1,7 +1,8 @@
 /**
- * A local OAuth2 identity provider for tests: a JWKS endpoint serving real
- * generated keys (rotatable), token minting with jose, an RFC 7662
- * introspection endpoint, and switches to take it down.
+ * A local OAuth2 identity provider (tests, the simulator): a JWKS endpoint
+ * serving real generated keys (rotatable), a client-credentials token endpoint
+ * (what Marketo calls), token minting with jose, an RFC 7662 introspection
+ * endpoint, and a switch to take it down.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,8 @@ export interface TestIdp {
   url: string;
   jwksUrl: string;
   introspectionUrl: string;
+  /** client-credentials endpoint: Basic marketo:marketo-secret */
+  tokenUrl: string;
   issuer: string;
   jwksHits: number;
   introspectionHits: number;
@@ -33,12 +36,20 @@ export async function startTestIdp(o: { clientId?: string; clientSecret?: string
   };
   await addKey();
   const basic = `Basic ${Buffer.from(`${o.clientId ?? 'relay'}:${o.clientSecret ?? 'relay-secret'}`).toString('base64')}`;
+  const marketoBasic = `Basic ${Buffer.from('marketo:marketo-secret').toString('base64')}`;
   const idp = { jwksHits: 0, introspectionHits: 0, down: false, opaque: new Map<string, Record<string, unknown>>() } as TestIdp;
   const server = http.createServer((req, res) => {
     if (idp.down) return void res.writeHead(503).end();
     if (req.url === '/jwks') {
       idp.jwksHits++;
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: keys.map((k) => k.jwk) }));
+    }
+    if (req.url === '/token' && req.method === 'POST') {
+      if (req.headers.authorization !== marketoBasic) return void res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_client"}');
+      void idp.mint({}, { expiresIn: '10m' }).then((token) =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 600 })),
+      );
+      return;
     }
     if (req.url === '/introspect' && req.method === 'POST') {
       idp.introspectionHits++;
@@ -59,6 +70,7 @@ export async function startTestIdp(o: { clientId?: string; clientSecret?: string
     url,
     jwksUrl: `${url}/jwks`,
     introspectionUrl: `${url}/introspect`,
+    tokenUrl: `${url}/token`,
     issuer: `${url}/`,
     async mint(claims: Record<string, unknown> = {}, m: { kid?: string; expiresIn?: string | number; notBefore?: string | number } = {}) {
       const key = keys.find((k) => k.kid === (m.kid ?? keys[keys.length - 1].kid)) ?? keys[0];
