@@ -33,6 +33,7 @@ export interface Config {
   };
   delivery: {
     forwardTimeoutMs: number;
+    retryDelayMs: number;
     budgetMs: number;
     concurrency: number;
     maxParamBytes: number;
@@ -142,6 +143,7 @@ export function parseConfig(inputs: Inputs): ConfigResult {
     },
     delivery: {
       forwardTimeoutMs: int(inputs, 'FORWARD_TIMEOUT_MS', 2500, 100, 20000, e),
+      retryDelayMs: int(inputs, 'FORWARD_RETRY_DELAY_MS', 250, 0, 2000, e),
       budgetMs: int(inputs, 'DELIVERY_BUDGET_MS', 7000, 500, 50000, e),
       concurrency: int(inputs, 'FORWARD_CONCURRENCY', 4, 1, 50, e),
       maxParamBytes: int(inputs, 'MAX_INVOKE_PARAM_BYTES', 1000 * 1000, 10 * 1000, 1024 * 1024, e),

@@ -13,8 +13,9 @@ export interface SigningKey {
   path: string;
 }
 
-export function generateSigningKey(): SigningKey {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+/** An RSA signing key (2048 bits like Adobe's; tests that sign thousands of bodies may use 1024). */
+export function generateSigningKey(modulusLength = 2048): SigningKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength });
   return { privateKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), path: `/prod/keys/pub-key-${randomUUID()}.pem` };
 }
 

@@ -22,6 +22,8 @@ export interface ForwardOptions {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** the retry waits a random time in [retryDelayMs / 5, retryDelayMs] (default 250) */
+  retryDelayMs?: number;
 }
 
 export interface ChunkFailure {
@@ -82,13 +84,14 @@ async function invokeChunk(invoker: Invoker, plan: ForwardPlan, events: Envelope
   const now = o.now ?? Date.now;
   const sleep = o.sleep ?? defaultSleep;
   const random = o.random ?? Math.random;
-  if (events.length > 0 && Buffer.byteLength(JSON.stringify(events[0])) + OVERHEAD > o.maxParamBytes && events.length === 1) {
+  if (events.length === 1 && Buffer.byteLength(JSON.stringify(events[0])) + OVERHEAD > o.maxParamBytes) {
     return { ok: false, reason: 'event_too_large: one event exceeds the invocation parameter limit', attempts: 0 };
   }
   let attempts = 0;
   let reason = 'no attempt made: delivery time budget exhausted';
   for (let attempt = 0; attempt < 2; attempt++) {
-    const jitter = attempt === 0 ? 0 : 50 + Math.floor(random() * 200);
+    const max = o.retryDelayMs ?? 250;
+    const jitter = attempt === 0 ? 0 : Math.floor(max / 5 + random() * (max * 0.8));
     if (now() + jitter + o.timeoutMs > o.deadline) break;
     if (jitter) await sleep(jitter);
     attempts++;

@@ -59,6 +59,7 @@ export async function handOff(received: Received, ctx: RelayContext): Promise<Ha
     forward: {
       concurrency: ctx.config.delivery.concurrency,
       timeoutMs: ctx.config.delivery.forwardTimeoutMs,
+      retryDelayMs: ctx.config.delivery.retryDelayMs,
       maxParamBytes: ctx.config.delivery.maxParamBytes,
       deadline: ctx.startedAt + ctx.config.delivery.budgetMs,
     },

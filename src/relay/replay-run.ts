@@ -41,7 +41,7 @@ export async function runReplay(params: Record<string, unknown>): Promise<Replay
       routes: ctx.routes,
       log: ctx.log,
       now: ctx.now,
-      forward: { concurrency: 1, timeoutMs: ctx.config.delivery.forwardTimeoutMs, maxParamBytes: ctx.config.delivery.maxParamBytes },
+      forward: { concurrency: 1, timeoutMs: ctx.config.delivery.forwardTimeoutMs, retryDelayMs: ctx.config.delivery.retryDelayMs, maxParamBytes: ctx.config.delivery.maxParamBytes },
     },
     {
       route: typeof params.route === 'string' ? params.route : undefined,

@@ -6,7 +6,7 @@ import type { Envelope } from '../../src/envelope/envelope';
 import type { Json } from '../../src/envelope/fields';
 import type { InvokeResult, Invoker } from '../../src/delivery/invoker';
 
-export type Fault = 'ok' | '429' | '500' | '502' | '400' | 'network' | 'timeout';
+export type Fault = 'ok' | '429' | '500' | '502' | '503' | '400' | 'network' | 'timeout';
 
 export interface Invocation {
   action: string;
@@ -51,6 +51,7 @@ export class FakeInvoker implements Invoker {
         return { ok: false, retryable: true, status: 429, reason: 'HTTP 429' };
       case '500':
       case '502':
+      case '503':
         return { ok: false, retryable: true, status: Number(fault), reason: `HTTP ${fault}` };
       case '400':
         return { ok: false, retryable: false, status: 400, reason: 'HTTP 400' };

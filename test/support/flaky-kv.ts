@@ -3,25 +3,26 @@ import type { KeyValueStore } from '../../src/stores/kv';
 
 export type KvOp = 'get' | 'put' | 'putIfAbsent' | 'delete' | 'keys';
 
-export function flakyKv(inner: KeyValueStore): KeyValueStore & { failing: Set<KvOp>; failAll(on: boolean): void } {
+export function flakyKv(inner: KeyValueStore): KeyValueStore & { failing: Set<KvOp>; failAll(on: boolean): void; failWhen?: (op: KvOp, key: string) => boolean } {
   const failing = new Set<KvOp>();
-  const check = (op: KvOp): void => {
-    if (failing.has(op)) throw Object.assign(new Error(`store ${op} failed`), { name: 'StateStoreError' });
+  const self = { failWhen: undefined as undefined | ((op: KvOp, key: string) => boolean) };
+  const check = (op: KvOp, key = ''): void => {
+    if (failing.has(op) || self.failWhen?.(op, key)) throw Object.assign(new Error(`store ${op} failed`), { name: 'StateStoreError' });
   };
-  return {
+  return Object.assign(self, {
     kind: inner.kind,
     atomicClaims: inner.atomicClaims,
     failing,
-    failAll(on) {
+    failAll(on: boolean) {
       for (const op of ['get', 'put', 'putIfAbsent', 'delete', 'keys'] as KvOp[]) (on ? failing.add(op) : failing.delete(op));
     },
-    get: async (k) => (check('get'), inner.get(k)),
-    put: async (k, v, t) => (check('put'), inner.put(k, v, t)),
-    putIfAbsent: async (k, v, t) => (check('putIfAbsent'), inner.putIfAbsent(k, v, t)),
-    delete: async (k) => (check('delete'), inner.delete(k)),
-    async *keys(p) {
-      check('keys');
+    get: async (k: string) => (check('get', k), inner.get(k)),
+    put: async (k: string, v: string, t: number) => (check('put', k), inner.put(k, v, t)),
+    putIfAbsent: async (k: string, v: string, t: number) => (check('putIfAbsent', k), inner.putIfAbsent(k, v, t)),
+    delete: async (k: string) => (check('delete', k), inner.delete(k)),
+    async *keys(p: string) {
+      check('keys', p);
       yield* inner.keys(p);
     },
-  };
+  });
 }
