@@ -46,6 +46,7 @@ export interface Config {
     localDir: string;
     dedupeTtlHours: number;
     parkingTtlHours: number;
+    statsFlushSeconds: number;
   };
   local: { invocationsFile: string };
 }
@@ -156,6 +157,7 @@ export function parseConfig(inputs: Inputs): ConfigResult {
       localDir: str(inputs, 'LOCAL_DATA_DIR') ?? '.local',
       dedupeTtlHours: int(inputs, 'DEDUPE_TTL_HOURS', 168, 1, 24 * 365, e),
       parkingTtlHours: int(inputs, 'PARKING_TTL_HOURS', 168, 1, 24 * 365, e),
+      statsFlushSeconds: int(inputs, 'STATS_FLUSH_SECONDS', 10, 0, 3600, e),
     },
     local: { invocationsFile: str(inputs, 'LOCAL_INVOCATIONS_FILE') ?? '.local/invocations.jsonl' },
   };

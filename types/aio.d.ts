@@ -9,3 +9,6 @@ declare module '@adobe/aio-lib-core-logging' {
   function logger(name: string, config?: { level?: string; provider?: string }): AioLogger;
   export = logger;
 }
+
+declare module '@adobe/aio-lib-events';
+declare module '@adobe/aio-lib-state';

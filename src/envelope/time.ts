@@ -29,3 +29,9 @@ export function toIsoUtc(value: unknown): string | undefined {
   }
   return inRange(ms) ? new Date(ms).toISOString() : undefined;
 }
+
+/** The UTC hour of an epoch-ms time as `yyyymmddhh` (store keys that sort by time). */
+export const hourKey = (ms: number): string => new Date(ms).toISOString().slice(0, 13).replace(/[-T]/g, '');
+
+/** The epoch ms at which an `yyyymmddhh` hour key starts. */
+export const hourKeyStart = (hour: string): number => Date.parse(`${hour.slice(0, 4)}-${hour.slice(4, 6)}-${hour.slice(6, 8)}T${hour.slice(8, 10)}:00:00Z`);

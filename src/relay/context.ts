@@ -14,6 +14,7 @@ import { openDedupeStore, type DedupeStore } from '../stores/dedupe';
 import type { KeyValueStore } from '../stores/kv';
 import { openRecordStore, type RecordStore } from '../stores/records';
 import { openKeyValueStore } from '../stores/select';
+import { createStatsRecorder, type StatsRecorder } from '../status/stats';
 import type { QuarantinedPayload } from './hand-off';
 
 export interface Stores {
@@ -30,6 +31,8 @@ export interface RelayContext {
   keys: KeyProvider;
   routes: RouteTable;
   stores(): Promise<Stores>;
+  /** per-container counters for the status action */
+  stats: StatsRecorder;
   fetch: typeof fetch;
   now: () => number;
   /** epoch ms when this request started (the delivery time budget counts from it) */
@@ -89,7 +92,8 @@ function buildShared(config: Config): Omit<RelayContext, 'log' | 'startedAt'> | 
     // across containers: only where aio-lib-state (or Redis) backs the stores
     shared: inRuntime() || overrides.kv ? { get: async (k) => (await stores()).kv.get(k), put: async (k, v, t) => (await stores()).kv.put(k, v, t) } : undefined,
   });
-  return { config, routes: routes.value, invoker: overrides.invoker ?? openwhiskInvoker(), keys, stores, fetch: fetchImpl, now: overrides.now ?? Date.now };
+  const stats = createStatsRecorder(async () => (await stores()).kv, { now: overrides.now, flushIntervalMs: config.stores.statsFlushSeconds * 1000 });
+  return { config, routes: routes.value, invoker: overrides.invoker ?? openwhiskInvoker(), keys, stores, stats, fetch: fetchImpl, now: overrides.now ?? Date.now };
 }
 
 export type ContextResult = { ok: true; ctx: RelayContext } | { ok: false; errors: string[]; log: Log };

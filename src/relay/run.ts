@@ -38,6 +38,28 @@ function logRequest(ctx: RelayContext, name: string, stream: Stream, outcome: Ou
   else ctx.log.info(outcome.kind === 'challenge' ? 'challenge answered' : 'delivery accepted', fields);
 }
 
+function countForStatus(ctx: RelayContext, stream: Stream, outcome: Outcome, received: Received | undefined, result: HandOffResult | undefined): void {
+  const munchkinIds: Record<string, number> = {};
+  let lastEventTime: string | undefined;
+  for (const e of received?.envelopes ?? []) {
+    if (e.munchkinId) munchkinIds[e.munchkinId] = (munchkinIds[e.munchkinId] ?? 0) + 1;
+    if (!lastEventTime || e.time > lastEventTime) lastEventTime = e.time;
+  }
+  const failed = outcome.kind === 'rejected' || outcome.kind === 'retryLater';
+  ctx.stats.record({
+    stream: received?.meta.stream ?? stream,
+    at: ctx.now(),
+    status: statusOf(outcome),
+    outcome: outcome.kind,
+    ...(failed ? { reason: outcome.code, message: outcome.message } : {}),
+    events: outcome.kind === 'accepted' ? (received?.envelopes.length ?? 0) : 0,
+    munchkinIds: outcome.kind === 'accepted' ? munchkinIds : {},
+    lastEventTime,
+    ...(result?.report ? { forwarded: result.report.forwarded, duplicates: result.report.duplicates, parked: result.report.parked, unrouted: result.report.unrouted } : {}),
+    quarantined: result?.quarantined ?? 0,
+  });
+}
+
 async function process(name: string, stream: Stream, params: Json, receive: ReceiveStep, ctx: RelayContext): Promise<{ outcome: Outcome; registration: boolean }> {
   const registration = isRegistrationInvocation(params);
   let received: Received | undefined;
@@ -60,6 +82,8 @@ async function process(name: string, stream: Stream, params: Json, receive: Rece
     outcome = step.outcome;
   }
   logRequest(ctx, name, stream, outcome, received, result, method);
+  countForStatus(ctx, stream, outcome, received, result);
+  await ctx.stats.maybeFlush();
   return { outcome, registration };
 }
 

@@ -10,6 +10,7 @@
  * a hint of the oldest hour that still holds records — never the whole store.
  */
 import { randomBytes } from 'node:crypto';
+import { hourKey as hourOf, hourKeyStart as hourStart } from '../envelope/time';
 import type { KeyValueStore } from './kv';
 
 export interface StoredRecord<T> {
@@ -43,8 +44,6 @@ const HOUR = 3_600_000;
 let sequence = 0;
 const MAX_VALUE = 900_000;
 
-const hourOf = (ms: number): string => new Date(ms).toISOString().slice(0, 13).replace(/[-T]/g, '');
-const hourStart = (hour: string): number => Date.parse(`${hour.slice(0, 4)}-${hour.slice(4, 6)}-${hour.slice(6, 8)}T${hour.slice(8, 10)}:00:00Z`);
 
 /** Splits a payload with an `events` array into values that fit the store's value limit. */
 function splitPayload<T>(payload: T): T[] {

@@ -33,7 +33,7 @@ export class RelayHarness {
   async start(inputs: Record<string, string> = {}): Promise<this> {
     this.keys = [generateSigningKey(), generateSigningKey()];
     this.keyServer = await startKeyServer(this.keys);
-    this.inputs = { EVENTS_CLIENT_ID: CLIENT_ID, EVENTS_PUBLIC_KEY_BASE_URL: this.keyServer.baseUrl, LEAD_ACTIVITY_TOKENS: PUSH_TOKEN, LOG_LEVEL: 'off', ...inputs };
+    this.inputs = { EVENTS_CLIENT_ID: CLIENT_ID, EVENTS_PUBLIC_KEY_BASE_URL: this.keyServer.baseUrl, LEAD_ACTIVITY_TOKENS: PUSH_TOKEN, LOG_LEVEL: 'off', STATS_FLUSH_SECONDS: '0', ...inputs };
     this.reset();
     return this;
   }

@@ -1,0 +1,116 @@
+/**
+ * The operator's picture: per stream and per munchkinId what came in, what
+ * went where, what was refused and why — and, in plain words, what needs
+ * attention before events are lost: a stream gone quiet, a failure rate that
+ * will make Adobe disable the registration (≥ 80 % failed attempts), a growing
+ * parking backlog, a registration Adobe has stopped delivering to.
+ */
+import type { Stream } from '../envelope/envelope';
+import { hourKeyStart as hourStart } from '../envelope/time';
+import { emptyCounters, mergeCounters, type StatsHour, type StreamCounters } from './stats';
+import type { RegistrationHealth } from './registrations';
+
+export interface Warning {
+  level: 'critical' | 'warning';
+  code: string;
+  message: string;
+}
+
+export interface StatusReport {
+  overall: 'ok' | 'warning' | 'critical';
+  generatedAt: string;
+  windowHours: number;
+  streams: Partial<Record<Stream, Omit<StreamCounters, 'slots'> & { failureRateLastHour: number | null }>>;
+  parkedBacklog: number | null;
+  quarantined: number | null;
+  registrations: RegistrationHealth[] | { note: string };
+  warnings: Warning[];
+}
+
+export interface ReportInput {
+  stats: StatsHour[];
+  parkedBacklog?: number;
+  /** the backlog seen by the previous status call, when known */
+  previousBacklog?: number;
+  quarantined?: number;
+  registrations?: RegistrationHealth[];
+  now: number;
+  staleAfterMinutes?: number;
+}
+
+const rate = (c: { requests: number; failedRequests: number }): number | null => (c.requests ? c.failedRequests / c.requests : null);
+const pct = (r: number): string => `${Math.round(r * 100)} %`;
+
+type Rate = { requests: number; failedRequests: number };
+
+function streamWarnings(stream: string, all: StreamCounters, lastHour: Rate, earlier: Rate, now: number, staleMin: number): Warning[] {
+  const w: Warning[] = [];
+  const age = all.lastEventAt ? (now - Date.parse(all.lastEventAt)) / 60_000 : Infinity;
+  if (age > staleMin) {
+    w.push({ level: 'warning', code: 'stream_stale', message: `${stream}: no event accepted for ${Number.isFinite(age) ? `${Math.round(age)} minutes` : 'the last 24 hours'}` });
+  }
+  const r = rate(lastHour);
+  if (r !== null && r >= 0.8 && lastHour.requests >= 10) {
+    w.push({ level: 'critical', code: 'registration_at_risk', message: `${stream}: ${pct(r)} of deliveries failed in the last hour; Adobe disables a registration at ≥ 80 % failed attempts over 24 h` });
+  } else if (r !== null && r >= 0.5) {
+    w.push({ level: 'warning', code: 'failure_rate_high', message: `${stream}: ${pct(r)} of deliveries failed in the last hour` });
+  }
+  const before = rate(earlier);
+  if (r !== null && before !== null && r >= 0.2 && r >= before * 2) {
+    w.push({ level: 'warning', code: 'failure_rate_rising', message: `${stream}: failure rate rose from ${pct(before)} to ${pct(r)} in the last hour` });
+  }
+  return w;
+}
+
+function registrationWarnings(regs: RegistrationHealth[]): Warning[] {
+  return regs.flatMap((reg): Warning[] => {
+    const name = reg.name ?? reg.id;
+    if (reg.error) return [{ level: 'warning', code: 'registration_unknown', message: `registration ${name}: could not be read (${reg.error})` }];
+    if (reg.enabled === false) return [{ level: 'critical', code: 'registration_disabled', message: `registration ${name}: Adobe has stopped delivering to it; re-enable it in the Developer Console, then run the journal catch-up` }];
+    const s = (reg.webhookStatus ?? '').toLowerCase();
+    if (['hook_unreachable', 'disabled'].includes(s)) return [{ level: 'critical', code: 'webhook_unreachable', message: `registration ${name}: webhook status ${reg.webhookStatus}; Adobe has stopped delivering to it` }];
+    if (s && !['verified', 'active', 'accepted'].includes(s)) return [{ level: 'warning', code: 'webhook_unhealthy', message: `registration ${name}: webhook status ${reg.webhookStatus}; Adobe may stop delivering soon` }];
+    return [];
+  });
+}
+
+export function buildStatusReport(input: ReportInput): StatusReport {
+  const streams: StatusReport['streams'] = {};
+  const warnings: Warning[] = [];
+  const byStream = new Map<Stream, { all: StreamCounters; last: Rate; earlier: Rate }>();
+  const hourAgo = input.now - 3_600_000;
+  for (const rec of input.stats) {
+    for (const [s, c] of Object.entries(rec.streams) as [Stream, StreamCounters][]) {
+      const t = byStream.get(s) ?? { all: emptyCounters(), last: { requests: 0, failedRequests: 0 }, earlier: { requests: 0, failedRequests: 0 } };
+      byStream.set(s, t);
+      mergeCounters(t.all, c);
+      // the 5-minute slots place each request inside or before the last 60 minutes
+      for (const [slot, v] of Object.entries(c.slots)) {
+        const into = hourStart(rec.hour) + Number(slot) * 300_000 >= hourAgo - 300_000 ? t.last : t.earlier;
+        into.requests += v.requests;
+        into.failedRequests += v.failed;
+      }
+    }
+  }
+  for (const [s, t] of byStream) {
+    const { slots: _slots, ...rest } = t.all;
+    void _slots;
+    streams[s] = { ...rest, failureRateLastHour: rate(t.last) };
+    warnings.push(...streamWarnings(s, t.all, t.last, t.earlier, input.now, input.staleAfterMinutes ?? 60));
+  }
+  if (input.parkedBacklog && input.parkedBacklog > 0) {
+    const growing = input.previousBacklog !== undefined && input.parkedBacklog > input.previousBacklog;
+    warnings.push({ level: growing ? 'critical' : 'warning', code: 'parked_backlog', message: `${input.parkedBacklog} parked record(s) wait for replay${growing ? ` and the backlog is growing (was ${input.previousBacklog})` : ''}; check the routes' downstream actions` });
+  }
+  if (input.registrations) warnings.push(...registrationWarnings(input.registrations));
+  return {
+    overall: warnings.some((w) => w.level === 'critical') ? 'critical' : warnings.length ? 'warning' : 'ok',
+    generatedAt: new Date(input.now).toISOString(),
+    windowHours: 24,
+    streams,
+    parkedBacklog: input.parkedBacklog ?? null,
+    quarantined: input.quarantined ?? null,
+    registrations: input.registrations ?? { note: 'Adobe registration health is not checked: set ADOBE_ORG_ID, ADOBE_CLIENT_ID, ADOBE_CLIENT_SECRET, ADOBE_CONSUMER_ORG_ID, ADOBE_PROJECT_ID, ADOBE_WORKSPACE_ID and ADOBE_REGISTRATION_IDS' },
+    warnings,
+  };
+}

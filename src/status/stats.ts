@@ -1,0 +1,159 @@
+/**
+ * Cheap counters for the status action. Each request adds to an in-memory
+ * record (synchronous, cannot fail the request); the container writes its
+ * record at most every `flushIntervalMs`, bounded by a short timeout, errors
+ * swallowed (the deltas stay for the next flush).
+ *
+ * Layout for aio-lib-state (no compare-and-set, 200,000 keys): one key per
+ * container and hour, `stats-<yyyymmddhh>-<containerId>`, written only by that
+ * container, so no update is ever lost; kept 48 h.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Stream } from '../envelope/envelope';
+import { hourKey as hourOf } from '../envelope/time';
+import type { KeyValueStore } from '../stores/kv';
+
+export interface RequestRecord {
+  stream: Stream;
+  at: number;
+  status: number;
+  outcome: 'accepted' | 'challenge' | 'rejected' | 'retryLater';
+  reason?: string;
+  message?: string;
+  events: number;
+  /** accepted events per munchkinId */
+  munchkinIds: Record<string, number>;
+  lastEventTime?: string;
+  forwarded?: Record<string, number>;
+  duplicates?: number;
+  parked?: number;
+  quarantined?: number;
+  unrouted?: number;
+}
+
+export interface StreamCounters {
+  requests: number;
+  failedRequests: number;
+  accepted: number;
+  rejected: Record<string, number>;
+  forwarded: Record<string, number>;
+  duplicates: number;
+  parked: number;
+  quarantined: number;
+  unrouted: number;
+  lastEventAt?: string;
+  lastRequestAt?: string;
+  lastError?: { time: string; code: string; message: string };
+  munchkin: Record<string, { accepted: number; lastEventAt?: string }>;
+  /** requests and failures per 5-minute slot of the hour ("0".."11") */
+  slots: Record<string, { requests: number; failed: number }>;
+}
+
+export interface StatsHour {
+  hour: string;
+  container: string;
+  streams: Partial<Record<Stream, StreamCounters>>;
+}
+
+export const STATS_PREFIX = 'stats-';
+const TTL_SECONDS = 48 * 3600;
+
+const emptyCounters = (): StreamCounters => ({ requests: 0, failedRequests: 0, accepted: 0, rejected: {}, forwarded: {}, duplicates: 0, parked: 0, quarantined: 0, unrouted: 0, munchkin: {}, slots: {} });
+const add = (to: Record<string, number>, from: Record<string, number> = {}): void => {
+  for (const [k, n] of Object.entries(from)) to[k] = (to[k] ?? 0) + n;
+};
+const later = (a?: string, b?: string): string | undefined => (!a ? b : !b ? a : a > b ? a : b);
+
+/** Adds one request to a stream's counters. */
+export function countRequest(c: StreamCounters, r: RequestRecord): void {
+  const failed = r.outcome === 'rejected' || r.outcome === 'retryLater';
+  const slot = String(Math.floor(new Date(r.at).getUTCMinutes() / 5));
+  c.requests++;
+  c.lastRequestAt = new Date(r.at).toISOString();
+  c.slots[slot] = { requests: (c.slots[slot]?.requests ?? 0) + 1, failed: (c.slots[slot]?.failed ?? 0) + (failed ? 1 : 0) };
+  if (failed) {
+    c.failedRequests++;
+    const code = `${r.status} ${r.reason ?? 'error'}`;
+    c.rejected[code] = (c.rejected[code] ?? 0) + 1;
+    c.lastError = { time: new Date(r.at).toISOString(), code: r.reason ?? String(r.status), message: (r.message ?? '').slice(0, 200) };
+    return;
+  }
+  if (r.outcome !== 'accepted') return;
+  c.accepted += r.events;
+  add(c.forwarded, r.forwarded);
+  c.duplicates += r.duplicates ?? 0;
+  c.parked += r.parked ?? 0;
+  c.quarantined += r.quarantined ?? 0;
+  c.unrouted += r.unrouted ?? 0;
+  if (r.events > 0) c.lastEventAt = later(c.lastEventAt, new Date(r.at).toISOString());
+  for (const [m, n] of Object.entries(r.munchkinIds)) {
+    const mc = (c.munchkin[m] ??= { accepted: 0 });
+    mc.accepted += n;
+    mc.lastEventAt = later(mc.lastEventAt, new Date(r.at).toISOString());
+  }
+}
+
+/** Sums counters (across containers and hours). */
+export function mergeCounters(into: StreamCounters, from: StreamCounters, withSlots = false): void {
+  into.requests += from.requests;
+  into.failedRequests += from.failedRequests;
+  into.accepted += from.accepted;
+  add(into.rejected, from.rejected);
+  add(into.forwarded, from.forwarded);
+  into.duplicates += from.duplicates;
+  into.parked += from.parked;
+  into.quarantined += from.quarantined;
+  into.unrouted += from.unrouted;
+  into.lastEventAt = later(into.lastEventAt, from.lastEventAt);
+  into.lastRequestAt = later(into.lastRequestAt, from.lastRequestAt);
+  if (from.lastError && (!into.lastError || from.lastError.time > into.lastError.time)) into.lastError = from.lastError;
+  for (const [m, mc] of Object.entries(from.munchkin)) {
+    const t = (into.munchkin[m] ??= { accepted: 0 });
+    t.accepted += mc.accepted;
+    t.lastEventAt = later(t.lastEventAt, mc.lastEventAt);
+  }
+  if (withSlots) for (const [s, v] of Object.entries(from.slots)) into.slots[s] = { requests: (into.slots[s]?.requests ?? 0) + v.requests, failed: (into.slots[s]?.failed ?? 0) + v.failed };
+}
+
+export { emptyCounters };
+
+export interface StatsRecorder {
+  record(r: RequestRecord): void;
+  maybeFlush(): Promise<void>;
+  flush(): Promise<void>;
+}
+
+export function createStatsRecorder(kv: () => Promise<KeyValueStore>, o: { containerId?: string; flushIntervalMs?: number; flushTimeoutMs?: number; now?: () => number } = {}): StatsRecorder {
+  const container = o.containerId ?? randomBytes(6).toString('hex');
+  const now = o.now ?? Date.now;
+  const hours = new Map<string, StatsHour>();
+  let lastFlush = 0;
+  let flushing: Promise<void> | undefined;
+
+  async function write(): Promise<void> {
+    const store = await kv();
+    for (const [hour, rec] of [...hours]) {
+      await store.put(`${STATS_PREFIX}${hour}-${container}`, JSON.stringify(rec), TTL_SECONDS);
+      if (hour !== hourOf(now())) hours.delete(hour);
+    }
+  }
+
+  const flush = async (): Promise<void> => {
+    lastFlush = now();
+    flushing ??= Promise.race([write(), new Promise<void>((r) => setTimeout(r, o.flushTimeoutMs ?? 300).unref())])
+      .catch(() => undefined)
+      .finally(() => (flushing = undefined));
+    return flushing;
+  };
+
+  return {
+    record(r) {
+      const hour = hourOf(r.at);
+      const rec = hours.get(hour) ?? { hour, container, streams: {} };
+      hours.set(hour, rec);
+      countRequest((rec.streams[r.stream] ??= emptyCounters()), r);
+    },
+    maybeFlush: () => (now() - lastFlush >= (o.flushIntervalMs ?? 10_000) ? flush() : Promise.resolve()),
+    flush,
+  };
+}

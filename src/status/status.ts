@@ -1,0 +1,59 @@
+/** The status action's composition: counters of the last 24 h, backlogs, registration health → report. */
+import type { Stores } from '../relay/context';
+import { buildStatusReport, type StatusReport } from './report';
+import { adobeApiConfig, readRegistrations } from './registrations';
+import { STATS_PREFIX, type StatsHour } from './stats';
+import { hourKey } from '../envelope/time';
+import { runBounded } from '../delivery/forward';
+
+const BACKLOG_KEY = 'status.backlog';
+
+async function readStats(stores: Stores, now: number): Promise<StatsHour[]> {
+  const oldest = hourKey(now - 24 * 3_600_000);
+  const keys: string[] = [];
+  for await (const k of stores.kv.keys(STATS_PREFIX)) if (k.slice(STATS_PREFIX.length, STATS_PREFIX.length + 10) >= oldest) keys.push(k);
+  const values = await runBounded(keys.map((k) => () => stores.kv.get(k)), 8);
+  return values.flatMap((v) => {
+    try {
+      return v ? [JSON.parse(v) as StatsHour] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+const settle = async <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
+
+export async function statusReport(stores: Stores, inputs: Record<string, unknown>, now: number): Promise<StatusReport> {
+  const adobe = adobeApiConfig(inputs);
+  const [stats, parkedBacklog, quarantined, previous, registrations] = await Promise.all([
+    settle(readStats(stores, now)),
+    settle(stores.parking.count({ maxScan: 10_000 })),
+    settle(stores.deadLetter.count({ maxScan: 10_000 })),
+    settle(stores.kv.get(BACKLOG_KEY)),
+    adobe ? readRegistrations(adobe) : Promise.resolve(undefined),
+  ]);
+  if (parkedBacklog !== undefined) await settle(stores.kv.put(BACKLOG_KEY, String(parkedBacklog), 24 * 3600));
+  return buildStatusReport({
+    stats: stats ?? [],
+    parkedBacklog,
+    previousBacklog: previous !== undefined ? Number(previous) : undefined,
+    quarantined,
+    registrations,
+    now,
+  });
+}
+
+/** A compact text rendering for `?format=text`. */
+export function statusText(r: StatusReport): string {
+  const lines = [`overall: ${r.overall}   (generated ${r.generatedAt}, last ${r.windowHours} h)`];
+  for (const [s, c] of Object.entries(r.streams)) {
+    const fwd = Object.entries(c.forwarded).map(([k, n]) => `${k}=${n}`).join(' ') || '-';
+    const rej = Object.entries(c.rejected).map(([k, n]) => `${k}=${n}`).join(' ') || '-';
+    lines.push(`${s.padEnd(14)} accepted ${c.accepted}  forwarded ${fwd}  duplicates ${c.duplicates}  parked ${c.parked}  rejected ${rej}  last event ${c.lastEventAt ?? 'never'}`);
+    for (const [m, mc] of Object.entries(c.munchkin)) lines.push(`  ${m.padEnd(12)} accepted ${mc.accepted}  last event ${mc.lastEventAt ?? 'never'}`);
+  }
+  lines.push(`parked backlog: ${r.parkedBacklog ?? 'unknown'}   quarantined: ${r.quarantined ?? 'unknown'}`);
+  for (const w of r.warnings) lines.push(`${w.level.toUpperCase()}: ${w.message}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,161 @@
+import { main as status } from '../../actions/status/index';
+import { main as userAudit } from '../../actions/user-audit/index';
+import { auditEvent } from '../../dev/traffic/events';
+import { seeded } from '../../dev/traffic/rng';
+import { buildStatusReport } from '../../src/status/report';
+import { createStatsRecorder, type StatsHour } from '../../src/status/stats';
+import { createMemoryKv } from '../../src/stores/memory-kv';
+import { FAKE_TOKEN, startFakeIoManagement, type FakeIoManagement } from '../support/fake-io-management';
+import { CLIENT_ID, RelayHarness } from '../support/relay-harness';
+
+const HOUR = 3_600_000;
+const now = Date.parse('2026-03-02T12:30:00Z');
+
+describe('stats recorder', () => {
+  it('writes one key per container and hour, merging nothing it does not own', async () => {
+    const kv = createMemoryKv();
+    let t = now;
+    const a = createStatsRecorder(async () => kv, { containerId: 'a', now: () => t, flushIntervalMs: 0 });
+    const b = createStatsRecorder(async () => kv, { containerId: 'b', now: () => t, flushIntervalMs: 0 });
+    a.record({ stream: 'user-audit', at: t, status: 200, outcome: 'accepted', events: 3, munchkinIds: { '111-AAA-222': 3 }, forwarded: { audit: 3 } });
+    b.record({ stream: 'user-audit', at: t, status: 401, outcome: 'rejected', reason: 'signature_invalid', message: 'no', events: 0, munchkinIds: {} });
+    await a.flush();
+    await b.flush();
+    t += HOUR;
+    a.record({ stream: 'notification', at: t, status: 200, outcome: 'accepted', events: 1, munchkinIds: {} });
+    await a.flush();
+    const keys: string[] = [];
+    for await (const k of kv.keys('stats-')) keys.push(k);
+    expect(keys.sort()).toEqual(['stats-2026030212-a', 'stats-2026030212-b', 'stats-2026030213-a']);
+    const hour = JSON.parse((await kv.get('stats-2026030212-a')) as string) as StatsHour;
+    expect(hour.streams['user-audit']).toMatchObject({ requests: 1, accepted: 3, forwarded: { audit: 3 }, munchkin: { '111-AAA-222': { accepted: 3 } } });
+  });
+  it('a failed flush never throws and keeps the counts for the next one', async () => {
+    const kv = createMemoryKv();
+    let fail = true;
+    const flaky = { ...kv, put: async (k: string, v: string, ttl: number) => (fail ? Promise.reject(new Error('down')) : kv.put(k, v, ttl)) };
+    const r = createStatsRecorder(async () => flaky, { containerId: 'c', now: () => now, flushIntervalMs: 0 });
+    r.record({ stream: 'lead-activity', at: now, status: 200, outcome: 'accepted', events: 500, munchkinIds: {} });
+    await expect(r.flush()).resolves.toBeUndefined();
+    fail = false;
+    await r.maybeFlush();
+    expect(JSON.parse((await kv.get('stats-2026030212-c')) as string).streams['lead-activity'].accepted).toBe(500);
+  });
+  it('maybeFlush writes only once the interval has passed', async () => {
+    const kv = createMemoryKv();
+    let t = now;
+    const r = createStatsRecorder(async () => kv, { containerId: 'd', now: () => t, flushIntervalMs: 10_000 });
+    r.record({ stream: 'notification', at: t, status: 200, outcome: 'accepted', events: 1, munchkinIds: {} });
+    await r.maybeFlush();
+    r.record({ stream: 'notification', at: t, status: 200, outcome: 'accepted', events: 1, munchkinIds: {} });
+    await r.maybeFlush();
+    expect(JSON.parse((await kv.get('stats-2026030212-d')) as string).streams.notification.accepted).toBe(1);
+    t += 10_000;
+    await r.maybeFlush();
+    expect(JSON.parse((await kv.get('stats-2026030212-d')) as string).streams.notification.accepted).toBe(2);
+  });
+});
+
+const hourRecord = (hour: string, stream: 'user-audit' | 'notification', o: { requests: number; failed: number; slot?: string; lastEventAt?: string }): StatsHour => ({
+  hour,
+  container: 'x',
+  streams: {
+    [stream]: {
+      requests: o.requests, failedRequests: o.failed, accepted: (o.requests - o.failed) * 2, rejected: o.failed ? { '401 signature_invalid': o.failed } : {}, forwarded: {}, duplicates: 0, parked: 0, quarantined: 0, unrouted: 0,
+      lastEventAt: o.lastEventAt, munchkin: { '111-AAA-222': { accepted: 1, lastEventAt: o.lastEventAt } }, slots: { [o.slot ?? '5']: { requests: o.requests, failed: o.failed } },
+    },
+  },
+});
+
+describe('status report warnings', () => {
+  it('ok when recent and healthy', () => {
+    const r = buildStatusReport({ stats: [hourRecord('2026030212', 'user-audit', { requests: 20, failed: 0, lastEventAt: '2026-03-02T12:25:00.000Z' })], parkedBacklog: 0, now });
+    expect(r.overall).toBe('ok');
+    expect(r.streams['user-audit']).toMatchObject({ accepted: 40, munchkin: { '111-AAA-222': { accepted: 1 } } });
+  });
+  it('a stream whose last event is old', () => {
+    const r = buildStatusReport({ stats: [hourRecord('2026030208', 'notification', { requests: 5, failed: 0, slot: '0', lastEventAt: '2026-03-02T08:00:00.000Z' })], now });
+    expect(r.warnings).toEqual([expect.objectContaining({ code: 'stream_stale', message: expect.stringMatching(/notification: no event accepted for 270 minutes/) })]);
+  });
+  it('≥ 80 % failures with ≥ 10 requests: the registration is at risk (critical)', () => {
+    const r = buildStatusReport({ stats: [hourRecord('2026030212', 'user-audit', { requests: 20, failed: 17, lastEventAt: '2026-03-02T12:25:00.000Z' })], now });
+    expect(r.overall).toBe('critical');
+    expect(r.warnings.map((w) => w.code)).toContain('registration_at_risk');
+  });
+  it('a rising failure rate', () => {
+    const r = buildStatusReport({
+      stats: [hourRecord('2026030209', 'user-audit', { requests: 100, failed: 5, slot: '0' }), hourRecord('2026030212', 'user-audit', { requests: 10, failed: 4, lastEventAt: '2026-03-02T12:25:00.000Z' })],
+      now,
+    });
+    expect(r.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['failure_rate_rising']));
+  });
+  it('a parking backlog, critical when growing', () => {
+    expect(buildStatusReport({ stats: [], parkedBacklog: 3, now }).warnings).toEqual([expect.objectContaining({ level: 'warning', code: 'parked_backlog' })]);
+    expect(buildStatusReport({ stats: [], parkedBacklog: 5, previousBacklog: 3, now }).warnings).toEqual([expect.objectContaining({ level: 'critical', code: 'parked_backlog' })]);
+  });
+  it('registrations Adobe stopped delivering to', () => {
+    const r = buildStatusReport({ stats: [], now, registrations: [{ id: 'a', enabled: false }, { id: 'b', enabled: true, webhookStatus: 'hook_unreachable' }, { id: 'c', enabled: true, webhookStatus: 'verified' }] });
+    expect(r.warnings.map((w) => w.code)).toEqual(['registration_disabled', 'webhook_unreachable']);
+    expect(r.warnings[0].message).toMatch(/Adobe has stopped delivering/);
+  });
+});
+
+describe('status action', () => {
+  const h = new RelayHarness();
+  let fake: FakeIoManagement;
+  const SECRET = 'adobe-client-secret-value-123456';
+  const adobe = () => ({
+    ADOBE_ORG_ID: 'ORG@AdobeOrg', ADOBE_CLIENT_ID: 'client-1', ADOBE_CLIENT_SECRET: SECRET, ADOBE_CONSUMER_ORG_ID: '111', ADOBE_PROJECT_ID: '222', ADOBE_WORKSPACE_ID: '333',
+    ADOBE_REGISTRATION_IDS: 'reg-ok,reg-disabled,reg-missing', ADOBE_IMS_URL: fake.url, ADOBE_EVENTS_API_URL: fake.url,
+  });
+  beforeAll(async () => {
+    await h.start();
+    fake = await startFakeIoManagement({ clientId: 'client-1', clientSecret: SECRET });
+    fake.registrations.set('reg-ok', { id: 'reg-ok', name: 'User Audit', enabled: true, webhook_status: 'verified', delivery_type: 'webhook_batch' });
+    fake.registrations.set('reg-disabled', { id: 'reg-disabled', name: 'Notifications', enabled: false, webhook_status: 'hook_unreachable' });
+  });
+  afterAll(async () => {
+    await h.stop();
+    await fake.close();
+  });
+
+  it('reports what the receivers counted, per stream and munchkinId', async () => {
+    const rng = seeded(5);
+    await h.call(userAudit, h.signed([auditEvent(rng, { clientId: CLIENT_ID, munchkinId: '111-AAA-222' }), auditEvent(rng, { clientId: CLIENT_ID, munchkinId: '333-BBB-444' })]));
+    await h.call(userAudit, h.signed([auditEvent(rng, { clientId: 'intruder' })]));
+    const res = await h.call(status, { method: 'GET' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatchObject({
+      streams: { 'user-audit': { accepted: 2, rejected: { '403 recipient_mismatch': 1 }, forwarded: { 'user-audit': 2 }, munchkin: { '111-AAA-222': { accepted: 1 }, '333-BBB-444': { accepted: 1 } }, lastError: { code: 'recipient_mismatch' } } },
+      parkedBacklog: 0,
+      registrations: { note: expect.stringMatching(/ADOBE_ORG_ID/) },
+    });
+  });
+  it('reads the registrations through aio-lib-events and says when Adobe stopped delivering', async () => {
+    const first = await h.call(status, { method: 'GET' }, adobe());
+    await h.call(status, { method: 'GET' }, adobe());
+    expect(fake.tokenRequests).toBe(1);
+    expect(first.body.registrations).toEqual([
+      { id: 'reg-ok', name: 'User Audit', enabled: true, webhookStatus: 'verified', deliveryType: 'webhook_batch' },
+      { id: 'reg-disabled', name: 'Notifications', enabled: false, webhookStatus: 'hook_unreachable' },
+      expect.objectContaining({ id: 'reg-missing', error: expect.any(String) }),
+    ]);
+    expect(first.body.overall).toBe('critical');
+    expect(JSON.stringify(first.body.warnings)).toMatch(/Adobe has stopped delivering/);
+  });
+  it('a wrong client secret is reported, not thrown', async () => {
+    const res = await h.call(status, { method: 'GET' }, { ...adobe(), ADOBE_CLIENT_ID: 'client-2', ADOBE_CLIENT_SECRET: 'wrong-secret-0000000000' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body.registrations).toEqual(expect.arrayContaining([expect.objectContaining({ error: expect.stringMatching(/HTTP 401/) })]));
+  });
+  it('never logs the client secret or the token', () => {
+    const text = h.logs.text();
+    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain(FAKE_TOKEN);
+  });
+  it('text format and method check', async () => {
+    const text = await h.call(status, { method: 'GET', query: 'format=text' });
+    expect(String(text.body.text)).toMatch(/^overall: /);
+    expect((await h.call(status, { method: 'POST', body: '{}' })).statusCode).toBe(405);
+  });
+});
