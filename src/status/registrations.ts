@@ -28,22 +28,24 @@ export interface AdobeApiConfig {
   eventsApiUrl: string;
 }
 
+/** An input's text; unset, empty or an unexpanded `$VAR` is ''. */
+const inputText = (inputs: Record<string, unknown>, k: string): string =>
+  typeof inputs[k] === 'string' && !String(inputs[k]).startsWith('$') ? String(inputs[k]).trim() : '';
+
 const REQUIRED = ['ADOBE_ORG_ID', 'ADOBE_CLIENT_ID', 'ADOBE_CLIENT_SECRET', 'ADOBE_CONSUMER_ORG_ID', 'ADOBE_PROJECT_ID', 'ADOBE_WORKSPACE_ID', 'ADOBE_REGISTRATION_IDS'] as const;
 
 /** The Adobe API settings, or undefined when they are not all configured. */
 export function adobeApiConfig(inputs: Record<string, unknown>): AdobeApiConfig | undefined {
-  const v = (k: string): string => (typeof inputs[k] === 'string' && !String(inputs[k]).startsWith('$') ? String(inputs[k]).trim() : '');
-  if (REQUIRED.some((k) => !v(k))) return undefined;
+  const v = (k: string): string => inputText(inputs, k);
+  const ims = imsCredential(inputs);
+  if (!ims || REQUIRED.some((k) => !v(k))) return undefined;
   return {
+    ...ims,
     orgId: v('ADOBE_ORG_ID'),
-    clientId: v('ADOBE_CLIENT_ID'),
-    clientSecret: v('ADOBE_CLIENT_SECRET'),
-    scopes: v('ADOBE_SCOPES') || 'adobeio_api,openid,AdobeID,read_organizations',
     consumerOrgId: v('ADOBE_CONSUMER_ORG_ID'),
     projectId: v('ADOBE_PROJECT_ID'),
     workspaceId: v('ADOBE_WORKSPACE_ID'),
     registrationIds: v('ADOBE_REGISTRATION_IDS').split(',').map((s) => s.trim()).filter(Boolean),
-    imsUrl: (v('ADOBE_IMS_URL') || 'https://ims-na1.adobelogin.com').replace(/\/+$/, ''),
     eventsApiUrl: (v('ADOBE_EVENTS_API_URL') || 'https://api.adobe.io').replace(/\/+$/, ''),
   };
 }
@@ -51,7 +53,20 @@ export function adobeApiConfig(inputs: Record<string, unknown>): AdobeApiConfig 
 const tokens = new Map<string, { token: string; until: number }>();
 
 /** An IMS access token for the credential, cached until 5 minutes before expiry. */
-export async function imsAccessToken(c: AdobeApiConfig, now = Date.now()): Promise<string> {
+export type ImsCredential = Pick<AdobeApiConfig, 'imsUrl' | 'clientId' | 'clientSecret' | 'scopes'>;
+
+export function imsCredential(inputs: Record<string, unknown>): ImsCredential | undefined {
+  const v = (k: string): string => inputText(inputs, k);
+  if (!v('ADOBE_CLIENT_ID') || !v('ADOBE_CLIENT_SECRET')) return undefined;
+  return {
+    clientId: v('ADOBE_CLIENT_ID'),
+    clientSecret: v('ADOBE_CLIENT_SECRET'),
+    scopes: v('ADOBE_SCOPES') || 'adobeio_api,openid,AdobeID,read_organizations',
+    imsUrl: (v('ADOBE_IMS_URL') || 'https://ims-na1.adobelogin.com').replace(/\/+$/, ''),
+  };
+}
+
+export async function imsAccessToken(c: ImsCredential, now = Date.now()): Promise<string> {
   const key = `${c.imsUrl}|${c.clientId}`;
   const hit = tokens.get(key);
   if (hit && hit.until > now) return hit.token;
