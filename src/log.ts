@@ -53,6 +53,7 @@ export function createLog(name: string, level: LogLevel | 'off' = 'info', base: 
   let aio: AioLog | undefined;
   const threshold = level === 'off' ? -1 : LEVELS[level];
   const write = (lvl: LogLevel, msg: string, fields?: LogFields): void => {
+    if (LEVELS[lvl] > threshold && sinks.size === 0) return;
     const record = { level: lvl, time: new Date().toISOString(), msg, ...(redact({ ...base, ...fields }) as LogFields) };
     const line = JSON.stringify(record);
     for (const sink of sinks) sink(lvl, line);

@@ -44,8 +44,10 @@ const OVERHEAD = 64;
 
 /** Splits events into chunks whose `{ route, events }` JSON stays within maxBytes. */
 export function splitForParams(route: string, events: Envelope[], maxBytes: number): Envelope[][] {
-  const chunks: Envelope[][] = [];
   const base = OVERHEAD + Buffer.byteLength(route);
+  // the common case: everything fits in one invocation (one serialization to find out)
+  if (events.length <= 1 || base + Buffer.byteLength(JSON.stringify(events)) <= maxBytes) return events.length ? [events] : [];
+  const chunks: Envelope[][] = [];
   let current: Envelope[] = [];
   let size = base;
   for (const event of events) {

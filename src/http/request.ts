@@ -4,6 +4,7 @@
  * string; local tools pass an object) and `__ow_body` (base64 of the exact
  * bytes for JSON and binary types, a plain string for text types).
  */
+import { isUtf8 } from 'node:buffer';
 import { rejected, ok, stop, type Step } from '../outcome';
 
 export interface RawRequest {
@@ -17,7 +18,6 @@ export type RuntimeParams = Record<string, unknown>;
 
 const TEXT_TYPE = /^text\/|^application\/(x-www-form-urlencoded|xml)/i;
 const JSON_TYPE = /^application\/(cloudevents(-batch)?\+)?json\s*(;|$)/i;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 export const isJsonContentType = (ct: string | undefined): boolean => ct === undefined || ct === '' || JSON_TYPE.test(ct);
 
@@ -50,10 +50,10 @@ function bodyOf(value: unknown, contentType: string | undefined): Buffer {
   if (value === undefined || value === null || value === '') return Buffer.alloc(0);
   if (typeof value !== 'string') return Buffer.from(JSON.stringify(value), 'utf8');
   if (contentType && TEXT_TYPE.test(contentType)) return Buffer.from(value, 'utf8');
-  const trimmed = value.trim();
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return Buffer.from(value, 'utf8');
-  if (value.length % 4 === 0 && BASE64.test(value)) return Buffer.from(value, 'base64');
-  return Buffer.from(value, 'utf8');
+  // base64 never holds "{" or "[": a body that opens with one is the JSON text itself
+  const first = value.trimStart()[0];
+  if (first === '{' || first === '[' || value.length % 4 !== 0) return Buffer.from(value, 'utf8');
+  return Buffer.from(value, 'base64');
 }
 
 /** Decodes the raw-http params; a body over `maxBodyBytes` is 413. */
@@ -70,14 +70,10 @@ export function decodeRequest(params: RuntimeParams, maxBodyBytes: number): Step
 /** Parses a JSON body already known to be within limits. BOM is tolerated, invalid UTF-8 is not. */
 export function parseJsonBody(rawBody: Buffer): Step<unknown> {
   if (rawBody.length === 0) return stop(rejected(400, 'body_missing', 'the request has no body'));
-  let text: string;
+  if (!isUtf8(rawBody)) return stop(rejected(400, 'body_not_utf8', 'the request body is not valid UTF-8'));
+  const text = rawBody.toString('utf8');
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(rawBody);
-  } catch {
-    return stop(rejected(400, 'body_not_utf8', 'the request body is not valid UTF-8'));
-  }
-  try {
-    return ok(JSON.parse(text));
+    return ok(JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text));
   } catch {
     return stop(rejected(400, 'body_not_json', 'the request body is not valid JSON'));
   }

@@ -16,7 +16,7 @@
  * recent commits are remembered in memory, so concurrent redeliveries to one
  * container are still forwarded once. Redis (REDIS_URL) is the atomic option.
  */
-import type { DedupeItem, DedupeOptions, DedupeStore } from './dedupe';
+import { routeKeyPart, type DedupeItem, type DedupeOptions, type DedupeStore } from './dedupe';
 import { hashPart, type KeyValueStore } from './kv';
 
 const ID = 12;
@@ -34,7 +34,7 @@ export function createBucketedDedupe(kv: KeyValueStore, o: DedupeOptions): Dedup
     const ms = Date.parse(time);
     return Math.floor((Number.isFinite(ms) ? ms : now()) / 1000 / bucketSeconds);
   };
-  const groupKey = (route: string, item: DedupeItem, h: string): string => `dd-${hashPart(route, 8)}-${bucketOf(item.time)}-${h.charCodeAt(0) % shards}`;
+  const groupKey = (route: string, item: DedupeItem, h: string): string => `dd-${routeKeyPart(route)}-${bucketOf(item.time)}-${h.charCodeAt(0) % shards}`;
   const memo = (route: string, h: string): string => `${route}\0${h}`;
 
   function groups(route: string, items: DedupeItem[]): Map<string, { item: DedupeItem; h: string }[]> {

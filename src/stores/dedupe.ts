@@ -44,7 +44,16 @@ export interface DedupeOptions {
 const PENDING = 'p';
 const DONE = 'c';
 
-export const dedupeKey = (route: string, id: string): string => `dd-${hashPart(route, 8)}-${hashPart(id, 22)}`;
+const routeHashes = new Map<string, string>();
+/** A route's short key part (memoized: routes are few, events many). */
+export const routeKeyPart = (route: string): string => {
+  let h = routeHashes.get(route);
+  if (!h) routeHashes.set(route, (h = hashPart(route, 8)));
+  return h;
+};
+const SAFE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Marketo GUIDs and I/O event ids are already key-safe: only other ids are hashed. */
+export const dedupeKey = (route: string, id: string): string => `dd-${routeKeyPart(route)}-${SAFE_ID.test(id) ? id : `h.${hashPart(id, 22)}`}`;
 
 export function createKeyPerEventDedupe(kv: KeyValueStore, o: DedupeOptions): DedupeStore {
   const pendingTtl = o.pendingTtlSeconds ?? 120;

@@ -1,0 +1,83 @@
+/**
+ * P1: a signed 20-event I/O batch through verify → recipient → normalize →
+ * route → forward, warm, in-process (the openwhisk client faked at its
+ * boundary), against the same deliveries with Adobe's SDK verification.
+ * P2: a 500-activity legacy push accepted and routed in-process.
+ */
+import { main as leadActivity } from '../actions/lead-activity/index';
+import { main as userAudit } from '../actions/user-audit/index';
+import { toRuntimeParams } from '../dev/runtime-params';
+import { auditEvent, legacyPush } from '../dev/traffic/events';
+import { seeded } from '../dev/traffic/rng';
+import { adobeDeliveryHeaders, generateSigningKey, startKeyServer, type SigningKey } from '../dev/traffic/signing';
+import { openwhiskInvoker } from '../src/delivery/invoker';
+import { decodeRequest, parseJsonBody } from '../src/http/request';
+import { checkRecipients } from '../src/io-events/recipient';
+import { deliveryMetaOf, eventsOfBody, normalizeElements } from '../src/io-events/receive';
+import { relayContext, setRelayOverrides } from '../src/relay/context';
+import { handOff } from '../src/relay/hand-off';
+import { createMemoryKv } from '../src/stores/memory-kv';
+import { loadBaseline } from './baseline-sdk';
+import { timeIt, type Timing } from './measure';
+
+const CLIENT = 'bench-client';
+const TOKEN = 'bench-push-token';
+
+export interface InProcessResults {
+  p1: Timing & { eventsPerSecond: number };
+  p1BaselineMemory: Timing & { eventsPerSecond: number };
+  p1BaselineHttp: Timing & { eventsPerSecond: number };
+  p2: Timing;
+}
+
+export async function runInProcess(o: { runs: number; pushRuns: number }): Promise<InProcessResults> {
+  const rng = seeded(1);
+  const keys: [SigningKey, SigningKey] = [generateSigningKey(), generateSigningKey()];
+  const keyServer = await startKeyServer(keys);
+  const fakeOpenwhisk = () => ({ actions: { invoke: async () => ({ activationId: 'f'.repeat(32) }) } });
+  setRelayOverrides({ invoker: openwhiskInvoker({ __OW_API_HOST: 'https://bench', __OW_API_KEY: 'bench:key' }, fakeOpenwhisk), kv: createMemoryKv() });
+  const inputs = { EVENTS_CLIENT_ID: CLIENT, EVENTS_PUBLIC_KEY_BASE_URL: keyServer.baseUrl, LEAD_ACTIVITY_TOKENS: TOKEN, LOG_LEVEL: 'off', STATS_FLUSH_SECONDS: '3600' };
+  const warm = 100;
+  const batch = () => {
+    const body = Buffer.from(JSON.stringify(Array.from({ length: 20 }, () => auditEvent(rng, { clientId: CLIENT }))));
+    return toRuntimeParams({ method: 'POST', headers: adobeDeliveryHeaders(body, keys), query: '', body }, inputs);
+  };
+  const p1 = await timeIt(o.runs, warm, batch, async (params) => {
+    const r = (await userAudit(params)) as { statusCode: number };
+    if (r.statusCode !== 200) throw new Error(`P1 delivery answered ${r.statusCode}`);
+  });
+
+  const baselineRun = async (mode: 'memory' | 'http') => {
+    const sdk = await loadBaseline(keyServer.baseUrl, mode);
+    const t = await timeIt(o.runs, warm, batch, async (params) => {
+      const c = relayContext(params, 'baseline');
+      if (!c.ok) throw new Error('config');
+      const req = decodeRequest(params, 1024 * 1024);
+      if (!req.ok) throw new Error('decode');
+      if (!(await sdk.verify(req.value.rawBody.toString('utf8'), req.value.headers, CLIENT))) throw new Error('baseline: signature not verified');
+      const body = parseJsonBody(req.value.rawBody);
+      const events = body.ok ? eventsOfBody(body.value) : body;
+      if (!events.ok || checkRecipients(events.value, [CLIENT])) throw new Error('baseline: shape/recipient');
+      const received = normalizeElements(events.value, deliveryMetaOf(req.value.headers, 'user-audit', 'io-events'), undefined, Date.now());
+      const res = await handOff(received, c.ctx);
+      if (res.outcome.kind !== 'accepted') throw new Error('baseline: hand-off');
+    });
+    await sdk.close();
+    return t;
+  };
+  const p1BaselineMemory = await baselineRun('memory');
+  const p1BaselineHttp = await baselineRun('http');
+
+  const push = () => {
+    const body = Buffer.from(JSON.stringify(legacyPush(rng, 500)));
+    return toRuntimeParams({ method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, query: '', body }, inputs);
+  };
+  const p2 = await timeIt(o.pushRuns, 20, push, async (params) => {
+    const r = (await leadActivity(params)) as { statusCode: number };
+    if (r.statusCode !== 200) throw new Error(`P2 push answered ${r.statusCode}`);
+  });
+  setRelayOverrides({});
+  await keyServer.close();
+  const eps = (t: Timing) => ({ ...t, eventsPerSecond: 20_000 / t.mean });
+  return { p1: eps(p1), p1BaselineMemory: eps(p1BaselineMemory), p1BaselineHttp: eps(p1BaselineHttp), p2 };
+}
