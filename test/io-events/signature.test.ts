@@ -115,7 +115,7 @@ describe('verifyDigitalSignatures', () => {
     const p1 = createKeyProvider({ baseUrl: server.baseUrl, timeoutMs: 1000, ttlSeconds: 3600, shared });
     expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p1)).toBeUndefined();
     await new Promise((r) => setImmediate(r));
-    expect(store.size).toBe(2);
+    expect(store.size).toBe(1); // slot 1 verified: slot 2's key was never needed
     server.setDown(true);
     const p2 = createKeyProvider({ baseUrl: server.baseUrl, timeoutMs: 1000, ttlSeconds: 3600, shared });
     expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p2)).toBeUndefined();
@@ -124,5 +124,19 @@ describe('verifyDigitalSignatures', () => {
     const fakeFetch = (async () => new Response('<html>oops</html>', { status: 200 })) as unknown as typeof fetch;
     const p = createKeyProvider({ baseUrl: 'http://127.0.0.1:1', timeoutMs: 1000, ttlSeconds: 60, fetch: fakeFetch });
     expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p)).toMatchObject({ status: 503 });
+  });
+});
+
+describe('slot order', () => {
+  it('does not fetch the second key when the first signature verifies', async () => {
+    const fresh: [SigningKey, SigningKey] = [generateSigningKey(), generateSigningKey()];
+    const s = await startKeyServer(fresh);
+    try {
+      const p = createKeyProvider({ baseUrl: s.baseUrl, timeoutMs: 1000, ttlSeconds: 60 });
+      expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, fresh), p)).toBeUndefined();
+      expect(s.hits.get(fresh[1].path)).toBeUndefined();
+    } finally {
+      await s.close();
+    }
   });
 });
