@@ -6,6 +6,7 @@
  * than 24 h, since Adobe rotates keys and sends no cache headers.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { getText, type GetText } from '../http/get-text';
 
 const KEY_PATH = /^\/prod\/keys\/pub-key-[A-Za-z0-9-]{1,64}\.pem$/;
 const MAX_PEM_BYTES = 16 * 1024;
@@ -29,7 +30,8 @@ export interface KeyProviderOptions {
   timeoutMs: number;
   ttlSeconds: number;
   shared?: SharedKeyCache;
-  fetch?: typeof fetch;
+  /** the HTTP GET used for the key host (tests replace it) */
+  get?: GetText;
   now?: () => number;
 }
 
@@ -52,7 +54,7 @@ export function createKeyProvider(opts: KeyProviderOptions): KeyProvider {
   const memory = new Map<string, { key: KeyObject; until: number }>();
   const inflight = new Map<string, Promise<KeyLookup>>();
   const now = opts.now ?? Date.now;
-  const doFetch = opts.fetch ?? fetch;
+  const get = opts.get ?? getText;
 
   async function fromShared(path: string): Promise<KeyObject | undefined> {
     if (!opts.shared) return undefined;
@@ -65,15 +67,16 @@ export function createKeyProvider(opts: KeyProviderOptions): KeyProvider {
   }
 
   async function fromHost(path: string): Promise<KeyLookup> {
-    let res: Response;
+    let res: { status: number; text: string };
     try {
-      res = await doFetch(opts.baseUrl + path, { redirect: 'error', signal: AbortSignal.timeout(opts.timeoutMs) });
+      res = await get(opts.baseUrl + path, opts.timeoutMs);
     } catch (err) {
       return { ok: false, reason: 'unavailable', detail: (err as Error).name };
     }
     if (res.status >= 400 && res.status < 500) return { ok: false, reason: 'missing', detail: `HTTP ${res.status}` };
-    if (!res.ok) return { ok: false, reason: 'unavailable', detail: `HTTP ${res.status}` };
-    const pem = await res.text().catch(() => '');
+    // a redirect is not followed: only the configured host serves keys
+    if (res.status < 200 || res.status >= 300) return { ok: false, reason: 'unavailable', detail: `HTTP ${res.status}` };
+    const pem = res.text;
     const key = pem.length <= MAX_PEM_BYTES ? parsePem(pem) : undefined;
     if (!key) return { ok: false, reason: 'unavailable', detail: 'not an RSA public key PEM' };
     opts.shared?.put(sharedKeyName(path), pem, opts.ttlSeconds).catch(() => undefined);

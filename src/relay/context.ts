@@ -87,7 +87,6 @@ function buildShared(config: Config): Omit<RelayContext, 'log' | 'startedAt'> | 
     baseUrl: config.events.publicKeyBaseUrl,
     timeoutMs: config.events.keyFetchTimeoutMs,
     ttlSeconds: config.events.keyCacheTtlSeconds,
-    fetch: fetchImpl,
     now: overrides.now,
     // across containers: only where aio-lib-state (or Redis) backs the stores
     shared: inRuntime() || overrides.kv ? { get: async (k) => (await stores()).kv.get(k), put: async (k, v, t) => (await stores()).kv.put(k, v, t) } : undefined,

@@ -74,6 +74,22 @@ describe('verifyDigitalSignatures', () => {
     const out = await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), provider());
     expect(out).toMatchObject({ kind: 'retryLater', status: 503, code: 'public_key_unavailable' });
   });
+  it('a redirect from the key host is not followed (503)', async () => {
+    const p = createKeyProvider({ baseUrl: 'http://127.0.0.1:1', timeoutMs: 1000, ttlSeconds: 60, get: async () => ({ status: 302, text: '' }) });
+    expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p)).toMatchObject({ status: 503 });
+  });
+  it('a key host that never answers times out (503)', async () => {
+    const net = await import('node:net');
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const p = createKeyProvider({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 200, ttlSeconds: 60 });
+      expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p)).toMatchObject({ status: 503 });
+    } finally {
+      silent.close();
+    }
+  });
   it('key host unreachable (connection refused): 503', async () => {
     const out = await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), provider({ baseUrl: 'http://127.0.0.1:9' }));
     expect(out).toMatchObject({ status: 503 });
@@ -121,8 +137,7 @@ describe('verifyDigitalSignatures', () => {
     expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p2)).toBeUndefined();
   });
   it('rejects a key host answer that is not an RSA public key (503, not cached)', async () => {
-    const fakeFetch = (async () => new Response('<html>oops</html>', { status: 200 })) as unknown as typeof fetch;
-    const p = createKeyProvider({ baseUrl: 'http://127.0.0.1:1', timeoutMs: 1000, ttlSeconds: 60, fetch: fakeFetch });
+    const p = createKeyProvider({ baseUrl: 'http://127.0.0.1:1', timeoutMs: 1000, ttlSeconds: 60, get: async () => ({ status: 200, text: '<html>oops</html>' }) });
     expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p)).toMatchObject({ status: 503 });
   });
 });

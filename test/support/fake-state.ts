@@ -11,11 +11,18 @@ export interface FakeStateStats {
   bytesOut: number;
   peakKeys: number;
   maxValueBytes: number;
+  /** bytes in + out per minute of the service's clock */
+  bytesByMinute: Map<number, number>;
 }
 
 export class FakeStateService {
   data = new Map<string, { v: string; exp: number }>();
-  stats: FakeStateStats = { calls: 0, bytesIn: 0, bytesOut: 0, peakKeys: 0, maxValueBytes: 0 };
+  stats: FakeStateStats = { calls: 0, bytesIn: 0, bytesOut: 0, peakKeys: 0, maxValueBytes: 0, bytesByMinute: new Map() };
+  private keyCount = 0;
+  private count(bytes: number): void {
+    const m = Math.floor(this.now() / 60_000);
+    this.stats.bytesByMinute.set(m, (this.stats.bytesByMinute.get(m) ?? 0) + bytes);
+  }
   down = false;
   pageSize = 1000;
   constructor(public now: () => number = Date.now) {}
@@ -37,20 +44,24 @@ export class FakeStateService {
     if (method === 'PUT') {
       const body = typeof init?.body === 'string' ? init.body : Buffer.from(init?.body as ArrayBuffer).toString('utf8');
       const ttl = Number(url.searchParams.get('ttl') ?? 86400);
-      this.stats.bytesIn += body.length;
+      this.stats.bytesIn += body.length + key.length;
+      this.count(body.length + key.length);
       this.stats.maxValueBytes = Math.max(this.stats.maxValueBytes, body.length);
+      if (!this.data.has(key)) this.keyCount++;
       this.data.set(key, { v: body, exp: this.now() + ttl * 1000 });
-      this.stats.peakKeys = Math.max(this.stats.peakKeys, this.live().length);
+      this.stats.peakKeys = Math.max(this.stats.peakKeys, this.keyCount);
       return new Response(null, { status: 200 });
     }
     if (method === 'DELETE') {
       const had = this.data.delete(key);
+      if (had) this.keyCount--;
       return new Response(null, { status: had ? 200 : 404 });
     }
     if (key) {
-      const e = this.live().find(([k]) => k === key)?.[1];
-      if (!e) return new Response(null, { status: 404 });
+      const e = this.data.get(key);
+      if (!e || e.exp <= this.now()) return new Response(null, { status: 404 });
       this.stats.bytesOut += e.v.length;
+      this.count(e.v.length + key.length);
       return new Response(e.v, { status: 200, headers: { 'x-expiration': String(e.exp) } });
     }
     const match = url.searchParams.get('match') ?? '*';

@@ -1,0 +1,111 @@
+/**
+ * P3: every production action bundle as `aio app build` makes it — minified
+ * size, load time and cold start (a fresh Node process loads the bundle and
+ * answers one realistic request; stores in memory, the invoke API and key server
+ * on loopback) — against a template-style action (`require('@adobe/aio-sdk')`,
+ * `Core.Logger`) bundled with the same webpack config, in the same run.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import webpack from 'webpack';
+import { toRuntimeParams } from '../dev/runtime-params';
+import { auditEvent, legacyPush, notificationEvent } from '../dev/traffic/events';
+import { seeded } from '../dev/traffic/rng';
+import { adobeDeliveryHeaders, generateSigningKey, startKeyServer, type SigningKey } from '../dev/traffic/signing';
+import { percentile } from './measure';
+
+const ROOT = resolve(__dirname, '..');
+const DIST = join(ROOT, 'dist/application/actions/marketo-stream-relay');
+
+export interface BundleRow {
+  action: string;
+  bytes: number;
+  mainBytes: number;
+  loadMs: number;
+  coldMs: number;
+  status: string;
+}
+
+function buildTemplate(): Promise<string> {
+  const out = join(ROOT, 'bench/.build/template');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const base = require(join(ROOT, 'webpack-config.js')) as webpack.Configuration;
+  const config: webpack.Configuration = { ...base, context: ROOT, entry: join(ROOT, 'bench/template-action/index.js'), target: 'node', mode: 'production', output: { path: out, filename: 'index.js', libraryTarget: 'commonjs2' } };
+  return new Promise((res, rej) => webpack(config, (err, stats) => (err || stats?.hasErrors() ? rej(err ?? new Error(stats?.toString())) : res(join(out, 'index.js')))));
+}
+
+const dirBytes = (dir: string): number => readdirSync(dir).filter((f) => f.endsWith('.js')).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+
+/** Median load and cold-start times over `runs` fresh processes, each with a fresh request. */
+// asynchronous: the key server and the invoke API live in this process and must keep answering
+const run = promisify(execFile);
+
+async function measure(file: string, params: () => string, env: NodeJS.ProcessEnv, runs: number, mode: 'cold' | 'load'): Promise<{ loadMs: number; coldMs: number; status: string }> {
+  const loads: number[] = [];
+  const colds: number[] = [];
+  let status = '';
+  for (let i = 0; i < runs; i++) {
+    const { stdout: out } = await run(process.execPath, [join(ROOT, 'bench/cold-child.js'), file, params(), mode], { env, encoding: 'utf8', timeout: 60_000 });
+    const r = JSON.parse(out) as { loadMs: number; coldMs: number; status: unknown };
+    loads.push(r.loadMs);
+    colds.push(r.coldMs);
+    status = String(r.status);
+  }
+  loads.sort((a, b) => a - b);
+  colds.sort((a, b) => a - b);
+  return { loadMs: percentile(loads, 50), coldMs: percentile(colds, 50), status };
+}
+
+export async function runBundles(o: { build: boolean; runs: number }): Promise<{ rows: BundleRow[]; template: BundleRow }> {
+  if (o.build || !existsSync(DIST)) {
+    const r = spawnSync('npx', ['aio', 'app', 'build'], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`aio app build failed:\n${r.stderr}`);
+  }
+  const templateFile = await buildTemplate();
+  const keys: [SigningKey, SigningKey] = [generateSigningKey(), generateSigningKey()];
+  const keyServer = await startKeyServer(keys);
+  const invokeApi = http.createServer((req, res) => req.resume().on('end', () => res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ activationId: 'a'.repeat(32) }))));
+  await new Promise<void>((r) => invokeApi.listen(0, '127.0.0.1', r));
+  const tmp = mkdtempSync(join(tmpdir(), 'msr-bench-'));
+  const env = { ...process.env, __OW_API_HOST: `http://127.0.0.1:${(invokeApi.address() as AddressInfo).port}`, __OW_API_KEY: 'bench:key' };
+  const rng = seeded(3);
+  const inputs = { EVENTS_CLIENT_ID: 'bench', EVENTS_PUBLIC_KEY_BASE_URL: keyServer.baseUrl, LEAD_ACTIVITY_TOKENS: 'bench-token', STATE_STORE: 'memory', LOCAL_DATA_DIR: tmp, LOG_LEVEL: 'error' };
+  const signed = (payload: unknown) => {
+    const body = Buffer.from(JSON.stringify(payload));
+    return toRuntimeParams({ method: 'POST', headers: adobeDeliveryHeaders(body, keys), query: '', body }, inputs);
+  };
+  const requests: Record<string, () => Record<string, unknown>> = {
+    'user-audit': () => signed(Array.from({ length: 20 }, () => auditEvent(rng, { clientId: 'bench' }))),
+    notification: () => signed(Array.from({ length: 3 }, () => notificationEvent(rng, { clientId: 'bench' }))),
+    'lead-activity': () => toRuntimeParams({ method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer bench-token' }, query: '', body: Buffer.from(JSON.stringify(legacyPush(rng, 500))) }, inputs),
+    status: () => toRuntimeParams({ method: 'GET', headers: {}, query: '', body: Buffer.alloc(0) }, inputs),
+    replay: () => ({ ...inputs, limit: 10 }),
+    'log-events': () => ({ route: 'bench', events: [{ id: 'x', type: 't' }], LOG_LEVEL: 'error' }),
+  };
+  const rows: BundleRow[] = [];
+  for (const dir of readdirSync(DIST).filter((d) => d.endsWith('-temp')).sort()) {
+    const action = dir.replace(/-temp$/, '');
+    if (action.endsWith('-registration')) continue; // the same bundle as its web action
+    const file = join(DIST, dir, 'index.js');
+    const make = requests[action] as (() => Record<string, unknown>) | undefined;
+    let n = 0;
+    const params = (): string => {
+      const f = join(tmp, `${action}-${n++}.json`);
+      writeFileSync(f, JSON.stringify(make ? make() : {}));
+      return f;
+    };
+    const m = await measure(file, params, env, o.runs, make ? 'cold' : 'load');
+    rows.push({ action, bytes: dirBytes(join(DIST, dir)), mainBytes: statSync(file).size, ...m });
+  }
+  const tParams = join(tmp, 'template.json');
+  writeFileSync(tParams, JSON.stringify({ LOG_LEVEL: 'error' }));
+  const template = { action: 'template (aio-sdk umbrella)', bytes: statSync(templateFile).size, mainBytes: statSync(templateFile).size, ...(await measure(templateFile, () => tParams, env, o.runs, 'cold')) };
+  await keyServer.close();
+  invokeApi.close();
+  return { rows, template };
+}
