@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { localEnv, ROOT } from './local-env';
 import type { ManifestAction } from './manifest';
+import { setRelayOverrides } from '../src/relay/context';
 import { startLocalServer, type ActionMain, type LocalServer } from './server';
 
 /** Where `aio app build` writes an action's bundle. */
@@ -32,6 +33,9 @@ export async function serveLocally(opts: { bundles: boolean; port?: number; env?
   });
   process.env.__OW_API_HOST = server.url;
   process.env.__OW_API_KEY = 'local:local-dev-key';
+  // actions from source share this process: they hand off in-process; bundles keep their
+  // own copy of the code and reach the invoke API through their openwhisk client
+  if (!opts.bundles) setRelayOverrides({ invoker: server.invoker });
   return server;
 }
 

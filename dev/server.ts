@@ -11,6 +11,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
+import type { Invoker } from '../src/delivery/invoker';
 import { loadManifest, type ManifestAction } from './manifest';
 import { toRuntimeParams } from './runtime-params';
 
@@ -31,8 +32,10 @@ export interface LocalServerOptions {
 export interface LocalServer {
   url: string;
   close(): Promise<void>;
-  /** resolves when every invocation started so far has finished running */
+  /** resolves when every invocation started so far has finished running and is recorded */
   idle(): Promise<void>;
+  /** the same hand-off as the invoke API, in-process (for actions loaded from source) */
+  invoker: Invoker;
 }
 
 const WEB_PREFIX = '/api/v1/web/';
@@ -71,6 +74,33 @@ export async function startLocalServer(o: LocalServerOptions): Promise<LocalServ
   const running = new Set<Promise<unknown>>();
   await mkdir(dirname(resolve(o.invocationsFile)), { recursive: true });
 
+  // invocation records are appended in batches: one write per tick, not one per hand-off
+  let pendingLines: string[] = [];
+  let writing: Promise<void> = Promise.resolve();
+  const flushLines = (): Promise<void> => {
+    if (!pendingLines.length) return writing;
+    const text = pendingLines.join('');
+    pendingLines = [];
+    writing = writing.then(() => appendFile(o.invocationsFile, text));
+    return writing;
+  };
+
+  /** Records a hand-off and runs the action when it is one of ours; the activation id at once. */
+  function handOff(actionName: string, params: Record<string, unknown>): string {
+    const activationId = randomBytes(16).toString('hex');
+    if (!pendingLines.length) setImmediate(() => void flushLines());
+    pendingLines.push(`${JSON.stringify({ time: new Date().toISOString(), action: actionName, activationId, params })}\n`);
+    o.onInvoke?.(actionName, params);
+    const [pkg, name] = actionName.includes('/') ? actionName.split('/') : [manifest.packageName, actionName];
+    const action = manifest.actions.find((a) => a.package === pkg && a.name === name);
+    if (action) {
+      const run = mainOf(action)({ ...inputsFor(action, o.env), ...params }).catch(() => undefined);
+      running.add(run);
+      void run.finally(() => running.delete(run));
+    }
+    return activationId;
+  }
+
   async function web(req: http.IncomingMessage, res: http.ServerResponse, path: string, query: string): Promise<void> {
     const [pkg, name, ...rest] = path.slice(WEB_PREFIX.length).split('/');
     const action = manifest.actions.find((a) => a.package === pkg && a.name === name && a.web);
@@ -88,18 +118,7 @@ export async function startLocalServer(o: LocalServerOptions): Promise<LocalServ
     if (!body) return send(res, 413, { error: 'The request content was malformed: payload too large' });
     if (o.invokeFailureRate && Math.random() < o.invokeFailureRate()) return send(res, 503, { error: 'simulated downstream outage' });
     const params = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
-    const activationId = randomBytes(16).toString('hex');
-    const actionName = decodeURIComponent(fullName);
-    await appendFile(o.invocationsFile, `${JSON.stringify({ time: new Date().toISOString(), action: actionName, activationId, params })}\n`);
-    o.onInvoke?.(actionName, params);
-    const [pkg, name] = actionName.includes('/') ? actionName.split('/') : [manifest.packageName, actionName];
-    const action = manifest.actions.find((a) => a.package === pkg && a.name === name);
-    if (action) {
-      const run = mainOf(action)({ ...inputsFor(action, o.env), ...params }).catch(() => undefined);
-      running.add(run);
-      void run.finally(() => running.delete(run));
-    }
-    send(res, 202, { activationId });
+    send(res, 202, { activationId: handOff(decodeURIComponent(fullName), params) });
   }
 
   const server = http.createServer((req, res) => {
@@ -115,6 +134,13 @@ export async function startLocalServer(o: LocalServerOptions): Promise<LocalServ
     url: `http://127.0.0.1:${port}`,
     idle: async () => {
       while (running.size) await Promise.all([...running]);
+      await flushLines();
+    },
+    invoker: {
+      async invoke(action, params) {
+        if (o.invokeFailureRate && Math.random() < o.invokeFailureRate()) return { ok: false, retryable: true, status: 503, reason: 'HTTP 503' };
+        return { ok: true, activationId: handOff(action, params) };
+      },
     },
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };

@@ -12,3 +12,4 @@ declare module '@adobe/aio-lib-core-logging' {
 
 declare module '@adobe/aio-lib-events';
 declare module '@adobe/aio-lib-state';
+declare module 'autocannon';

@@ -1,0 +1,90 @@
+/**
+ * `npm run bench`: P1–P5, printed as a table and written to bench/results.md
+ * with the machine and Node version. Ratios are computed inside this one run.
+ * Options: --quick (fewer runs, 250k-event day), --no-build (reuse dist/).
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { runBundles } from './bundles';
+import { runInProcess } from './in-process';
+import { runLoad } from './load';
+import { kb, ms } from './measure';
+import { runStoreDay } from './store-day';
+
+const quick = process.argv.includes('--quick');
+const build = !process.argv.includes('--no-build');
+const lines: string[] = [];
+const out = (l = ''): void => {
+  lines.push(l);
+  console.log(l);
+};
+const goal = (ok: boolean): string => (ok ? 'met' : '**missed**');
+
+async function main(): Promise<void> {
+  out(`# marketo-stream-relay benchmarks`);
+  out();
+  out(`${new Date().toISOString()} · ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version} · ${os.platform()} ${os.release()}`);
+  out();
+
+  const ip = await runInProcess({ runs: quick ? 300 : 2000, pushRuns: quick ? 50 : 300 });
+  const ratioMem = ip.p1BaselineMemory.mean / ip.p1.mean;
+  const ratioHttp = ip.p1BaselineHttp.mean / ip.p1.mean;
+  out('## P1 — signed 20-event I/O batch, warm, in-process (verify → recipient → normalize → route → forward)');
+  out();
+  out('| path | p50 ms | p99 ms | events/s |');
+  out('| --- | ---: | ---: | ---: |');
+  out(`| marketo-stream-relay | ${ms(ip.p1.p50)} | ${ms(ip.p1.p99)} | ${Math.round(ip.p1.eventsPerSecond)} |`);
+  out(`| baseline: aio-lib-events verification, state in memory | ${ms(ip.p1BaselineMemory.p50)} | ${ms(ip.p1BaselineMemory.p99)} | ${Math.round(ip.p1BaselineMemory.eventsPerSecond)} |`);
+  out(`| baseline: aio-lib-events verification, state over loopback HTTP | ${ms(ip.p1BaselineHttp.p50)} | ${ms(ip.p1BaselineHttp.p99)} | ${Math.round(ip.p1BaselineHttp.eventsPerSecond)} |`);
+  out();
+  out(`Goal p99 ≤ 1 ms: ${goal(ip.p1.p99 <= 1)}. Speed-up over the baseline (mean): ×${ratioMem.toFixed(1)} (state in memory), ×${ratioHttp.toFixed(1)} (state over loopback HTTP); goal ≥ ×10: ${goal(Math.max(ratioMem, ratioHttp) >= 10)}. In Runtime the baseline's two aio-lib-state reads per delivery are remote calls, so its real cost is higher than either variant here.`);
+  out();
+  out('## P2 — 500-activity legacy push, accepted and routed in-process');
+  out();
+  out(`p50 ${ms(ip.p2.p50)} ms, p99 ${ms(ip.p2.p99)} ms over ${ip.p2.runs} distinct pushes. Goal p99 ≤ 10 ms: ${goal(ip.p2.p99 <= 10)}.`);
+  out();
+
+  const b = await runBundles({ build, runs: quick ? 3 : 7 });
+  out('## P3 — production bundles (`aio app build`), fresh Node process each run, median');
+  out();
+  out('| action | main bundle | with lazy chunks | load ms | cold start ms |');
+  out('| --- | ---: | ---: | ---: | ---: |');
+  for (const r of [...b.rows, b.template]) out(`| ${r.action} | ${kb(r.mainBytes)} | ${kb(r.bytes)} | ${ms(r.loadMs)} | ${r.status === 'null' ? '(load only)' : ms(r.coldMs)} |`);
+  const receivers = b.rows.filter((r) => ['user-audit', 'notification', 'lead-activity'].includes(r.action));
+  const worstCold = Math.max(...receivers.map((r) => r.coldMs));
+  const worstLoad = Math.max(...b.rows.map((r) => r.loadMs));
+  const biggest = Math.max(...b.rows.map((r) => r.mainBytes));
+  out();
+  out(`Goals: main bundle ≤ 1 MB ${goal(biggest <= 1_000_000)} (largest ${kb(biggest)}; lazily loaded chunks are parsed only on the path that needs them); load ≤ 50 ms ${goal(worstLoad <= 50)} (worst ${ms(worstLoad)}); receiver cold start ≤ 100 ms ${goal(worstCold <= 100)} (worst ${ms(worstCold)}); ≥ ×5 faster than the template's cold start ${goal(b.template.coldMs / worstCold >= 5)} (×${(b.template.coldMs / worstCold).toFixed(1)}).`);
+  out();
+
+  const load = await runLoad({ seconds: quick ? 5 : 10, connections: 32, pool: quick ? 30_000 : 60_000 });
+  out('## P4 — local runtime under load (autocannon, 32 connections, signed single-event deliveries, 2 cores shared by server and load generator)');
+  out();
+  out(`${Math.round(load.requestsPerSecond)} deliveries/s over ${load.durationSeconds} s (${load.requests} requests), latency p50 ${load.p50Ms} ms / p99 ${load.p99Ms} ms, non-2xx ${load.non2xx}, errors ${load.errors}, events lost ${load.lost} (${load.forwardedEvents} hand-offs recorded). The server used ${load.serverCpuSeconds.toFixed(1)} CPU-seconds: ${Math.round(load.perServerCore)} deliveries per server-core-second (the load generator, on the same 2 cores, is the limit when the server is below one core). Goal ≥ 3,000/s with 0 errors and 0 lost: ${goal(load.requestsPerSecond >= 3000 && load.errors === 0 && load.non2xx === 0 && load.lost === 0)}.`);
+  out();
+
+  const day = await runStoreDay(quick ? 250_000 : 1_000_000);
+  out(`## P5 — one simulated day (${day[0].leadEvents.toLocaleString('en')} lead activities in 500-activity pushes + audit/notification, retries and redeliveries, 2 % of hand-offs throttled → parked → replayed)`);
+  out();
+  out('| store | deliveries | duplicates skipped | parked / replayed | keys after 1 day | keys at 7-day steady state | avg bytes/s | peak bytes/min | largest value | wall s |');
+  out('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const d of day) {
+    out(`| ${d.store} | ${d.deliveries} | ${d.duplicatesSkipped} | ${d.parked} / ${d.replayed} | ${d.keysAfterDay} | ${d.keysSteady7Days} | ${Number.isNaN(d.avgBytesPerSecond) ? '—' : Math.round(d.avgBytesPerSecond)} | ${Number.isNaN(d.peakBytesPerMinute) ? '—' : Math.round(d.peakBytesPerMinute)} | ${d.store.startsWith('Redis') ? `${(d.maxValueBytes / 2 ** 20).toFixed(0)} MiB used_memory` : kb(d.maxValueBytes)} | ${d.wallSeconds.toFixed(1)} |`);
+  }
+  const s = day[0];
+  const perDayBytes = s.avgBytesPerSecond * 86400;
+  // per push, bytes grow with the bucket values (∝ volume) and pushes grow with volume: ∝ V²
+  const limitByBandwidth = s.leadEvents * Math.sqrt((1024 * 1024 * 86400) / Math.max(1, perDayBytes));
+  out();
+  out(`aio-lib-state quotas (200,000 keys, ≈ 1 MB/s): keys stay at ${s.keysSteady7Days} in the 7-day steady state whatever the volume (routes × buckets × shards); bandwidth ${Math.round(s.avgBytesPerSecond)} B/s on average. Bytes per day grow with the square of the volume (more pushes, each reading larger buckets), so the average reaches 1 MB/s at ≈ ${(limitByBandwidth / 1e6).toFixed(0)} M events/day; a bucket value reaches the 1 MB value limit (spilling into parts) at ≈ ${((900_000 / Math.max(1, s.maxValueBytes)) * s.leadEvents / 1e6).toFixed(0)} M events/day. Goal (inside the quotas at 1 M/day): ${goal(s.keysSteady7Days < 200_000 && s.avgBytesPerSecond < 1024 * 1024)}.`);
+  out();
+  writeFileSync(join(__dirname, 'results.md'), `${lines.join('\n')}\n`);
+  console.log('written to bench/results.md');
+}
+
+main().catch((err: Error) => {
+  console.error(err.stack ?? err.message);
+  process.exit(1);
+});
