@@ -80,14 +80,16 @@ describe('verifyDigitalSignatures', () => {
   });
   it('a key host that never answers times out (503)', async () => {
     const net = await import('node:net');
-    const silent = net.createServer(() => undefined);
+    const sockets: import('node:net').Socket[] = [];
+    const silent = net.createServer((sock) => void sockets.push(sock));
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
       const port = (silent.address() as { port: number }).port;
       const p = createKeyProvider({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 200, ttlSeconds: 60 });
       expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p)).toMatchObject({ status: 503 });
     } finally {
-      silent.close();
+      for (const sock of sockets) sock.destroy();
+      await new Promise((r) => silent.close(r));
     }
   });
   it('key host unreachable (connection refused): 503', async () => {
