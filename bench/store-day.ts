@@ -37,7 +37,10 @@ export interface StoreDayResult {
   keysSteady7Days: number;
   avgBytesPerSecond: number;
   peakBytesPerMinute: number;
+  /** the largest value written (parked records included) */
   maxValueBytes: number;
+  /** the largest idempotency bucket value */
+  maxDedupeValueBytes: number;
   wallSeconds: number;
 }
 
@@ -65,7 +68,7 @@ function sometimesThrottled(): Invoker & { calls: number } {
   return inv;
 }
 
-export async function simulateDay(kv: KeyValueStore, o: { leadEvents: number; clock: { t: number }; name: string; countKeys: () => Promise<number> }): Promise<Omit<StoreDayResult, 'avgBytesPerSecond' | 'peakBytesPerMinute' | 'maxValueBytes' | 'keysSteady7Days'>> {
+export async function simulateDay(kv: KeyValueStore, o: { leadEvents: number; clock: { t: number }; name: string; countKeys: () => Promise<number> }): Promise<Omit<StoreDayResult, 'avgBytesPerSecond' | 'peakBytesPerMinute' | 'maxValueBytes' | 'maxDedupeValueBytes' | 'keysSteady7Days'>> {
   const wall = Date.now();
   const dedupe = openDedupeStore(kv, { ttlSeconds: 7 * 24 * 3600, now: () => o.clock.t });
   const parking = openRecordStore<ParkedPayload>(kv, { prefix: 'park', ttlSeconds: 7 * 24 * 3600, now: () => o.clock.t });
@@ -123,6 +126,7 @@ export async function runStoreDay(leadEvents: number): Promise<StoreDayResult[]>
     avgBytesPerSecond: (service.stats.bytesIn + service.stats.bytesOut) / (DAY / 1000),
     peakBytesPerMinute: Math.max(...service.stats.bytesByMinute.values()),
     maxValueBytes: service.stats.maxValueBytes,
+    maxDedupeValueBytes: Math.max(...[...service.data].filter(([k]) => k.startsWith('dd-')).map(([, e]) => e.v.length)),
   });
   if (hasRedisServer()) {
     const redis = await startRedis();
@@ -130,7 +134,7 @@ export async function runStoreDay(leadEvents: number): Promise<StoreDayResult[]>
     const rd = await simulateDay(kv, { leadEvents, clock, name: 'Redis (key per event)', countKeys: async () => { let n = 0; for await (const k of kv.keys('')) { void k; n++; } return n; } });
     const info = spawnSync('redis-cli', ['-u', redis.url, 'info', 'memory'], { encoding: 'utf8' }).stdout ?? '';
     const used = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? NaN);
-    results.push({ ...rd, keysSteady7Days: rd.keysAfterDay * 7, avgBytesPerSecond: NaN, peakBytesPerMinute: NaN, maxValueBytes: used });
+    results.push({ ...rd, keysSteady7Days: rd.keysAfterDay * 7, avgBytesPerSecond: NaN, peakBytesPerMinute: NaN, maxValueBytes: used, maxDedupeValueBytes: 1 });
     await kv.close?.();
     await redis.stop();
   }
