@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { DeliveryMeta, Envelope } from '../../src/envelope/envelope';
+import type { DeliveryMeta } from '../../src/envelope/envelope';
 import { deliver, type DeliveryDeps, type ParkedPayload } from '../../src/delivery/deliver';
 import { replayParked } from '../../src/delivery/replay';
 import { parseRoutes, type RouteTable } from '../../src/delivery/routes';
@@ -9,6 +9,7 @@ import { openRecordStore } from '../../src/stores/records';
 import { silentLog } from '../../src/log';
 import { FakeInvoker, type Fault } from '../support/fake-invoker';
 import { flakyKv } from '../support/flaky-kv';
+import { testEnvelope } from '../support/envelope';
 
 const routesOf = (): RouteTable => {
   const r = parseRoutes({
@@ -22,17 +23,7 @@ const routesOf = (): RouteTable => {
   return r.value;
 };
 
-const envelope = (id: string, o: Partial<Envelope> = {}): Envelope => ({
-  id,
-  stream: 'user-audit',
-  type: 'com.adobe.platform.marketo.audit.user.login',
-  source: 'urn:mlm',
-  time: '2026-03-02T10:00:00.000Z',
-  transport: 'io-events',
-  receivedAt: '2026-03-02T10:00:01.000Z',
-  data: {},
-  ...o,
-});
+const envelope = testEnvelope;
 const meta: DeliveryMeta = { stream: 'user-audit', transport: 'io-events', deliveryId: 'd1' };
 
 function setup() {

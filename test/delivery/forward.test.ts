@@ -1,17 +1,9 @@
 import type { Envelope } from '../../src/envelope/envelope';
 import { forwardAll, runBounded, splitForParams, type ForwardOptions } from '../../src/delivery/forward';
 import { FakeInvoker } from '../support/fake-invoker';
+import { testEnvelope } from '../support/envelope';
 
-const envelope = (i: number, size = 100): Envelope => ({
-  id: `id-${i}`,
-  stream: 'lead-activity',
-  type: 'com.adobe.platform.marketo.activity.standard.openemail',
-  source: 'urn:marketo_activity_stream',
-  time: '2026-03-02T10:00:00.000Z',
-  transport: 'legacy-push',
-  receivedAt: '2026-03-02T10:00:01.000Z',
-  data: { pad: 'x'.repeat(size) },
-});
+const envelope = (i: number, size = 100): Envelope => testEnvelope(`id-${i}`, { stream: 'lead-activity', data: { pad: 'x'.repeat(size) } });
 
 const options = (o: Partial<ForwardOptions> = {}): ForwardOptions => ({
   concurrency: 4,

@@ -3,18 +3,9 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import type { Envelope } from '../../src/envelope/envelope';
 import { defaultRouteTable, parseRoutes, routeEnvelopes, type RouteTable } from '../../src/delivery/routes';
+import { testEnvelope } from '../support/envelope';
 
-const env = (o: Partial<Envelope>): Envelope => ({
-  id: o.id ?? 'id',
-  stream: 'user-audit',
-  type: 'com.adobe.platform.marketo.audit.user.login',
-  source: 'urn:mlm',
-  time: '2026-03-02T10:00:00.000Z',
-  transport: 'io-events',
-  receivedAt: '2026-03-02T10:00:01.000Z',
-  data: {},
-  ...o,
-});
+const env = (o: Partial<Envelope>): Envelope => testEnvelope(o.id ?? 'id', o);
 
 const table = (routes: unknown[], dflt?: string): RouteTable => {
   const r = parseRoutes({ routes, ...(dflt ? { default: dflt } : {}) });
