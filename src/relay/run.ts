@@ -20,11 +20,21 @@ export type RegistrationResult = HttpResponse | { error: HttpResponse };
 export const isRegistrationInvocation = (params: Json): boolean =>
   params.__adobe_headers !== undefined && params.__ow_method === undefined;
 
-function logRequest(ctx: RelayContext, name: string, stream: Stream, outcome: Outcome, received: Received | undefined, result: HandOffResult | undefined, method: string): void {
+/** What the request itself says about the delivery, for rejections that never got as far as its events. */
+function deliveryHints(params: Json): Record<string, string> {
+  const h = params.__ow_headers as Record<string, string> | undefined;
+  if (!h || typeof h !== 'object') return {};
+  const pick = (k: string): string | undefined => (typeof h[k] === 'string' ? h[k].slice(0, 128) : undefined);
+  const hints = { deliveryId: pick('x-adobe-delivery-id'), eventId: pick('x-adobe-event-id'), retryCount: pick('x-adobe-retry-count') };
+  return Object.fromEntries(Object.entries(hints).filter(([, v]) => v !== undefined)) as Record<string, string>;
+}
+
+function logRequest(ctx: RelayContext, name: string, stream: Stream, outcome: Outcome, received: Received | undefined, result: HandOffResult | undefined, method: string, params: Json): void {
   const fields = {
     action: name,
     stream,
     method,
+    ...(received ? {} : deliveryHints(params)),
     status: statusOf(outcome),
     outcome: outcome.kind,
     ...(outcome.kind === 'rejected' || outcome.kind === 'retryLater' ? { reason: outcome.code } : {}),
@@ -81,7 +91,7 @@ async function process(name: string, stream: Stream, params: Json, receive: Rece
   } else {
     outcome = step.outcome;
   }
-  logRequest(ctx, name, stream, outcome, received, result, method);
+  logRequest(ctx, name, stream, outcome, received, result, method, params);
   countForStatus(ctx, stream, outcome, received, result);
   await ctx.stats.maybeFlush();
   return { outcome, registration };

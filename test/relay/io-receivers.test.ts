@@ -161,3 +161,13 @@ describe('logs', () => {
     expect(text).not.toContain(signBody(d.body, h.keys[1]).slice(0, 40));
   });
 });
+
+describe('rejection logs', () => {
+  it('name the delivery from its headers, without the signature', async () => {
+    const d = h.signed([audit({ clientId: 'intruder' })], { deliveryId: 'delivery-rejected-1', eventId: 'event-9' });
+    await h.call(userAudit, d);
+    const line = JSON.parse(h.logs.lines.find((l) => l.includes('delivery-rejected-1')) as string);
+    expect(line).toMatchObject({ msg: 'delivery rejected', reason: 'recipient_mismatch', deliveryId: 'delivery-rejected-1', eventId: 'event-9' });
+    expect(JSON.stringify(line)).not.toContain(d.headers['x-adobe-digital-signature-1'].slice(0, 24));
+  });
+});
