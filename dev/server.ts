@@ -81,7 +81,9 @@ export async function startLocalServer(o: LocalServerOptions): Promise<LocalServ
     if (!pendingLines.length) return writing;
     const text = pendingLines.join('');
     pendingLines = [];
-    writing = writing.then(() => appendFile(o.invocationsFile, text));
+    writing = writing
+      .then(() => appendFile(o.invocationsFile, text))
+      .catch((err: Error) => console.error(`local runtime: could not record invocations in ${o.invocationsFile}: ${err.message}`));
     return writing;
   };
 
@@ -142,6 +144,9 @@ export async function startLocalServer(o: LocalServerOptions): Promise<LocalServ
         return { ok: true, activationId: handOff(action, params) };
       },
     },
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: async () => {
+      await flushLines();
+      await new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); });
+    },
   };
 }
