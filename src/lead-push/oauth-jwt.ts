@@ -5,8 +5,12 @@
  * Only asymmetric algorithms are allowed, so `alg: none` and HS256 signed with
  * the public key are refused.
  */
-import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import type * as Jose from 'jose';
 import { invalid, unavailable, type TokenVerdict } from './verdict';
+
+/** jose is loaded on the first token check: a push with a static token never parses it. */
+let jose: Promise<typeof Jose> | undefined;
+const loadJose = (): Promise<typeof Jose> => (jose ??= import('jose'));
 
 export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
@@ -21,7 +25,7 @@ export interface JwtOptions {
   cooldownMs?: number;
 }
 
-function verdictOf(err: unknown): TokenVerdict {
+function verdictOf(err: unknown, errors: typeof Jose.errors): TokenVerdict {
   if (err instanceof errors.JWTExpired) return invalid('token_expired', 'the token has expired');
   if (err instanceof errors.JWTClaimValidationFailed) {
     if (err.claim === 'nbf') return invalid('token_not_yet_valid', 'the token is not valid yet');
@@ -43,8 +47,10 @@ function verdictOf(err: unknown): TokenVerdict {
 }
 
 export function createJwtVerifier(o: JwtOptions): (token: string) => Promise<TokenVerdict> {
-  const jwks = createRemoteJWKSet(new URL(o.jwksUrl), { timeoutDuration: o.timeoutMs, cooldownDuration: o.cooldownMs ?? 5000, cacheMaxAge: 10 * 60_000 });
+  let jwks: ReturnType<typeof Jose.createRemoteJWKSet> | undefined;
   return async (token) => {
+    const { createRemoteJWKSet, jwtVerify, errors } = await loadJose();
+    jwks ??= createRemoteJWKSet(new URL(o.jwksUrl), { timeoutDuration: o.timeoutMs, cooldownDuration: o.cooldownMs ?? 5000, cacheMaxAge: 10 * 60_000 });
     try {
       const { payload } = await jwtVerify(token, jwks, {
         algorithms: o.algorithms ?? ASYMMETRIC_ALGORITHMS,
@@ -55,7 +61,7 @@ export function createJwtVerifier(o: JwtOptions): (token: string) => Promise<Tok
       });
       return { ok: true, subject: payload.sub, clientId: (payload.client_id ?? payload.azp ?? payload.cid) as string | undefined, expiresAt: payload.exp };
     } catch (err) {
-      return verdictOf(err);
+      return verdictOf(err, errors);
     }
   };
 }
