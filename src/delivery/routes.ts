@@ -11,6 +11,8 @@
  * pattern only matches a field that is present. An event may match several
  * routes (fan-out); events matching none go to `default` (route name
  * "default") when it is set, else they are reported as unrouted.
+ *
+ * Patterns are compiled once, at parse time; routing builds no RegExp.
  */
 import type { Envelope, Stream } from '../envelope/envelope';
 import { isObject } from '../envelope/fields';
@@ -64,6 +66,7 @@ function checkMatchValue(where: string, field: MatchField, raw: unknown, errors:
   if (values.length === 0) return void errors.push(`${where}: match.${field} is an empty list (it would match nothing)`);
   for (const v of values) {
     if (typeof v !== 'string' && typeof v !== 'number') return void errors.push(`${where}: match.${field} values must be strings or numbers, got ${JSON.stringify(v)}`);
+    if (typeof v === 'number' && !Number.isFinite(v)) return void errors.push(`${where}: match.${field} has a number that is not finite (${v})`);
     if (typeof v === 'string' && v === '') return void errors.push(`${where}: match.${field} has an empty string`);
     if (field === 'activityTypeId' && !(Number.isInteger(v) || (typeof v === 'string' && /^[0-9*]+$/.test(v)))) {
       return void errors.push(`${where}: match.activityTypeId values must be integers, got ${JSON.stringify(v)}`);
@@ -80,7 +83,7 @@ function compileRoute(raw: unknown, index: number, seen: Set<string>, errors: st
   if (!isObject(raw)) return void errors.push(`${label}: must be an object with name, match and action`);
   const before = errors.length;
   const name = raw.name;
-  if (typeof name !== 'string' || !NAME.test(name)) errors.push(`${label}: name must be 1-64 characters of [A-Za-z0-9_.-] starting with a letter or digit`);
+  if (typeof name !== 'string' || !NAME.test(name)) errors.push(`${label}: name must be 1-64 characters of [A-Za-z0-9_.-] starting with a letter or digit, got ${JSON.stringify(name)}`);
   else if (name === 'default') errors.push(`${label}: the name "default" is reserved for the default action`);
   else if (seen.has(name)) errors.push(`${label}: the name "${name}" is used by another route`);
   if (typeof raw.action !== 'string' || !ACTION.test(raw.action)) errors.push(`${label}: action must be an action name like "package/action", got ${JSON.stringify(raw.action)}`);
@@ -119,7 +122,8 @@ export function parseRoutes(source: unknown): RoutesResult {
   if (!parsed.ok) return { ok: false, errors: [parsed.error] };
   const config = parsed.value;
   if (!isObject(config)) return { ok: false, errors: ['routes: the configuration must be an object with a "routes" list'] };
-  if (!Array.isArray(config.routes)) return { ok: false, errors: ['routes: "routes" must be a list of routes'] };
+  if (config.routes === undefined) return { ok: false, errors: ['routes: "routes" is missing (write "routes": [] to send everything to "default")'] };
+  if (!Array.isArray(config.routes)) return { ok: false, errors: [`routes: "routes" must be a list of routes, got ${typeof config.routes}`] };
   const errors: string[] = [];
   for (const key of Object.keys(config)) if (key !== 'routes' && key !== 'default') errors.push(`routes: unknown top-level key "${key}" (allowed: routes, default)`);
   const seen = new Set<string>();
@@ -140,19 +144,22 @@ export function defaultRouteTable(targets: Record<Stream, string>): RouteTable {
 }
 
 export interface Routed {
-  byRoute: Map<string, { route: { name: string; action: string }; envelopes: Envelope[] }>;
+  byRoute: Map<string, { route: CompiledRoute; envelopes: Envelope[] }>;
   unrouted: Envelope[];
 }
+
+/** The route events matching no other route take when the table has a default action. */
+const defaultRoute = (action: string): CompiledRoute => ({ name: 'default', action, match: {}, test: () => true });
 
 export function routeEnvelopes(table: RouteTable, envelopes: Envelope[]): Routed {
   const byRoute: Routed['byRoute'] = new Map();
   const unrouted: Envelope[] = [];
-  const add = (route: { name: string; action: string }, e: Envelope): void => {
+  const add = (route: CompiledRoute, e: Envelope): void => {
     let slot = byRoute.get(route.name);
     if (!slot) byRoute.set(route.name, (slot = { route, envelopes: [] }));
     slot.envelopes.push(e);
   };
-  const fallback = table.default ? { name: 'default', action: table.default } : undefined;
+  const fallback = table.default ? defaultRoute(table.default) : undefined;
   for (const e of envelopes) {
     let matched = false;
     for (const r of table.routes) {

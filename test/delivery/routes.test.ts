@@ -74,6 +74,43 @@ describe('matching', () => {
     const without = routeEnvelopes(table(routes), events);
     expect(without.unrouted.map((e) => e.id)).toEqual(['2']);
   });
+  it('a string pattern of digits matches the number exactly, and a number pattern the digit string', () => {
+    const t = table([{ name: 'r', match: { activityTypeId: '2' }, action: 'a/b' }]);
+    expect(names(t, env({ activityTypeId: 2 }))).toEqual(['r']);
+    expect(names(t, env({ activityTypeId: 20 }))).toEqual([]);
+    const n = table([{ name: 'r', match: { componentType: 5 }, action: 'a/b' }]);
+    expect(names(n, env({ componentType: '5' }))).toEqual(['r']);
+    expect(names(n, env({ componentType: '50' }))).toEqual([]);
+    expect(names(n, env({ componentType: '5.0' }))).toEqual([]);
+  });
+  it('wildcards are case-insensitive and anchored', () => {
+    const t = table([{ name: 'r', match: { type: 'COM.ADOBE.*.AUDIT.USER.*' }, action: 'a/b' }]);
+    expect(names(t, env({ type: 'com.adobe.platform.marketo.audit.user.email' }))).toEqual(['r']);
+    expect(names(t, env({ type: 'x.com.adobe.platform.marketo.audit.user.email' }))).toEqual([]);
+    const s = table([{ name: 's', match: { stream: '*-activity' }, action: 'a/b' }]);
+    expect(names(s, env({ stream: 'lead-activity' }))).toEqual(['s']);
+    expect(names(s, env({ stream: 'user-audit' }))).toEqual([]);
+  });
+  it('eventAction matches its string form (Notification objects are JSON text)', () => {
+    const t = table([{ name: 'r', match: { eventAction: '*"campaignId":1234*' }, action: 'a/b' }]);
+    expect(names(t, env({ stream: 'notification', eventAction: JSON.stringify({ campaignId: 1234, userId: 'a@b.c' }) }))).toEqual(['r']);
+    expect(names(t, env({ stream: 'notification', eventAction: JSON.stringify({ campaignId: 4321 }) }))).toEqual([]);
+  });
+  it('{ stream: "*" } takes every event', () => {
+    const t = table([{ name: 'all', match: { stream: '*' }, action: 'a/b' }]);
+    expect(routeEnvelopes(t, [env({ id: '1' }), env({ id: '2', stream: 'lead-activity' })]).byRoute.get('all')?.envelopes.map((e) => e.id)).toEqual(['1', '2']);
+  });
+  it('keeps envelope order within each route; the default route carries its action', () => {
+    const t = table([{ name: 'r', match: { componentType: ['A', 'B'] }, action: 'p/r' }], 'p/log');
+    const out = routeEnvelopes(t, ['A', 'x', 'B', 'y', 'A'].map((c, i) => env({ id: String(i), componentType: c })));
+    expect(out.byRoute.get('r')?.envelopes.map((e) => e.id)).toEqual(['0', '2', '4']);
+    expect(out.byRoute.get('default')?.envelopes.map((e) => e.id)).toEqual(['1', '3']);
+    expect(out.byRoute.get('default')?.route).toMatchObject({ name: 'default', action: 'p/log' });
+    expect(out.unrouted).toEqual([]);
+  });
+  it('accepts the three OpenWhisk action name forms', () => {
+    for (const action of ['log-events', 'pkg/act_1', '/ns@org_1/pkg.v2/act-3']) expect(parseRoutes({ routes: [{ name: 'x', match: { stream: '*' }, action }] }).ok).toBe(true);
+  });
   it('the per-stream default table', () => {
     const t = defaultRouteTable({ 'user-audit': 'p/audit', notification: 'p/notify', 'lead-activity': 'p/lead' });
     expect(names(t, env({ stream: 'lead-activity' }))).toEqual(['lead-activity']);
@@ -84,9 +121,14 @@ describe('matching', () => {
 describe('configuration errors say which route, which field and why', () => {
   it.each([
     ['not JSON', '{routes: [', /not valid JSON/],
-    ['no routes list', { default: 'a/b' }, /"routes" must be a list/],
+    ['no routes list', { default: 'a/b' }, /"routes" is missing/],
+    ['routes not a list', { routes: { name: 'x' } }, /"routes" must be a list of routes, got object/],
     ['unknown top-level key', { routes: [], defualt: 'a/b' }, /unknown top-level key "defualt"/],
-    ['bad name', { routes: [{ name: 'has space', match: { stream: '*' }, action: 'a/b' }] }, /route 0 \("has space"\): name/],
+    ['bad name', { routes: [{ name: 'has space', match: { stream: '*' }, action: 'a/b' }] }, /route 0 \("has space"\): name must be .*got "has space"/],
+    ['name too long', { routes: [{ name: 'n'.repeat(65), match: { stream: '*' }, action: 'a/b' }] }, /route 0 \("n{65}"\): name must be 1-64/],
+    ['name not a string', { routes: [{ name: 7, match: { stream: '*' }, action: 'a/b' }] }, /route 0: name must be .*got 7/],
+    ['route not an object', { routes: ['x'] }, /route 0: must be an object/],
+    ['action with three parts and no namespace slash', { routes: [{ name: 'x', match: { stream: '*' }, action: 'a/b/c' }] }, /route 0 \("x"\): action must be/],
     ['duplicate name', { routes: [{ name: 'x', match: { stream: '*' }, action: 'a/b' }, { name: 'x', match: { stream: '*' }, action: 'a/c' }] }, /route 1 \("x"\): the name "x" is used/],
     ['reserved name', { routes: [{ name: 'default', match: { stream: '*' }, action: 'a/b' }] }, /reserved/],
     ['bad action', { routes: [{ name: 'x', match: { stream: '*' }, action: 'not an action' }] }, /route 0 \("x"\): action must be/],
@@ -96,13 +138,22 @@ describe('configuration errors say which route, which field and why', () => {
     ['no match', { routes: [{ name: 'x', action: 'a/b' }] }, /route 0 \("x"\): match must be an object/],
     ['empty list', { routes: [{ name: 'x', match: { type: [] }, action: 'a/b' }] }, /route 0 \("x"\): match.type is an empty list/],
     ['object value', { routes: [{ name: 'x', match: { type: { a: 1 } }, action: 'a/b' }] }, /match.type values must be strings or numbers/],
-    ['non-integer activityTypeId', { routes: [{ name: 'x', match: { activityTypeId: 2.5 }, action: 'a/b' }] }, /match.activityTypeId values must be integers/],
+    ['non-integer activityTypeId', { routes: [{ name: 'x', match: { activityTypeId: 2.5 }, action: 'a/b' }] }, /route 0 \("x"\): match.activityTypeId values must be integers/],
+    ['activityTypeId as words', { routes: [{ name: 'x', match: { activityTypeId: 'Fill Out Form' } , action: 'a/b' }] }, /route 0 \("x"\): match.activityTypeId values must be integers/],
+    ['empty string value', { routes: [{ name: 'x', match: { source: '' }, action: 'a/b' }] }, /route 0 \("x"\): match.source has an empty string/],
+    ['null value', { routes: [{ name: 'x', match: { subType: null }, action: 'a/b' }] }, /route 0 \("x"\): match.subType values must be strings or numbers, got null/],
+    ['nested list', { routes: [{ name: 'x', match: { type: [['a']] }, action: 'a/b' }] }, /route 0 \("x"\): match.type values must be strings or numbers/],
     ['unknown stream', { routes: [{ name: 'x', match: { stream: 'audit' }, action: 'a/b' }] }, /match.stream must be user-audit, notification, lead-activity/],
     ['bad default', { routes: [], default: 'bad action' }, /default: must be an action name/],
+    ['default not a string', { routes: [], default: ['a/b'] }, /default: must be an action name/],
   ])('%s', (_n, source, message) => {
     const r = parseRoutes(typeof source === 'string' ? source : JSON.stringify(source));
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors.join('\n')).toMatch(message);
+  });
+  it('a number pattern that is not finite is refused (YAML .inf, or an object built in code)', () => {
+    const r = parseRoutes({ routes: [{ name: 'x', match: { componentType: Infinity }, action: 'a/b' }] });
+    expect(!r.ok && r.errors.join('\n')).toMatch(/route 0 \("x"\): match.componentType has a number that is not finite/);
   });
   it('reports every error at once', () => {
     const r = parseRoutes({ routes: [{ name: 'a', match: { x: 1 }, action: 'a/b' }, { name: 'b', match: { stream: 'nope' }, action: '' }] });
