@@ -5,6 +5,8 @@
  * Plain fetch rather than aio-lib-events' journal client: that client does not
  * expose the 204 retry-after or the 410 distinctly, which catch-up must report.
  */
+import { findLink } from './link-header';
+
 export interface JournalPage {
   position?: string;
   events: unknown[];
@@ -29,15 +31,8 @@ export interface PullOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** The rel="next" target of a Link header (several links, any order, quoted or not). */
-export function nextLink(header: string | null, base: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(/,(?=\s*<)/)) {
-    const m = /^\s*<([^>]*)>(.*)$/.exec(part);
-    if (m && /;\s*rel\s*=\s*"?([^";]*\s)?next(\s[^";]*)?"?/i.test(m[2])) return new URL(m[1], base).toString();
-  }
-  return undefined;
-}
+/** The rel="next" target of a Link header (several links, any order, quoted parameters, rel lists). */
+export const nextLink = (header: string | null, base: string): string | undefined => findLink(header, base, 'next');
 
 type Entry = { position?: string; event?: { body?: unknown } | unknown };
 
@@ -82,6 +77,8 @@ export async function* pullJournal(o: PullOptions): AsyncGenerator<JournalPage, 
     yield { position: lastPosition, events: out.filter((e) => e !== undefined) };
     const next = nextLink(res.headers.get('link'), url);
     if (!next) return { reason: 'caught-up', lastPosition, message: 'the journal has no next page' };
+    // the token goes only to the journal's own origin
+    if (new URL(next).origin !== new URL(o.url).origin) return { reason: 'error', lastPosition, message: `refused a next link to another origin (${new URL(next).origin})` };
     if (events >= o.maxEvents) return { reason: 'limit', lastPosition, message: `stopped after ${events} events; continue with --position ${lastPosition}` };
     url = next;
   }

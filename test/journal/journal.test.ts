@@ -25,6 +25,9 @@ describe('Link header', () => {
     ['<https://a/n>; rel=next', 'https://a/n'],
     ['</rel/next>; rel="count", </n2>; rel="prev next"', 'https://base/n2'],
   ])('%s', (h, want) => expect(nextLink(h, 'https://base/journal')).toBe(want));
+  it('rel="nextpage" is not next', () => {
+    expect(nextLink('<https://a/x>; rel="nextpage"', 'https://b')).toBeUndefined();
+  });
   it('no next', () => {
     expect(nextLink('<https://a/l>; rel="latest"', 'https://b')).toBeUndefined();
     expect(nextLink(null, 'https://b')).toBeUndefined();
@@ -62,6 +65,16 @@ describe('pullJournal', () => {
   it('reports refused credentials', async () => {
     j = await startFakeJournal({ events, pageSize: 5, token: 'tok' });
     expect((await drain(pullJournal(opts({ token: 'wrong' })))).end.reason).toBe('auth');
+  });
+  it('never follows a next link to another origin with the token', async () => {
+    const seen: string[] = [];
+    const fake = (async (url: string) => {
+      seen.push(url);
+      return new Response(JSON.stringify({ events: [{ position: 'p1', event: { body: { a: 1 } } }] }), { status: 200, headers: { link: '<https://evil.example/journal?since=p1>; rel="next"' } });
+    }) as unknown as typeof fetch;
+    const { end } = await drain(pullJournal({ url: 'https://journal.example/j', token: 'tok', apiKey: 'k', maxEvents: 100, maxPages: 5, fetch: fake }));
+    expect(end).toMatchObject({ reason: 'error', message: expect.stringMatching(/another origin/) });
+    expect(seen).toEqual(['https://journal.example/j']);
   });
   it('stops at its limits', async () => {
     j = await startFakeJournal({ events, pageSize: 5, token: 'tok' });
