@@ -1,0 +1,135 @@
+import { createIntrospector } from '../../src/lead-push/introspection';
+import { deadUrl } from '../support/jwks-server';
+import { startIntrospectionServer, type IntrospectionServer } from '../support/oauth-introspection-server';
+
+const CLIENT_ID = 'relay-client';
+const CLIENT_SECRET = 'relay-client-secret-5d1e';
+const T0 = 1_900_000_000_000; // injected clock, ms
+
+describe('createIntrospector (RFC 7662) against a local endpoint', () => {
+  let idp: IntrospectionServer;
+  let now: number;
+  beforeAll(async () => {
+    idp = await startIntrospectionServer();
+  });
+  beforeEach(() => {
+    idp.mode = 'ok';
+    idp.answers.clear();
+    idp.requests.length = 0;
+    now = T0;
+  });
+  afterAll(() => idp.close());
+  const introspector = (o: { url?: string; timeoutMs?: number; maxCacheEntries?: number } = {}) =>
+    createIntrospector({ url: o.url ?? idp.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, timeoutMs: o.timeoutMs ?? 2000, maxCacheEntries: o.maxCacheEntries, now: () => now });
+  const active = (extra: Record<string, unknown> = {}) => ({ active: true, sub: 'marketo', client_id: 'marketo-client', exp: T0 / 1000 + 300, ...extra });
+
+  it('POSTs the token as a form with HTTP Basic client authentication', async () => {
+    idp.answers.set('opaque-1', active());
+    await introspector()('opaque-1');
+    expect(idp.requests).toHaveLength(1);
+    const [r] = idp.requests;
+    expect(r.method).toBe('POST');
+    expect(r.contentType).toMatch(/^application\/x-www-form-urlencoded\b/);
+    expect(Object.fromEntries(new URLSearchParams(r.body))).toEqual({ token: 'opaque-1', token_type_hint: 'access_token' });
+    expect(r.authorization).toBe(`Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`);
+  });
+
+  it('active → ok with subject, client id and expiry', async () => {
+    idp.answers.set('opaque-1', active());
+    expect(await introspector()('opaque-1')).toEqual({ ok: true, subject: 'marketo', clientId: 'marketo-client', expiresAt: T0 / 1000 + 300 });
+  });
+
+  it('caches a positive answer: two checks, one call', async () => {
+    idp.answers.set('opaque-1', active());
+    const introspect = introspector();
+    expect(await introspect('opaque-1')).toMatchObject({ ok: true });
+    expect(await introspect('opaque-1')).toMatchObject({ ok: true });
+    expect(idp.hits).toBe(1);
+  });
+
+  it('caches per token: another token is asked about', async () => {
+    idp.answers.set('opaque-1', active());
+    idp.answers.set('opaque-2', active({ sub: 'second' }));
+    const introspect = introspector();
+    await introspect('opaque-1');
+    expect(await introspect('opaque-2')).toMatchObject({ ok: true, subject: 'second' });
+    expect(idp.hits).toBe(2);
+  });
+
+  it('never caches beyond the token exp', async () => {
+    idp.answers.set('short-lived', active({ exp: T0 / 1000 + 10 }));
+    const introspect = introspector();
+    expect(await introspect('short-lived')).toMatchObject({ ok: true });
+    now = T0 + 9_000;
+    expect(await introspect('short-lived')).toMatchObject({ ok: true });
+    expect(idp.hits).toBe(1);
+    now = T0 + 11_000;
+    idp.answers.set('short-lived', { active: false });
+    expect(await introspect('short-lived')).toMatchObject({ ok: false, reason: 'invalid', code: 'token_inactive' });
+    expect(idp.hits).toBe(2);
+  });
+
+  it('an answer without exp is cached at most 60 s', async () => {
+    idp.answers.set('no-exp', { active: true, sub: 'marketo' });
+    const introspect = introspector();
+    await introspect('no-exp');
+    now = T0 + 59_000;
+    await introspect('no-exp');
+    expect(idp.hits).toBe(1);
+    now = T0 + 61_000;
+    expect(await introspect('no-exp')).toMatchObject({ ok: true });
+    expect(idp.hits).toBe(2);
+  });
+
+  it('inactive → invalid token_inactive, and not cached', async () => {
+    const introspect = introspector();
+    expect(await introspect('revoked')).toEqual({ ok: false, reason: 'invalid', code: 'token_inactive', message: expect.any(String) });
+    idp.answers.set('revoked', active());
+    expect(await introspect('revoked')).toMatchObject({ ok: true });
+    expect(idp.hits).toBe(2);
+  });
+
+  it('keeps at most maxCacheEntries answers, evicting the oldest', async () => {
+    for (const t of ['a', 'b', 'c']) idp.answers.set(t, active());
+    const introspect = introspector({ maxCacheEntries: 2 });
+    for (const t of ['a', 'b', 'c']) await introspect(t);
+    expect(idp.hits).toBe(3);
+    await introspect('c');
+    expect(idp.hits).toBe(3);
+    await introspect('a');
+    expect(idp.hits).toBe(4);
+  });
+
+  describe('unavailable (the caller answers 503)', () => {
+    const unavailable = { ok: false, reason: 'unavailable', code: 'idp_unavailable', message: expect.any(String) };
+
+    it('server down', async () => {
+      expect(await introspector({ url: await deadUrl('/introspect') })('opaque-1')).toEqual(unavailable);
+    });
+
+    it.each([['error-500'], ['not-json']] as const)('answer %s', async (mode) => {
+      idp.mode = mode;
+      expect(await introspector()('opaque-1')).toEqual(unavailable);
+    });
+
+    it('JSON that is not an introspection answer', async () => {
+      idp.answers.set('opaque-1', { sub: 'no active member' });
+      expect(await introspector()('opaque-1')).toEqual(unavailable);
+    });
+
+    it('no answer within the timeout', async () => {
+      idp.mode = 'hang';
+      expect(await introspector({ timeoutMs: 200 })('opaque-1')).toEqual(unavailable);
+    });
+
+    it('a failure is not cached: the next check asks again', async () => {
+      const introspect = introspector();
+      idp.mode = 'error-500';
+      await introspect('opaque-1');
+      idp.mode = 'ok';
+      idp.answers.set('opaque-1', active());
+      expect(await introspect('opaque-1')).toMatchObject({ ok: true });
+      expect(idp.hits).toBe(2);
+    });
+  });
+});
