@@ -113,6 +113,12 @@ describe('createJwtVerifier against a local JWKS', () => {
     expect(await verifier()(`${header}.${payload}.${sig}`)).toMatchObject({ ok: false, reason: 'invalid', code: 'alg_not_allowed' });
   });
 
+  it('honours an explicit algorithms list: an RS256 token is refused when only ES256 is allowed', async () => {
+    const esOnly = createJwtVerifier({ jwksUrl: idp.jwksUrl, issuer: idp.issuer, clockSkewSeconds: 5, timeoutMs: 2000, algorithms: ['ES256'] });
+    expect(await esOnly(await idp.mint())).toMatchObject({ ok: false, reason: 'invalid', code: 'alg_not_allowed' });
+    expect(idp.hits).toBe(0);
+  });
+
   it.each([['abc.def.ghi'], ['not-a-jwt'], ['a.b.c.d.e']])('refuses the malformed token %s', async (token) => {
     expect(await verifier()(token)).toMatchObject({ ok: false, reason: 'invalid', code: 'token_malformed' });
   });
