@@ -1,19 +1,25 @@
 /**
  * `npm start`: the whole app on this machine, no Adobe account. Builds the action
- * bundles, starts the local runtime, a key server and an OAuth IdP, and drives a
- * simulated Marketo against it with a live status line. Ctrl-C stops cleanly.
+ * bundles, starts a key server (Adobe's signing keys), a local OAuth IdP and the
+ * local runtime, registers the three webhooks (challenge), then drives a simulated
+ * Marketo against them with a live status line. Ctrl-C stops cleanly: no new
+ * requests, every answer and local invocation awaited, servers closed, a summary.
  *
  *   npm start [-- --rate 20] [--duration 60] [--streams user-audit,notification,lead-activity]
- *             [--once] [--no-build] [--port 9080]
+ *             [--once] [--no-build] [--port 9080] [--seed 42]
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isStream, STREAMS, type Stream } from '../src/envelope/envelope';
 import { checkConfig } from './check-config';
 import { localEnv, ROOT } from './local-env';
-import { serveLocally } from './serve';
-import { startSimulatedMarketo } from './simulator/marketo';
-import { runContinuous, runOnce } from './simulator/run';
+import { loadManifest } from './manifest';
+import { bundlePath, serveLocally } from './serve';
+import { startSimulatedMarketo, WEB_PATH } from './simulator/marketo';
+import { formatResult, registerWebhooks, runContinuous, runOnce } from './simulator/run';
+import { Tally } from './simulator/tally';
 
 function options() {
   const { values } = parseArgs({
@@ -24,29 +30,96 @@ function options() {
       once: { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       port: { type: 'string' },
+      seed: { type: 'string' },
     },
   });
-  const streams = values.streams.split(',').map((s) => s.trim()).filter(Boolean);
+  const streams = [...new Set(values.streams.split(',').map((s) => s.trim()).filter(Boolean))];
   const bad = streams.filter((s) => !isStream(s));
   if (bad.length || !streams.length) throw new Error(`--streams takes ${STREAMS.join(', ')}; got ${values.streams}`);
   const rate = Number(values.rate);
   if (!(rate > 0)) throw new Error('--rate must be a positive number of requests per second');
-  return { ...values, streams: streams as Stream[], rate, durationMs: values.duration ? Number(values.duration) * 1000 : undefined };
+  const duration = values.duration === undefined ? undefined : Number(values.duration);
+  if (duration !== undefined && !(duration > 0)) throw new Error('--duration must be a positive number of seconds');
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  return { ...values, streams: streams as Stream[], rate, durationMs: duration && duration * 1000, seed, port: values.port === undefined ? undefined : Number(values.port) };
+}
+
+/** Newest modification time under the given paths (files or folders). */
+function newest(paths: string[]): number {
+  let t = 0;
+  for (const p of paths) {
+    const s = statSync(p, { throwIfNoEntry: false });
+    if (!s) continue;
+    t = Math.max(t, s.isDirectory() ? newest(readdirSync(p).map((f) => join(p, f))) : s.mtimeMs);
+  }
+  return t;
+}
+
+/**
+ * The built bundles exist and the last build is newer than everything they are built from.
+ * (aio rewrites each action's zip on every build, its index.js only when the content changed.)
+ */
+function bundlesFresh(): boolean {
+  const built = loadManifest().actions.map((a) => (existsSync(bundlePath(a)) ? (statSync(join(dirname(bundlePath(a)), '..', `${a.name}.zip`), { throwIfNoEntry: false })?.mtimeMs ?? 0) : 0));
+  const inputs = ['src', 'actions', 'app.config.yaml', 'webpack-config.js', 'tsconfig.build.json', 'package-lock.json'].map((p) => join(ROOT, p));
+  return Math.min(...built) > newest(inputs);
 }
 
 function build(): boolean {
-  console.log('building the action bundles (aio app build)…');
+  if (bundlesFresh()) {
+    console.log('action bundles are up to date (dist/); not rebuilding');
+    return true;
+  }
+  console.log('building the action bundles (npx aio app build, offline; a minute or two)…');
   const r = spawnSync('npx', ['aio', 'app', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   if (r.status === 0) return true;
-  console.log(`aio app build failed; running the actions from source instead.\n${(r.stderr ?? '').split('\n').slice(-5).join('\n')}`);
+  const why = (r.stderr || r.error?.message || `exit code ${r.status}`).trim().split('\n').slice(-5).join('\n  ');
+  console.log(`aio app build failed — running the actions from SOURCE instead (what you test is not the bundle):\n  ${why}`);
   return false;
+}
+
+/** The live status line: in place on a terminal, a line every 5 s otherwise. */
+function statusPrinter(tty: boolean): { tickMs: number; onTick: (t: Tally) => void; end: () => void } {
+  if (!tty) return { tickMs: 5000, onTick: (t) => console.log(t.line()), end: () => undefined };
+  // cut to the terminal's width: a wrapped line could not be rewritten in place
+  const fit = (line: string): string => (process.stdout.columns && line.length >= process.stdout.columns ? `${line.slice(0, process.stdout.columns - 2)}…` : line);
+  return { tickMs: 250, onTick: (t) => void process.stdout.write(`\r\x1b[2K${fit(t.line())}`), end: () => void process.stdout.write('\n') };
+}
+
+function printEnd(tally: Tally, web: string, invocationsFile: string | undefined): void {
+  console.log(`\nsummary\n${tally.summary()}`);
+  for (const u of tally.unexpected.slice(0, 10)) console.log(`  unexpected: ${u.label} — expected ${u.expected}, got ${u.status} ${JSON.stringify(u.body).slice(0, 160)}`);
+  if (tally.unexpected.length > 10) console.log(`  … and ${tally.unexpected.length - 10} more`);
+  console.log(`\nstatus:               ${web}/status`);
+  console.log(`forwarded events in:  ${invocationsFile}`);
+}
+
+/**
+ * First Ctrl-C: stop cleanly; a second one (a second later or more): leave at once.
+ * The same Ctrl-C can arrive more than once (the terminal signals the process group,
+ * and npm and tsx relay it as well), so repeats within a second are one press.
+ */
+function onInterrupt(): Promise<void> {
+  return new Promise<void>((stop) => {
+    let first = 0;
+    const handler = (): void => {
+      if (!first) {
+        first = Date.now();
+        console.log('\nstopping: no new requests; waiting for answers and local invocations (Ctrl-C again to quit at once)…');
+        stop();
+      } else if (Date.now() - first > 1000) process.exit(130);
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  });
 }
 
 async function main(): Promise<number> {
   const o = options();
-  const sim = await startSimulatedMarketo({ streams: o.streams });
+  const sim = await startSimulatedMarketo({ streams: o.streams, seed: o.seed });
   // action logs would scroll the status line away: errors only, unless LOG_LEVEL is set
-  const env = localEnv({ ...sim.relayEnv, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' });
+  const forced = { ...sim.relayEnv, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' };
+  const env = localEnv(forced);
   const { errors } = checkConfig(env);
   if (errors.length) {
     console.error(`configuration invalid:\n  - ${errors.join('\n  - ')}`);
@@ -54,35 +127,30 @@ async function main(): Promise<number> {
     return 1;
   }
   const bundles = !o['no-build'] && build();
-  const server = await serveLocally({ bundles, port: o.port ? Number(o.port) : undefined });
-  const web = `${server.url}/api/v1/web/marketo-stream-relay`;
-  console.log(`local runtime ${server.url} (${bundles ? 'built bundles' : 'source'}); webhooks ${web}/{user-audit,notification,lead-activity}`);
-  console.log(`status: ${web}/status   forwarded events: ${env.LOCAL_INVOCATIONS_FILE}`);
-  let stop!: () => void;
-  const stopped = new Promise<void>((r) => (stop = r));
-  process.once('SIGINT', () => stop());
-  process.once('SIGTERM', () => stop());
+  const server = await serveLocally({ bundles, port: o.port, env: forced }).catch(async (err: Error & { code?: string }) => {
+    await sim.close();
+    throw err.code === 'EADDRINUSE' ? new Error(`port ${o.port ?? env.PORT} is in use: pass --port <n> (0 = any free port)`) : err;
+  });
+  const web = `${server.url}${WEB_PATH}`;
+  console.log(`local runtime ${server.url} — actions from ${bundles ? 'the built bundles' : 'source'}; key server ${sim.keyServer.baseUrl}; OAuth IdP ${sim.idp.idp.url}`);
+  console.log(`webhooks ${web}/{${o.streams.join(',')}}   traffic seed ${sim.seed}`);
+  const stop = onInterrupt();
   try {
     if (o.once) {
       const tally = await runOnce(sim, server.url, (l) => console.log(l));
       await server.idle();
-      console.log(`\nsummary\n${tally.summary()}`);
+      printEnd(tally, web, env.LOCAL_INVOCATIONS_FILE);
       return tally.unexpected.length ? 1 : 0;
     }
-    const tty = process.stdout.isTTY;
-    let lastPrint = 0;
-    const tally = await runContinuous(sim, server.url, {
-      rate: o.rate,
-      durationMs: o.durationMs,
-      stop: stopped,
-      onTick: (t) => {
-        if (tty) process.stdout.write(`\r\x1b[2K${t.line()}`);
-        else if (Date.now() - lastPrint >= 5000) (lastPrint = Date.now()), console.log(t.line());
-      },
-    });
+    const tally = new Tally();
+    const registered = await registerWebhooks(sim, server.url, tally);
+    for (const r of registered) console.log(formatResult(r));
+    console.log(`sending ~${o.rate} requests/s${o.durationMs ? ` for ${o.durationMs / 1000} s` : ''} — Ctrl-C to stop`);
+    const status = statusPrinter(Boolean(process.stdout.isTTY));
+    await runContinuous(sim, server.url, { rate: o.rate, durationMs: o.durationMs, stop, tally, tickMs: status.tickMs, onTick: status.onTick });
+    status.end();
     await server.idle();
-    console.log(`\n\nsummary\n${tally.summary()}`);
-    for (const u of tally.unexpected.slice(0, 10)) console.log(`  unexpected: ${u.label} → ${u.status} ${JSON.stringify(u.body).slice(0, 200)}`);
+    printEnd(tally, web, env.LOCAL_INVOCATIONS_FILE);
     return tally.unexpected.length ? 1 : 0;
   } finally {
     await server.close();
