@@ -1,12 +1,20 @@
 /**
  * The baseline: Adobe's own SDK path. `@adobe/aio-lib-events` verifies a
- * delivery by reading both public keys through `@adobe/aio-lib-state` (a remote
- * store in Runtime), fetching a key with node-fetch on a miss, parsing the PEM
- * and verifying. Offline that cannot run as-is, so at module load:
- *  - node-fetch is redirected from https://static.adobeioevents.com to the local key server;
- *  - aio-lib-state is replaced by a store that answers either from memory (the
- *    cheapest a state read can be) or over loopback HTTP (a remote store at its
- *    fastest) — both variants are reported.
+ * delivery by opening `@adobe/aio-lib-state` (`init()`), reading both public
+ * keys from it (a remote store in Runtime), fetching a key with node-fetch on
+ * a miss and storing it, parsing the PEMs and verifying.
+ *
+ * Variant `real`: the REAL aio-lib-events and aio-lib-state code, with only
+ * their network endpoints local — aio-lib-state talks HTTP to a local model
+ * of the State service (its own `AIO_STATE_ENDPOINT` switch), and the key
+ * fetch of https://static.adobeioevents.com is rewritten to the local key
+ * server. Nothing else is replaced: aio-lib-state's per-call credential and
+ * key validation (a fresh Ajv schema compile each call), its retrying fetch
+ * and the loopback HTTP round trips are all in the figure.
+ *
+ * Variant `stub`: aio-lib-state replaced by an in-memory map — a lower bound
+ * that no deployment reaches (what remains is aio-lib-events' PEM parsing).
+ *
  * The public `verifyDigitalSignatureForEvent` refuses arrays (it reads only
  * `recipient_client_id` of one object), so batches go through the function it
  * calls after that check, `signatureUtils.verifyDigitalSignature`.
@@ -14,85 +22,103 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Module from 'node:module';
+import { FakeStateService } from '../test/support/fake-state';
 
-type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
+type Load = (request: string, parent: { filename?: string } | undefined, isMain: boolean) => unknown;
 const mod = Module as unknown as { _load: Load };
+const KEY_DOMAIN = 'https://static.adobeioevents.com';
+
+export type BaselineMode = 'real' | 'stub';
 
 export interface BaselineVerifier {
   verify(rawBody: string, headers: Record<string, string>, clientId: string): Promise<boolean>;
+  /** HTTP calls the State service model answered */
+  stateCalls(): number;
   close(): Promise<void>;
 }
 
-export async function loadBaseline(keyServerUrl: string, stateMode: 'memory' | 'http'): Promise<BaselineVerifier> {
-  const data = new Map<string, string>();
-  let server: http.Server | undefined;
-  let stateUrl = '';
-  if (stateMode === 'http') {
-    server = http.createServer((req, res) => {
-      const key = decodeURIComponent((req.url ?? '').slice(1));
-      if (req.method === 'PUT') {
-        let b = '';
-        req.on('data', (c) => (b += c));
-        req.on('end', () => (data.set(key, b), res.writeHead(200).end()));
-      } else if (data.has(key)) res.writeHead(200).end(data.get(key));
-      else res.writeHead(404).end();
-    });
-    server.keepAliveTimeout = 10_000;
-    await new Promise<void>((r) => (server as http.Server).listen(0, '127.0.0.1', r));
-    stateUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  }
-  const agent = new http.Agent({ keepAlive: true });
-  const httpGet = (url: string, method = 'GET', body?: string): Promise<{ status: number; text: string }> =>
-    new Promise((resolve, reject) => {
-      const req = http.request(url, { method, agent }, (res) => {
-        let t = '';
-        res.on('data', (c) => (t += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: t }));
+/** The State service model (test/support/fake-state) behind a real HTTP listener. */
+async function startStateServer(service: FakeStateService): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = chunks.length ? Buffer.concat(chunks).toString('utf8') : undefined;
+      void service.fetch(`http://state.local${req.url ?? '/'}`, { method: req.method, body }).then(async (r) => {
+        const text = await r.text();
+        res.writeHead(r.status, Object.fromEntries(r.headers)).end(text);
       });
-      req.on('error', reject);
-      req.end(body);
     });
-  const state = {
-    init: async () => ({
-      get: async (k: string) => {
-        if (stateMode === 'memory') return data.has(k) ? { value: data.get(k) } : undefined;
-        const r = await httpGet(stateUrl + encodeURIComponent(k));
-        return r.status === 200 ? { value: r.text } : undefined;
-      },
-      put: async (k: string, v: string) => {
-        if (stateMode === 'memory') data.set(k, v);
-        else await httpGet(stateUrl + encodeURIComponent(k), 'PUT', v);
-        return k;
-      },
-    }),
+  });
+  server.keepAliveTimeout = 10_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
   };
-  const nodeFetch = async (url: string) => {
-    const r = await httpGet(url.replace('https://static.adobeioevents.com', keyServerUrl));
-    return { ok: r.status === 200, status: r.status, text: async () => r.text };
+}
+
+/** aio-lib-state's stand-in for the `stub` variant. */
+function memoryState(): unknown {
+  const data = new Map<string, string>();
+  const client = {
+    get: async (k: string) => (data.has(k) ? { value: data.get(k) } : undefined),
+    put: async (k: string, v: string) => (data.set(k, v), k),
   };
+  return { init: async () => client };
+}
+
+/** Loads signatureUtils afresh with the given module substitutions. */
+function loadSignatureUtils(substitute: (request: string, parent?: string) => unknown): SignatureUtils {
+  for (const k of Object.keys(require.cache)) if (/@adobe[\\/]aio-lib-(state|events)[\\/]/.test(k)) delete require.cache[k];
   const original = mod._load;
   mod._load = function (request, parent, isMain) {
-    if (request === '@adobe/aio-lib-state') return state;
-    if (request === 'node-fetch') return Object.assign(nodeFetch, { default: nodeFetch });
-    return original.call(this, request, parent, isMain);
+    return substitute(request, parent?.filename) ?? original.call(this, request, parent, isMain);
   };
-  const path = require.resolve('@adobe/aio-lib-events/src/signatureUtils.js');
-  delete require.cache[path];
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('@adobe/aio-lib-events/src/signatureUtils.js') as { exportFunctions: SignatureUtils }).exportFunctions;
+  } finally {
+    mod._load = original;
+  }
+}
+
+interface SignatureUtils {
+  verifyDigitalSignature(o: object, id: string, raw: string): Promise<boolean | undefined>;
+}
+
+export async function loadBaseline(keyServerUrl: string, mode: BaselineMode): Promise<BaselineVerifier> {
+  const service = new FakeStateService();
+  const state = mode === 'real' ? await startStateServer(service) : undefined;
+  // what Runtime gives every action, and aio-lib-state's documented endpoint override (read when it loads)
+  const saved = { AIO_STATE_ENDPOINT: process.env.AIO_STATE_ENDPOINT, __OW_NAMESPACE: process.env.__OW_NAMESPACE, __OW_API_KEY: process.env.__OW_API_KEY, LOG_LEVEL: process.env.LOG_LEVEL };
+  // LOG_LEVEL warn: the libraries' loggers are created at load; at their default (info) aio-lib-events prints the fetched PEM on the first miss
+  const setEnv = (): void => void Object.assign(process.env, { AIO_STATE_ENDPOINT: state?.url ?? '', __OW_NAMESPACE: 'bench-namespace', __OW_API_KEY: 'bench-uuid:bench-key', LOG_LEVEL: 'warn' });
+  const restoreEnv = (): void => {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  };
+  setEnv();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const utils = (require(path) as { exportFunctions: { verifyDigitalSignature(o: object, id: string, raw: string): Promise<boolean | undefined> } }).exportFunctions;
-  mod._load = original;
+  const nodeFetch = require('node-fetch') as (url: string, init?: object) => Promise<unknown>;
+  const keyFetch = (url: string, init?: object): Promise<unknown> => nodeFetch(url.replace(KEY_DOMAIN, keyServerUrl), init);
+  const utils = loadSignatureUtils((request, parent) => {
+    if (request === 'node-fetch' && parent?.endsWith('signatureUtils.js')) return Object.assign(keyFetch, { default: keyFetch });
+    if (request === '@adobe/aio-lib-state' && mode === 'stub') return memoryState();
+    return undefined;
+  });
+  restoreEnv();
   return {
-    verify: async (raw, h, clientId) =>
-      Boolean(
-        await utils.verifyDigitalSignature(
-          { digiSignature1: h['x-adobe-digital-signature-1'], digiSignature2: h['x-adobe-digital-signature-2'], publicKeyPath1: h['x-adobe-public-key1-path'], publicKeyPath2: h['x-adobe-public-key2-path'] },
-          clientId,
-          raw,
-        ),
-      ),
-    close: async () => {
-      agent.destroy();
-      if (server) await new Promise<void>((r) => (server as http.Server).close(() => r()));
+    async verify(raw, h, clientId) {
+      setEnv(); // aio-lib-state's init() reads the namespace and key on every call
+      try {
+        const o = { digiSignature1: h['x-adobe-digital-signature-1'], digiSignature2: h['x-adobe-digital-signature-2'], publicKeyPath1: h['x-adobe-public-key1-path'], publicKeyPath2: h['x-adobe-public-key2-path'] };
+        return Boolean(await utils.verifyDigitalSignature(o, clientId, raw));
+      } finally {
+        restoreEnv();
+      }
     },
+    stateCalls: () => service.stats.calls,
+    close: async () => void (await state?.close()),
   };
 }

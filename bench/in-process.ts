@@ -17,7 +17,7 @@ import { deliveryMetaOf, eventsOfBody, normalizeElements } from '../src/io-event
 import { relayContext, setRelayOverrides } from '../src/relay/context';
 import { handOff } from '../src/relay/hand-off';
 import { createMemoryKv } from '../src/stores/memory-kv';
-import { loadBaseline } from './baseline-sdk';
+import { loadBaseline, type BaselineMode } from './baseline-sdk';
 import { timeIt, type Timing } from './measure';
 
 const CLIENT = 'bench-client';
@@ -25,8 +25,10 @@ const TOKEN = 'bench-push-token';
 
 export interface InProcessResults {
   p1: Timing & { eventsPerSecond: number };
-  p1BaselineMemory: Timing & { eventsPerSecond: number };
-  p1BaselineHttp: Timing & { eventsPerSecond: number };
+  /** aio-lib-events + aio-lib-state, real code, network endpoints local */
+  p1Baseline: Timing & { eventsPerSecond: number; stateCallsPerDelivery: number };
+  /** aio-lib-state replaced by a map: a lower bound */
+  p1BaselineStub: Timing & { eventsPerSecond: number; stateCallsPerDelivery: number };
   p2: Timing;
 }
 
@@ -47,7 +49,7 @@ export async function runInProcess(o: { runs: number; pushRuns: number }): Promi
     if (r.statusCode !== 200) throw new Error(`P1 delivery answered ${r.statusCode}`);
   });
 
-  const baselineRun = async (mode: 'memory' | 'http') => {
+  const baselineRun = async (mode: BaselineMode) => {
     const sdk = await loadBaseline(keyServer.baseUrl, mode);
     const t = await timeIt(o.runs, warm, batch, async (params) => {
       const c = relayContext(params, 'baseline');
@@ -62,11 +64,12 @@ export async function runInProcess(o: { runs: number; pushRuns: number }): Promi
       const res = await handOff(received, c.ctx);
       if (res.outcome.kind !== 'accepted') throw new Error('baseline: hand-off');
     });
+    const stateCallsPerDelivery = sdk.stateCalls() / (o.runs + warm);
     await sdk.close();
-    return t;
+    return { ...t, stateCallsPerDelivery };
   };
-  const p1BaselineMemory = await baselineRun('memory');
-  const p1BaselineHttp = await baselineRun('http');
+  const p1Baseline = await baselineRun('real');
+  const p1BaselineStub = await baselineRun('stub');
 
   const push = () => {
     const body = Buffer.from(JSON.stringify(legacyPush(rng, 500)));
@@ -78,6 +81,6 @@ export async function runInProcess(o: { runs: number; pushRuns: number }): Promi
   });
   setRelayOverrides({});
   await keyServer.close();
-  const eps = (t: Timing) => ({ ...t, eventsPerSecond: 20_000 / t.mean });
-  return { p1: eps(p1), p1BaselineMemory: eps(p1BaselineMemory), p1BaselineHttp: eps(p1BaselineHttp), p2 };
+  const eps = <T extends Timing>(t: T) => ({ ...t, eventsPerSecond: 20_000 / t.mean });
+  return { p1: eps(p1), p1Baseline: eps(p1Baseline), p1BaselineStub: eps(p1BaselineStub), p2 };
 }

@@ -28,17 +28,17 @@ async function main(): Promise<void> {
   out();
 
   const ip = await runInProcess({ runs: quick ? 300 : 2000, pushRuns: quick ? 50 : 300 });
-  const ratioMem = ip.p1BaselineMemory.mean / ip.p1.mean;
-  const ratioHttp = ip.p1BaselineHttp.mean / ip.p1.mean;
+  const ratio = ip.p1Baseline.mean / ip.p1.mean;
+  const ratioStub = ip.p1BaselineStub.mean / ip.p1.mean;
   out('## P1 — signed 20-event I/O batch, warm, in-process (verify → recipient → normalize → route → forward)');
   out();
-  out('| path | p50 ms | p99 ms | events/s |');
-  out('| --- | ---: | ---: | ---: |');
-  out(`| marketo-stream-relay | ${ms(ip.p1.p50)} | ${ms(ip.p1.p99)} | ${Math.round(ip.p1.eventsPerSecond)} |`);
-  out(`| baseline: aio-lib-events verification, state in memory | ${ms(ip.p1BaselineMemory.p50)} | ${ms(ip.p1BaselineMemory.p99)} | ${Math.round(ip.p1BaselineMemory.eventsPerSecond)} |`);
-  out(`| baseline: aio-lib-events verification, state over loopback HTTP | ${ms(ip.p1BaselineHttp.p50)} | ${ms(ip.p1BaselineHttp.p99)} | ${Math.round(ip.p1BaselineHttp.eventsPerSecond)} |`);
+  out('| path | p50 ms | p99 ms | mean ms | events/s |');
+  out('| --- | ---: | ---: | ---: | ---: |');
+  out(`| marketo-stream-relay | ${ms(ip.p1.p50)} | ${ms(ip.p1.p99)} | ${ms(ip.p1.mean)} | ${Math.round(ip.p1.eventsPerSecond)} |`);
+  out(`| **baseline**: aio-lib-events verification, real aio-lib-state against a local State service (${ip.p1Baseline.stateCallsPerDelivery.toFixed(1)} HTTP calls/delivery) | ${ms(ip.p1Baseline.p50)} | ${ms(ip.p1Baseline.p99)} | ${ms(ip.p1Baseline.mean)} | ${Math.round(ip.p1Baseline.eventsPerSecond)} |`);
+  out(`| lower bound: aio-lib-events verification, aio-lib-state replaced by a map | ${ms(ip.p1BaselineStub.p50)} | ${ms(ip.p1BaselineStub.p99)} | ${ms(ip.p1BaselineStub.mean)} | ${Math.round(ip.p1BaselineStub.eventsPerSecond)} |`);
   out();
-  out(`Goal p99 ≤ 1 ms: ${goal(ip.p1.p99 <= 1)}. Speed-up over the baseline (mean): ×${ratioMem.toFixed(1)} (state in memory), ×${ratioHttp.toFixed(1)} (state over loopback HTTP); goal ≥ ×10: ${goal(Math.max(ratioMem, ratioHttp) >= 10)}. In Runtime the baseline's two aio-lib-state reads per delivery are remote calls, so its real cost is higher than either variant here.`);
+  out(`Goal p99 ≤ 1 ms: ${goal(ip.p1.p99 <= 1)}. Speed-up over the baseline (mean, same run): ×${ratio.toFixed(1)}; goal ≥ ×10: ${goal(ratio >= 10)}. Both paths share everything after verification (recipient, normalize, route, forward, idempotency in memory). The baseline runs Adobe's code unchanged: per delivery aio-lib-state's init() and two get() calls, each compiling a fresh Ajv schema, plus two loopback HTTP round trips — in Runtime those are remote calls, so its real cost is higher. Against the stub that no deployment reaches: ×${ratioStub.toFixed(1)}.`);
   out();
   out('## P2 — 500-activity legacy push, accepted and routed in-process');
   out();

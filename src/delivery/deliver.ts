@@ -12,6 +12,7 @@ import type { DedupeItem, DedupeStore } from '../stores/dedupe';
 import type { RecordStore } from '../stores/records';
 import { forwardAll, type ForwardOptions, type ForwardPlan } from './forward';
 import type { Invoker } from './invoker';
+import type { PayloadBound } from './param-size';
 import { routeEnvelopes, type RouteTable } from './routes';
 
 export interface ParkedPayload {
@@ -97,7 +98,8 @@ async function park(deps: DeliveryDeps, meta: DeliveryMeta, plan: ForwardPlan, e
   }
 }
 
-export async function deliver(envelopes: Envelope[], meta: DeliveryMeta, deps: DeliveryDeps): Promise<DeliveryReport> {
+/** `payloads`: the bound of the events' payload bytes when they all came from one request body (see param-size). */
+export async function deliver(envelopes: Envelope[], meta: DeliveryMeta, deps: DeliveryDeps, payloads?: PayloadBound): Promise<DeliveryReport> {
   const report: DeliveryReport = { forwarded: {}, invocations: 0, duplicates: 0, parked: 0, parkFailed: 0, unrouted: 0, dedupeUnavailable: false, failures: [] };
   const routed = routeEnvelopes(deps.routes, uniqueById(envelopes));
   report.unrouted = routed.unrouted.length;
@@ -105,7 +107,7 @@ export async function deliver(envelopes: Envelope[], meta: DeliveryMeta, deps: D
   await Promise.all(
     [...routed.byRoute.values()].map(async ({ route, envelopes: events }) => {
       const fresh = await claimFresh(deps, route.name, events, report);
-      if (fresh.length) plans.push({ route: route.name, action: route.action, events: fresh });
+      if (fresh.length) plans.push({ route: route.name, action: route.action, events: fresh, payloads });
     }),
   );
   const results = await forwardAll(deps.invoker, plans, deps.forward);

@@ -6,11 +6,14 @@
  */
 import type { Envelope } from '../envelope/envelope';
 import type { Invoker } from './invoker';
+import { provenToFit, type PayloadBound } from './param-size';
 
 export interface ForwardPlan {
   route: string;
   action: string;
   events: Envelope[];
+  /** bound of the events' payload bytes, when they came from one request body */
+  payloads?: PayloadBound;
 }
 
 export interface ForwardOptions {
@@ -42,11 +45,15 @@ export interface ForwardResult {
 
 const OVERHEAD = 64;
 
-/** Splits events into chunks whose `{ route, events }` JSON stays within maxBytes. */
-export function splitForParams(route: string, events: Envelope[], maxBytes: number): Envelope[][] {
+/**
+ * Splits events into chunks whose `{ route, events }` JSON stays within maxBytes.
+ * The common case, everything in one invocation, is decided by the payload
+ * bound when there is one (no serialization); otherwise each event is measured.
+ */
+export function splitForParams(route: string, events: Envelope[], maxBytes: number, payloads?: PayloadBound): Envelope[][] {
   const base = OVERHEAD + Buffer.byteLength(route);
-  // the common case: everything fits in one invocation (one serialization to find out)
-  if (events.length <= 1 || base + Buffer.byteLength(JSON.stringify(events)) <= maxBytes) return events.length ? [events] : [];
+  if (events.length <= 1) return events.length ? [events] : [];
+  if (payloads && provenToFit(events, payloads, maxBytes - base)) return [events];
   const chunks: Envelope[][] = [];
   let current: Envelope[] = [];
   let size = base;
@@ -109,7 +116,7 @@ export async function forwardAll(invoker: Invoker, plans: ForwardPlan[], o: Forw
   const results = plans.map((p) => ({ route: p.route, action: p.action, handedOff: [] as Envelope[], activationIds: [] as string[], failed: [] as ChunkFailure[] }));
   const tasks: (() => Promise<void>)[] = [];
   plans.forEach((plan, i) => {
-    for (const chunk of splitForParams(plan.route, plan.events, o.maxParamBytes)) {
+    for (const chunk of splitForParams(plan.route, plan.events, o.maxParamBytes, plan.payloads)) {
       tasks.push(async () => {
         const res = await invokeChunk(invoker, plan, chunk, o);
         if (res.ok) {

@@ -2,6 +2,7 @@
  * One Lead Activity → Envelope, whichever transport carried it. The legacy push
  * and the I/O form of the same activity produce the same envelope apart from
  * `transport` (and `receivedAt`): same id (the marketoGUID), type, time and data.
+ * The activity object becomes the envelope's `data` (completed in place).
  */
 import { activityEventType } from './activity-types';
 import type { Envelope, Transport } from './envelope';
@@ -34,7 +35,10 @@ export function normalizeActivity(activity: Json, ctx: ActivityContext): Normali
   const munchkinId = ctx.munchkinId ?? text(activity.munchkinId);
   const leadId = text(activity.leadId);
   const activityType = text(activity.activityType);
-  const data: Json = { ...activity, marketoGUID: text(activity.marketoGUID) ?? id };
+  // `data` is the parsed activity itself, completed in place: a batch's activities were
+  // parsed for this request alone, and a copy of each would double what a push allocates
+  const data = activity;
+  data.marketoGUID = text(activity.marketoGUID) ?? id;
   if (munchkinId !== undefined) data.munchkinId = munchkinId;
   if (leadId !== undefined) data.leadId = leadId;
   return {

@@ -67,14 +67,26 @@ export function decodeRequest(params: RuntimeParams, maxBodyBytes: number): Step
   return ok({ method, headers, query: queryOf(params.__ow_query), rawBody });
 }
 
+/** A parsed JSON body and the text it was parsed from. */
+export interface JsonDocument {
+  value: unknown;
+  text: string;
+}
+
 /** Parses a JSON body already known to be within limits. BOM is tolerated, invalid UTF-8 is not. */
-export function parseJsonBody(rawBody: Buffer): Step<unknown> {
+export function parseJsonDocument(rawBody: Buffer): Step<JsonDocument> {
   if (rawBody.length === 0) return stop(rejected(400, 'body_missing', 'the request has no body'));
   if (!isUtf8(rawBody)) return stop(rejected(400, 'body_not_utf8', 'the request body is not valid UTF-8'));
-  const text = rawBody.toString('utf8');
+  const decoded = rawBody.toString('utf8');
+  const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
   try {
-    return ok(JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text));
+    return ok({ value: JSON.parse(text), text });
   } catch {
     return stop(rejected(400, 'body_not_json', 'the request body is not valid JSON'));
   }
+}
+
+export function parseJsonBody(rawBody: Buffer): Step<unknown> {
+  const doc = parseJsonDocument(rawBody);
+  return doc.ok ? ok(doc.value.value) : doc;
 }

@@ -6,9 +6,10 @@
  */
 import { CONFIG_NAME } from '../config';
 import type { DeliveryMeta, Envelope, Stream } from '../envelope/envelope';
+import { payloadBound, type PayloadBound } from '../delivery/param-size';
 import { isObject, text, type Json } from '../envelope/fields';
 import { normalizeIoEvent } from '../envelope/normalize-io';
-import { isJsonContentType, parseJsonBody, type RawRequest } from '../http/request';
+import { isJsonContentType, parseJsonBody, parseJsonDocument, type RawRequest } from '../http/request';
 import type { Log } from '../log';
 import { accepted, rejected, ok, stop, type Outcome, type Step } from '../outcome';
 import { answerChallenge } from './challenge';
@@ -31,6 +32,8 @@ export interface Received {
   meta: DeliveryMeta;
   envelopes: Envelope[];
   unusable: { element: Json; reason: string }[];
+  /** bound of the envelopes' payload bytes (they all came from one request body) */
+  payloads?: PayloadBound;
 }
 
 const MAX_VALIDATION_BODY = 4096;
@@ -96,14 +99,15 @@ export async function receiveIoEvents(req: RawRequest, stream: Stream, deps: IoD
   if (!hasSignatureHeaders(req.headers)) return stop(await answerUnsigned(req, deps));
   const unauthentic = await verifyDigitalSignatures(req.rawBody, req.headers, deps.keys);
   if (unauthentic) return stop(unauthentic);
-  const body = parseJsonBody(req.rawBody);
+  const body = parseJsonDocument(req.rawBody);
   if (!body.ok) return body;
-  const events = eventsOfBody(body.value);
+  const events = eventsOfBody(body.value.value);
   if (!events.ok) return events;
   const wrongRecipient = checkRecipients(events.value, deps.clientIds);
   if (wrongRecipient) return stop(wrongRecipient);
   const meta = deliveryMetaOf(req.headers, stream, 'io-events');
-  return ok(normalizeElements(events.value, meta, text(req.headers['x-adobe-event-id']), deps.now()));
+  const received = normalizeElements(events.value, meta, text(req.headers['x-adobe-event-id']), deps.now());
+  return ok({ ...received, payloads: payloadBound({ bytes: req.rawBody.length, text: body.value.text }) });
 }
 
 /**

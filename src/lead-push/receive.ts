@@ -4,7 +4,8 @@
  * form and goes through the same checks as the other receivers; anything else
  * is Marketo's legacy push, authenticated by static token or OAuth2.
  */
-import { isJsonContentType, parseJsonBody } from '../http/request';
+import { payloadBound } from '../delivery/param-size';
+import { isJsonContentType, parseJsonDocument } from '../http/request';
 import { asyncValidationUrl, deliveryMetaOf } from '../io-events/receive';
 import { hasSignatureHeaders } from '../io-events/signature';
 import { rejected, ok, stop } from '../outcome';
@@ -25,10 +26,11 @@ export const receiveLeadActivity: ReceiveStep = async (req, ctx) => {
   }
   const authenticated = await authenticatePush(req, pushAuthFor(ctx.config, ctx.log));
   if (!authenticated.ok) return authenticated;
-  const body = parseJsonBody(req.rawBody);
+  const body = parseJsonDocument(req.rawBody);
   if (!body.ok) return body;
-  const batch = parsePushBatch(body.value);
+  const batch = parsePushBatch(body.value.value);
   if (!batch.ok) return batch;
   const meta = { ...deliveryMetaOf(req.headers, 'lead-activity', 'legacy-push'), ...(batch.value.messageId ? { messageId: batch.value.messageId } : {}) };
-  return ok(normalizePushBatch(batch.value, meta, ctx.now()));
+  const received = normalizePushBatch(batch.value, meta, ctx.now());
+  return ok({ ...received, payloads: payloadBound({ bytes: req.rawBody.length, text: body.value.text }) });
 };

@@ -63,7 +63,7 @@ export async function handOff(received: Received, ctx: RelayContext): Promise<Ha
       maxParamBytes: ctx.config.delivery.maxParamBytes,
       deadline: ctx.startedAt + ctx.config.delivery.budgetMs,
     },
-  });
+  }, received.payloads);
   if (report.parkFailed > 0) {
     return { outcome: retryLater('handoff_failed', `${report.parkFailed} event(s) could not be handed off or parked; retry later`, 60), report, quarantined };
   }

@@ -62,7 +62,7 @@ export class FakeStateService {
       if (!e || e.exp <= this.now()) return new Response(null, { status: 404 });
       this.stats.bytesOut += e.v.length;
       this.count(e.v.length + key.length);
-      return new Response(e.v, { status: 200, headers: { 'x-expiration': String(e.exp) } });
+      return new Response(e.v, { status: 200, headers: { 'x-key-expires-ms': String(e.exp) } });
     }
     const match = url.searchParams.get('match') ?? '*';
     const re = new RegExp(`^${match.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);

@@ -1,0 +1,76 @@
+/**
+ * Invocation parameters may not exceed Runtime's limit (1 MB), so forwarding
+ * must know how large `{ route, events }` is before invoking. Serializing a
+ * 500-activity batch only to measure it costs more than parsing it did (and
+ * the openwhisk client serializes it again), so a delivery first tries a
+ * sound upper bound computed without serializing:
+ *
+ *   JSON(envelope) ≤ JSON(payload as received) + 2 × JSON(top-level fields) + 64
+ *
+ * Each normalizer keeps the event's payload in `data` and adds to it only
+ * fields whose values also stand at the top level (marketoGUID = id,
+ * munchkinId, leadId), under keys at most 11 characters long — hence the 2×
+ * and the constant. The payloads together were part of the request body, and
+ * re-serializing parsed JSON never makes it longer except for numbers: an
+ * exponent form (`1e20` → `100000000000000000000`, at most 24 characters
+ * out) and integers of 16+ digits rounded up to one more digit. So
+ *
+ *   Σ JSON(payloads) ≤ body bytes + 24 × (digit-e-digit runs) + body bytes / 16 + 1
+ *
+ * with the runs counted on the body text (one inside a string only adds slack).
+ * When the bound says "fits", one invocation carries everything; otherwise
+ * the events are measured one by one (`splitForParams`).
+ */
+import type { Envelope } from '../envelope/envelope';
+
+/** The request body a batch of envelopes came from: its byte length and text. */
+export interface PayloadSource {
+  bytes: number;
+  text: string;
+}
+
+/** An upper bound of Σ JSON.stringify(payload) bytes over any subset of a body's payloads. */
+export interface PayloadBound {
+  /** the body's length: every bound is at least this */
+  readonly bytes: number;
+  /** the bound (scans the text once, on first use) */
+  bound(): number;
+}
+
+const EXPONENT = /\d[eE][-+]?\d/g;
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+export function payloadBound(source: PayloadSource): PayloadBound {
+  let bound: number | undefined;
+  return {
+    bytes: source.bytes,
+    bound: () => (bound ??= source.bytes + 24 * (source.text.match(EXPONENT)?.length ?? 0) + Math.floor(source.bytes / 16) + 1),
+  };
+}
+
+/** Bytes of JSON.stringify(v) or more, for the short values envelopes lift to the top level. */
+export function jsonBytesBound(v: unknown): number {
+  if (typeof v === 'string') return 2 + (ESCAPED.test(v) ? 6 * v.length : Buffer.byteLength(v));
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v).length : 4;
+  if (typeof v === 'boolean' || v === null) return 5;
+  return v === undefined ? 0 : Buffer.byteLength(JSON.stringify(v) ?? '');
+}
+
+/** Upper bound of JSON(envelope) − JSON(its payload as received). */
+export function envelopeOverheadBound(e: Envelope): number {
+  let top = 0;
+  for (const key in e) {
+    if (key === 'data') continue;
+    const v = (e as unknown as Record<string, unknown>)[key];
+    if (v !== undefined) top += key.length + 4 + jsonBytesBound(v);
+  }
+  return 2 * top + 64;
+}
+
+/** True when JSON.stringify(events) is proven to take at most `limit` bytes (false: measure them). */
+export function provenToFit(events: readonly Envelope[], payloads: PayloadBound, limit: number): boolean {
+  let overhead = events.length + 2;
+  for (const e of events) overhead += envelopeOverheadBound(e);
+  // the scan is skipped when even the body's own length could not fit
+  return overhead + payloads.bytes <= limit && overhead + payloads.bound() <= limit;
+}
