@@ -22,13 +22,43 @@ import { hashPart, type KeyValueStore } from './kv';
 const ID = 12;
 const RECENT_MAX = 50_000;
 
+/**
+ * A bounded memory of keys: two generations of at most max/2 each, the older
+ * dropped whole when the newer fills. (Evicting a Set's first entry one at a
+ * time makes every later eviction walk the deleted slots: quadratic.)
+ */
+export function recentKeys(max: number): { has(k: string): boolean; add(k: string): void } {
+  let current = new Set<string>();
+  let previous = new Set<string>();
+  return {
+    has: (k) => current.has(k) || previous.has(k),
+    add(k) {
+      if (current.size >= max / 2) {
+        previous = current;
+        current = new Set();
+      }
+      current.add(k);
+    },
+  };
+}
+
 export function createBucketedDedupe(kv: KeyValueStore, o: DedupeOptions): DedupeStore {
   const now = o.now ?? Date.now;
   const bucketSeconds = o.bucketSeconds ?? 300;
   const shards = o.shards ?? 4;
   const maxValue = o.maxValueBytes ?? 900_000;
   const pending = new Map<string, number>();
-  const recent = new Set<string>();
+  const recent = recentKeys(RECENT_MAX);
+  // claim, commit and release of one batch hash the same ids: hash each once
+  const hashes = new Map<string, string>();
+  const hashOf = (id: string): string => {
+    let h = hashes.get(id);
+    if (h === undefined) {
+      if (hashes.size >= 20_000) hashes.clear();
+      hashes.set(id, (h = hashPart(id, ID)));
+    }
+    return h;
+  };
 
   const bucketOf = (time: string): number => {
     const ms = Date.parse(time);
@@ -40,7 +70,7 @@ export function createBucketedDedupe(kv: KeyValueStore, o: DedupeOptions): Dedup
   function groups(route: string, items: DedupeItem[]): Map<string, { item: DedupeItem; h: string }[]> {
     const out = new Map<string, { item: DedupeItem; h: string }[]>();
     for (const item of items) {
-      const h = hashPart(item.id, ID);
+      const h = hashOf(item.id);
       const key = groupKey(route, item, h);
       let list = out.get(key);
       if (!list) out.set(key, (list = []));
@@ -72,11 +102,6 @@ export function createBucketedDedupe(kv: KeyValueStore, o: DedupeOptions): Dedup
     if (until > now()) return true;
     pending.delete(k);
     return false;
-  };
-
-  const remember = (k: string): void => {
-    recent.add(k);
-    if (recent.size > RECENT_MAX) recent.delete(recent.values().next().value as string);
   };
 
   async function commitGroup(key: string, hashes: string[]): Promise<void> {
@@ -120,13 +145,13 @@ export function createBucketedDedupe(kv: KeyValueStore, o: DedupeOptions): Dedup
     async commit(route, items) {
       await Promise.all([...groups(route, items)].map(([key, list]) => commitGroup(key, list.map((l) => l.h))));
       for (const item of items) {
-        const k = memo(route, hashPart(item.id, ID));
+        const k = memo(route, hashOf(item.id));
         pending.delete(k);
-        remember(k);
+        recent.add(k);
       }
     },
     async release(route, items) {
-      for (const item of items) pending.delete(memo(route, hashPart(item.id, ID)));
+      for (const item of items) pending.delete(memo(route, hashOf(item.id)));
     },
   };
 }

@@ -2,7 +2,7 @@
  * The REAL @adobe/aio-lib-state code, with only its HTTP layer (node-fetch)
  * answered by an in-memory model of the State service.
  */
-import { createBucketedDedupe } from '../../src/stores/bucketed-dedupe';
+import { createBucketedDedupe, recentKeys } from '../../src/stores/bucketed-dedupe';
 import { openDedupeStore } from '../../src/stores/dedupe';
 import { createStateKv } from '../../src/stores/state-kv';
 import { FakeStateService } from '../support/fake-state';
@@ -74,5 +74,26 @@ describe('grouped idempotency layout (the aio-lib-state quotas)', () => {
     expect(svc.data.size).toBe(4);
     const fresh = createBucketedDedupe(kv, { ttlSeconds: 3600, shards: 1, maxValueBytes: 120 });
     expect((await fresh.claim('r', items)).duplicates).toHaveLength(35);
+  });
+  it('the in-container memory of recent commits stays bounded and keeps the newest keys', () => {
+    const recent = recentKeys(1000);
+    for (let i = 0; i < 10_000; i++) recent.add(`k${i}`);
+    // the newest half is always kept, nothing older than the last two generations
+    for (let i = 9_500; i < 10_000; i++) expect(recent.has(`k${i}`)).toBe(true);
+    expect(recent.has('k0')).toBe(false);
+    expect(recent.has('k8000')).toBe(false);
+    let kept = 0;
+    for (let i = 0; i < 10_000; i++) if (recent.has(`k${i}`)) kept++;
+    expect(kept).toBeGreaterThanOrEqual(500);
+    expect(kept).toBeLessThanOrEqual(1000);
+  });
+  it('a redelivery to the same container is recognised from memory after the store forgot it', async () => {
+    const svc = new FakeStateService();
+    const { fakeStateClient } = await import('../support/fake-state');
+    const d = createBucketedDedupe(createStateKv(async () => fakeStateClient(svc)), { ttlSeconds: 3600 });
+    const items = Array.from({ length: 30_000 }, (_, i) => ({ id: `g-${i}`, time: '2026-03-02T10:00:00Z' }));
+    for (let b = 0; b < items.length; b += 500) await d.commit('r', (await d.claim('r', items.slice(b, b + 500))).fresh);
+    svc.data.clear(); // a lost update: only the container's memory knows the newest commits
+    expect((await d.claim('r', items.slice(-10_000))).duplicates).toHaveLength(10_000);
   });
 });
