@@ -6,5 +6,5 @@ const mod = require(file)
 const loaded = process.hrtime.bigint()
 Promise.resolve(process.argv[4] === 'load' ? null : mod.main(params)).then((res) => {
   const done = process.hrtime.bigint()
-  process.stdout.write(JSON.stringify({ loadMs: Number(loaded - t0) / 1e6, coldMs: Number(done - t0) / 1e6, status: res && (res.statusCode || (res.error ? 'error' : 'ok')) }))
+  process.stderr.write(JSON.stringify({ loadMs: Number(loaded - t0) / 1e6, coldMs: Number(done - t0) / 1e6, status: res && (res.statusCode || (res.error ? 'error' : 'ok')) }))
 })

@@ -42,23 +42,32 @@ async function main(): Promise<void> {
   out();
   out('## P2 — 500-activity legacy push, accepted and routed in-process');
   out();
-  out(`p50 ${ms(ip.p2.p50)} ms, p99 ${ms(ip.p2.p99)} ms over ${ip.p2.runs} distinct pushes. Goal p99 ≤ 10 ms: ${goal(ip.p2.p99 <= 10)}.`);
+  out('| idempotency store | p50 ms | p99 ms | mean ms |');
+  out('| --- | ---: | ---: | ---: |');
+  out(`| aio-lib-state, grouped (the Runtime default; client faked at its boundary, 1 M activities/day pace) | ${ms(ip.p2.p50)} | ${ms(ip.p2.p99)} | ${ms(ip.p2.mean)} |`);
+  out(`| memory (STATE_STORE=memory, one key per event) | ${ms(ip.p2Memory.p50)} | ${ms(ip.p2Memory.p99)} | ${ms(ip.p2Memory.mean)} |`);
   out();
-
+  out(`${ip.p2.runs} distinct pushes each, after 50 warm-up pushes. Goal p99 ≤ 10 ms: ${goal(Math.max(ip.p2.p99, ip.p2Memory.p99) <= 10)}. What a push costs at least here: base64 → bytes → text → JSON.parse of ≈ 340 KB (≈ 2.5 ms, most of it allocating fresh memory); the tail is young-generation collections that must copy the ≈ 2 MB parsed document while it is live.`);
+  out();
   const b = await runBundles({ build, runs: quick ? 3 : 7 });
-  out('## P3 — production bundles (`aio app build`), fresh Node process each run, median');
+  out('## P3 — production bundles (`aio app build`), fresh Node process each run (load + first request), median');
   out();
-  out('| action | main bundle | with lazy chunks | load ms | cold start ms |');
-  out('| --- | ---: | ---: | ---: | ---: |');
-  for (const r of [...b.rows, b.template]) out(`| ${r.action} | ${kb(r.mainBytes)} | ${kb(r.bytes)} | ${ms(r.loadMs)} | ${r.status === 'null' ? '(load only)' : ms(r.coldMs)} |`);
+  out('| action | main bundle | with lazy chunks | load ms | cold start ms | template ÷ this |');
+  out('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of [...b.rows, b.template]) {
+    const cold = r.status === 'null' ? '(load only)' : ms(r.coldMs);
+    out(`| ${r.action} | ${kb(r.mainBytes)} | ${kb(r.bytes)} | ${ms(r.loadMs)} | ${cold} | ${r.status === 'null' || r === b.template ? '' : `×${(b.template.coldMs / r.coldMs).toFixed(1)}`} |`);
+  }
   const receivers = b.rows.filter((r) => ['user-audit', 'notification', 'lead-activity'].includes(r.action));
+  const push = b.rows.find((r) => r.action.startsWith('lead-activity ('));
   const worstCold = Math.max(...receivers.map((r) => r.coldMs));
   const worstLoad = Math.max(...b.rows.map((r) => r.loadMs));
   const biggest = Math.max(...b.rows.map((r) => r.mainBytes));
   out();
-  out(`Goals: main bundle ≤ 1 MB ${goal(biggest <= 1_000_000)} (largest ${kb(biggest)}; lazily loaded chunks are parsed only on the path that needs them); load ≤ 50 ms ${goal(worstLoad <= 50)} (worst ${ms(worstLoad)}); receiver cold start ≤ 100 ms ${goal(worstCold <= 100)} (worst ${ms(worstCold)}); ≥ ×5 faster than the template's cold start ${goal(b.template.coldMs / worstCold >= 5)} (×${(b.template.coldMs / worstCold).toFixed(1)}).`);
+  out('First request: a signed I/O delivery of 20 events (3 for notification) with its signing key fetched from the local key server, one invocation through the openwhisk client to a local invoke API, LOG_LEVEL unset as deployed (Core.Logger writes the info line); stores in memory. The template action (`require(\'@adobe/aio-sdk\')`, `Core.Logger`, one info line) is built with the same webpack config.');
   out();
-
+  out(`Goals (receivers, signed request): main bundle ≤ 1 MB ${goal(biggest <= 1_000_000)} (largest ${kb(biggest)}; lazily loaded chunks are parsed only on the path that needs them); load ≤ 50 ms ${goal(worstLoad <= 50)} (worst ${ms(worstLoad)}); cold start ≤ 100 ms ${goal(worstCold <= 100)} (worst ${ms(worstCold)}); ≥ ×5 faster than the template's cold start ${goal(b.template.coldMs / worstCold >= 5)} (worst ×${(b.template.coldMs / worstCold).toFixed(1)}).${push ? ` Not a signed request, so outside the goal, but the heaviest first request there is: a 500-activity push into a cold lead-activity container, ${ms(push.coldMs)} ms (×${(b.template.coldMs / push.coldMs).toFixed(1)}).` : ''}`);
+  out();
   const load = await runLoad({ seconds: quick ? 5 : 10, connections: 32, pool: quick ? 30_000 : 60_000 });
   out('## P4 — local runtime under load (autocannon, 32 connections, signed single-event deliveries, 2 cores shared by server and load generator)');
   out();

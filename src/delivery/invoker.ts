@@ -11,6 +11,8 @@ export type InvokeResult =
 
 export interface Invoker {
   invoke(action: string, params: Json, timeoutMs: number): Promise<InvokeResult>;
+  /** Loads what the first invocation needs (the openwhisk client: ≈ 20 ms in a fresh container). */
+  prepare?(): void;
 }
 
 type OwClient = { actions: { invoke(o: { name: string; params: Json; blocking: false }): Promise<{ activationId?: string }> } };
@@ -41,19 +43,23 @@ export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  */
 export function openwhiskInvoker(env: NodeJS.ProcessEnv = process.env, factory?: OwFactory): Invoker {
   const clients = new Map<string, OwClient>();
+  const clientFor = (apihost: string, apiKey: string): OwClient => {
+    const cacheKey = `${apihost}\0${apiKey}`;
+    let client = clients.get(cacheKey);
+    if (!client) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const make = factory ?? (require('openwhisk') as OwFactory);
+      client = make({ apihost, api_key: apiKey });
+      clients.set(cacheKey, client);
+    }
+    return client;
+  };
   return {
     async invoke(action, params, timeoutMs) {
       const apihost = env.__OW_API_HOST ?? '';
       const apiKey = env.__OW_API_KEY ?? '';
       if (!apihost || !apiKey) return { ok: false, retryable: true, reason: 'no Runtime credentials (__OW_API_HOST/__OW_API_KEY)' };
-      const cacheKey = `${apihost}\0${apiKey}`;
-      let client = clients.get(cacheKey);
-      if (!client) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const make = factory ?? (require('openwhisk') as OwFactory);
-        client = make({ apihost, api_key: apiKey });
-        clients.set(cacheKey, client);
-      }
+      const client = clientFor(apihost, apiKey);
       try {
         const res = await withTimeout(client.actions.invoke({ name: action, params, blocking: false }), timeoutMs);
         if (typeof res?.activationId === 'string' && res.activationId) return { ok: true, activationId: res.activationId };
@@ -61,6 +67,9 @@ export function openwhiskInvoker(env: NodeJS.ProcessEnv = process.env, factory?:
       } catch (err) {
         return invokeFailure(err);
       }
+    },
+    prepare() {
+      if (env.__OW_API_HOST && env.__OW_API_KEY) clientFor(env.__OW_API_HOST, env.__OW_API_KEY);
     },
   };
 }

@@ -70,7 +70,30 @@ function countForStatus(ctx: RelayContext, stream: Stream, outcome: Outcome, rec
   });
 }
 
+let warmedUp = false;
+
+/**
+ * A container's first request: the openwhisk client and Core.Logger are built
+ * at the first moment the request waits on the network (the signing-key or
+ * JWKS fetch), not after it — on a cold container that wait and these ≈ 35 ms
+ * of loading overlap. Nothing waits for it; what is still missing when needed
+ * is loaded there, as before.
+ */
+function warmUpOnce(ctx: RelayContext): void {
+  if (warmedUp) return;
+  warmedUp = true;
+  setImmediate(() => {
+    try {
+      ctx.invoker.prepare?.();
+      ctx.log.prepare?.();
+    } catch {
+      // the first invocation or log line loads it again and reports what fails
+    }
+  });
+}
+
 async function process(name: string, stream: Stream, params: Json, receive: ReceiveStep, ctx: RelayContext): Promise<{ outcome: Outcome; registration: boolean }> {
+  warmUpOnce(ctx);
   const registration = isRegistrationInvocation(params);
   let received: Received | undefined;
   let result: HandOffResult | undefined;

@@ -28,6 +28,18 @@ describe('openwhiskInvoker (the openwhisk client side of the boundary)', () => {
     const factory = () => ({ actions: { invoke: async () => ({}) } });
     expect(await openwhiskInvoker({ ...env, __OW_API_KEY: 'third:key' }, factory).invoke('a', {}, 100)).toMatchObject({ ok: false });
   });
+  it('prepare builds the client ahead of the first invocation, once; without credentials it builds nothing', async () => {
+    const factory = jest.fn(() => ({ actions: { invoke: async () => ({ activationId: 'b'.repeat(32) }) } }));
+    const inv = openwhiskInvoker(env, factory);
+    inv.prepare?.();
+    expect(factory).toHaveBeenCalledTimes(1);
+    expect(await inv.invoke('a', {}, 100)).toMatchObject({ ok: true });
+    inv.prepare?.();
+    expect(factory).toHaveBeenCalledTimes(1);
+    const none = jest.fn(factory);
+    openwhiskInvoker({}, none).prepare?.();
+    expect(none).not.toHaveBeenCalled();
+  });
   it('classifies network errors as retryable', () => {
     expect(invokeFailure(new Error('ECONNRESET'))).toMatchObject({ ok: false, retryable: true });
   });

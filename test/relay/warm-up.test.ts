@@ -1,0 +1,52 @@
+/**
+ * A container's first request builds the openwhisk client and Core.Logger at
+ * its first network wait (src/relay/run.ts warmUpOnce), and only once; the
+ * logger only at levels where every request writes a line.
+ */
+const built: string[] = [];
+jest.mock('@adobe/aio-lib-core-logging', () => (name: string, o: { level: string }) => {
+  built.push(`${name}:${o.level}`);
+  return { error: jest.fn(), warn: jest.fn(), info: jest.fn(), debug: jest.fn() };
+});
+
+import { createLog } from '../../src/log';
+
+describe('Core.Logger is built once per name and level', () => {
+  beforeEach(() => (built.length = 0));
+  it('requests share one logger; prepare builds it ahead at info and debug only', () => {
+    createLog('warm-a', 'info').info('one');
+    createLog('warm-a', 'info').info('two');
+    expect(built).toEqual(['warm-a:info']);
+    createLog('warm-b', 'debug').prepare?.();
+    createLog('warm-c', 'warn').prepare?.();
+    createLog('warm-d', 'error').prepare?.();
+    createLog('warm-e', 'off').prepare?.();
+    expect(built).toEqual(['warm-a:info', 'warm-b:debug']);
+    createLog('warm-c', 'warn').warn('written');
+    expect(built).toEqual(['warm-a:info', 'warm-b:debug', 'warm-c:warn']);
+  });
+});
+
+describe('the first request warms the invoker and the logger while it waits', () => {
+  it('prepare runs once per container, after the request started waiting, and a failing prepare harms nothing', async () => {
+    jest.resetModules();
+    const { runReceiver } = await import('../../src/relay/run');
+    const { setRelayOverrides } = await import('../../src/relay/context');
+    const { stop, rejected } = await import('../../src/outcome');
+    const order: string[] = [];
+    const invoker = { invoke: jest.fn(), prepare: jest.fn(() => { order.push('prepare'); throw new Error('openwhisk missing'); }) };
+    setRelayOverrides({ invoker });
+    const receive = async () => {
+      order.push('receive starts waiting');
+      await new Promise((r) => setTimeout(r, 5)); // the signing-key fetch
+      order.push('receive resumes');
+      return stop(rejected(401, 'signature_invalid', 'test'));
+    };
+    const params = { __ow_method: 'post', __ow_headers: {}, __ow_body: '', LOG_LEVEL: 'off', EVENTS_CLIENT_ID: 'c' };
+    expect(await runReceiver('user-audit', 'user-audit', params, receive)).toMatchObject({ statusCode: 401 });
+    expect(order).toEqual(['receive starts waiting', 'prepare', 'receive resumes']);
+    await runReceiver('user-audit', 'user-audit', params, receive);
+    expect(invoker.prepare).toHaveBeenCalledTimes(1);
+    setRelayOverrides({});
+  });
+});
