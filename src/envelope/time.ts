@@ -10,6 +10,16 @@ const MIN_MS = Date.UTC(1990, 0, 1);
 const MAX_MS = Date.UTC(2200, 0, 1);
 
 const inRange = (ms: number): boolean => Number.isFinite(ms) && ms >= MIN_MS && ms < MAX_MS;
+/**
+ * JavaScript's parser rolls impossible dates over (2026-02-30 becomes 2 March,
+ * 24:00 the next day): the calendar date and hour written must exist.
+ */
+function realDate(s: string): boolean {
+  const [y, m, d] = [Number(s.slice(0, 4)), Number(s.slice(5, 7)), Number(s.slice(8, 10))];
+  const hour = s.length > 10 ? Number(s.slice(11, 13)) : 0;
+  return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate() && hour <= 23;
+}
+
 /** JavaScript's parser takes at most milliseconds: cut longer fractions. */
 const trimFraction = (s: string): string => s.replace(/(\.\d{3})\d+/, '$1');
 
@@ -19,6 +29,7 @@ export function toIsoUtc(value: unknown): string | undefined {
     ms = value;
   } else if (typeof value === 'string') {
     const s = value.trim();
+    if (!realDate(s)) return undefined;
     const zoneless = ZONELESS.exec(s);
     if (zoneless) ms = Date.parse(trimFraction(`${zoneless[1]}T${zoneless[2]}Z`));
     else if (RFC3339.test(s)) ms = Date.parse(trimFraction(s.replace(' ', 'T')).replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));

@@ -20,7 +20,7 @@ export function pushAuthFor(config: Config, log: Log): PushAuth {
         ? { jwt: createJwtVerifier({ jwksUrl: c.jwksUrl, issuer: c.issuer, audience: c.audience, clockSkewSeconds: c.clockSkewSeconds, timeoutMs: c.idpTimeoutMs }) }
         : {}),
       ...(c.introspectionUrl && c.clientId && c.clientSecret
-        ? { introspect: createIntrospector({ url: c.introspectionUrl, clientId: c.clientId, clientSecret: c.clientSecret, timeoutMs: c.idpTimeoutMs }) }
+        ? { introspect: createIntrospector({ url: c.introspectionUrl, clientId: c.clientId, clientSecret: c.clientSecret, timeoutMs: c.idpTimeoutMs, clockSkewSeconds: c.clockSkewSeconds }) }
         : {}),
     };
     built.set(c, auth);

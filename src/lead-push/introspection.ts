@@ -1,7 +1,9 @@
 /**
  * RFC 7662 token introspection for opaque OAuth2 tokens. Positive answers are
  * cached (keyed by the token's hash) no longer than the token's own `exp`, and
- * at most 60 s when the IdP gives none; negative answers are never cached.
+ * at most 60 s when the IdP gives none; negative answers are never cached. An
+ * active token whose `exp` is a little in the past (within the configured
+ * clock skew, as for JWTs) is accepted once but not cached.
  */
 import { createHash } from 'node:crypto';
 import { invalid, unavailable, type TokenVerdict } from './verdict';
@@ -11,6 +13,8 @@ export interface IntrospectionOptions {
   clientId: string;
   clientSecret: string;
   timeoutMs: number;
+  /** an `exp` this far in the past still counts (clocks differ; the IdP said active) */
+  clockSkewSeconds?: number;
   maxCacheEntries?: number;
   now?: () => number;
   fetch?: typeof fetch;
@@ -43,7 +47,7 @@ export function createIntrospector(o: IntrospectionOptions): (token: string) => 
     if (!body || typeof body.active !== 'boolean') return { verdict: unavailable('the introspection answer is not RFC 7662 JSON') };
     if (!body.active) return { verdict: invalid('token_inactive', 'the token is not active') };
     const exp = typeof body.exp === 'number' ? body.exp * 1000 : undefined;
-    if (exp !== undefined && exp <= now()) return { verdict: invalid('token_expired', 'the token has expired') };
+    if (exp !== undefined && exp + (o.clockSkewSeconds ?? 0) * 1000 <= now()) return { verdict: invalid('token_expired', 'the token has expired') };
     const verdict: TokenVerdict = { ok: true, subject: body.sub as string | undefined, clientId: body.client_id as string | undefined, expiresAt: exp ? exp / 1000 : undefined };
     return { verdict, until: Math.min(exp ?? Infinity, now() + NO_EXP_CACHE_MS) };
   }

@@ -19,8 +19,8 @@ describe('createIntrospector (RFC 7662) against a local endpoint', () => {
     now = T0;
   });
   afterAll(() => idp.close());
-  const introspector = (o: { url?: string; timeoutMs?: number; maxCacheEntries?: number } = {}) =>
-    createIntrospector({ url: o.url ?? idp.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, timeoutMs: o.timeoutMs ?? 2000, maxCacheEntries: o.maxCacheEntries, now: () => now });
+  const introspector = (o: { url?: string; timeoutMs?: number; maxCacheEntries?: number; clockSkewSeconds?: number } = {}) =>
+    createIntrospector({ url: o.url ?? idp.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, timeoutMs: o.timeoutMs ?? 2000, maxCacheEntries: o.maxCacheEntries, clockSkewSeconds: o.clockSkewSeconds, now: () => now });
   const active = (extra: Record<string, unknown> = {}) => ({ active: true, sub: 'marketo', client_id: 'marketo-client', exp: T0 / 1000 + 300, ...extra });
 
   it('POSTs the token as a form with HTTP Basic client authentication', async () => {
@@ -67,6 +67,17 @@ describe('createIntrospector (RFC 7662) against a local endpoint', () => {
     idp.answers.set('short-lived', { active: false });
     expect(await introspect('short-lived')).toMatchObject({ ok: false, reason: 'invalid', code: 'token_inactive' });
     expect(idp.hits).toBe(2);
+  });
+
+  it('active with an exp just behind our clock: accepted within the clock skew (not cached), expired beyond it', async () => {
+    idp.answers.set('skewed', active({ exp: T0 / 1000 - 30 }));
+    const introspect = introspector({ clockSkewSeconds: 60 });
+    expect(await introspect('skewed')).toMatchObject({ ok: true });
+    expect(await introspect('skewed')).toMatchObject({ ok: true });
+    expect(idp.hits).toBe(2);
+    idp.answers.set('old', active({ exp: T0 / 1000 - 61 }));
+    expect(await introspect('old')).toMatchObject({ ok: false, reason: 'invalid', code: 'token_expired' });
+    expect(await introspector()('skewed')).toMatchObject({ ok: false, code: 'token_expired' });
   });
 
   it('an answer without exp is cached at most 60 s', async () => {
