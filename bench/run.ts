@@ -8,7 +8,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { runBundles } from './bundles';
 import { runInProcess } from './in-process';
-import { runLoad } from './load';
+import { runLoad, type LoadResult } from './load';
 import { kb, ms } from './measure';
 import { runStoreDay } from './store-day';
 
@@ -68,10 +68,15 @@ async function main(): Promise<void> {
   out();
   out(`Goals (receivers, signed request): main bundle ≤ 1 MB ${goal(biggest <= 1_000_000)} (largest ${kb(biggest)}; lazily loaded chunks are parsed only on the path that needs them); load ≤ 50 ms ${goal(worstLoad <= 50)} (worst ${ms(worstLoad)}); cold start ≤ 100 ms ${goal(worstCold <= 100)} (worst ${ms(worstCold)}); ≥ ×5 faster than the template's cold start ${goal(b.template.coldMs / worstCold >= 5)} (worst ×${(b.template.coldMs / worstCold).toFixed(1)}).${push ? ` Not a signed request, so outside the goal, but the heaviest first request there is: a 500-activity push into a cold lead-activity container, ${ms(push.coldMs)} ms (×${(b.template.coldMs / push.coldMs).toFixed(1)}).` : ''}`);
   out();
-  const load = await runLoad({ seconds: quick ? 5 : 10, connections: 32, pool: quick ? 30_000 : 60_000 });
+  // three runs: this VM's throughput swings by a third between minutes; the median run is reported
+  const loads: LoadResult[] = [];
+  for (let i = 0; i < (quick ? 1 : 3); i++) loads.push(await runLoad({ seconds: quick ? 5 : 10, connections: 32, pool: quick ? 30_000 : 60_000 }));
+  const byRate = [...loads].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  const load = byRate[Math.floor(byRate.length / 2)];
+  const clean = loads.every((l) => l.errors === 0 && l.non2xx === 0 && l.lost === 0);
   out('## P4 — local runtime under load (autocannon, 32 connections, signed single-event deliveries, 2 cores shared by server and load generator)');
   out();
-  out(`${Math.round(load.requestsPerSecond)} deliveries/s over ${load.durationSeconds} s (${load.requests} requests), latency p50 ${load.p50Ms} ms / p99 ${load.p99Ms} ms, non-2xx ${load.non2xx}, errors ${load.errors}, events lost ${load.lost} (${load.forwardedEvents} hand-offs recorded). The server used ${load.serverCpuSeconds.toFixed(1)} CPU-seconds: ${Math.round(load.perServerCore)} deliveries per server-core-second (the load generator, on the same 2 cores, is the limit when the server is below one core). Goal ≥ 3,000/s with 0 errors and 0 lost: ${goal(load.requestsPerSecond >= 3000 && load.errors === 0 && load.non2xx === 0 && load.lost === 0)}.`);
+  out(`Median of ${loads.length} runs: ${Math.round(load.requestsPerSecond)} deliveries/s over ${load.durationSeconds} s (${load.requests} requests), latency p50 ${load.p50Ms} ms / p99 ${load.p99Ms} ms; all runs: ${loads.map((l) => Math.round(l.requestsPerSecond)).join(', ')} deliveries/s, non-2xx ${loads.reduce((n, l) => n + l.non2xx, 0)}, errors ${loads.reduce((n, l) => n + l.errors, 0)}, events lost ${loads.reduce((n, l) => n + l.lost, 0)} (${loads.reduce((n, l) => n + l.forwardedEvents, 0)} hand-offs recorded). The server used ${load.serverCpuSeconds.toFixed(1)} CPU-seconds in the median run: ${Math.round(load.perServerCore)} deliveries per server-core-second (the load generator, on the same 2 cores, is the limit when the server is below one core). Goal ≥ 3,000/s with 0 errors and 0 lost: ${goal(load.requestsPerSecond >= 3000 && clean)}.`);
   out();
 
   const day = await runStoreDay(quick ? 250_000 : 1_000_000);
