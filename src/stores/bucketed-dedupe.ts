@@ -50,12 +50,12 @@ export function createBucketedDedupe(kv: KeyValueStore, o: DedupeOptions): Dedup
   const pending = new Map<string, number>();
   const recent = recentKeys(RECENT_MAX);
   // claim, commit and release of one batch hash the same ids: hash each once
-  const hashes = new Map<string, string>();
+  const hashCache = new Map<string, string>();
   const hashOf = (id: string): string => {
-    let h = hashes.get(id);
+    let h = hashCache.get(id);
     if (h === undefined) {
-      if (hashes.size >= 20_000) hashes.clear();
-      hashes.set(id, (h = hashPart(id, ID)));
+      if (hashCache.size >= 20_000) hashCache.clear();
+      hashCache.set(id, (h = hashPart(id, ID)));
     }
     return h;
   };
