@@ -38,7 +38,7 @@ export interface BaselineVerifier {
 }
 
 /** The State service model (test/support/fake-state) behind a real HTTP listener. */
-async function startStateServer(service: FakeStateService): Promise<{ url: string; close(): Promise<void> }> {
+export async function startStateServer(service: FakeStateService): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -68,9 +68,14 @@ function memoryState(): unknown {
   return { init: async () => client };
 }
 
+/** aio-lib-state reads AIO_STATE_ENDPOINT when it loads: forget it so the next load sees the current one. */
+export function forgetAioLibs(): void {
+  for (const k of Object.keys(require.cache)) if (/@adobe[\\/]aio-lib-(state|events)[\\/]/.test(k)) delete require.cache[k];
+}
+
 /** Loads signatureUtils afresh with the given module substitutions. */
 function loadSignatureUtils(substitute: (request: string, parent?: string) => unknown): SignatureUtils {
-  for (const k of Object.keys(require.cache)) if (/@adobe[\\/]aio-lib-(state|events)[\\/]/.test(k)) delete require.cache[k];
+  forgetAioLibs();
   const original = mod._load;
   mod._load = function (request, parent, isMain) {
     return substitute(request, parent?.filename) ?? original.call(this, request, parent, isMain);

@@ -18,9 +18,9 @@ import { relayContext, setRelayOverrides } from '../src/relay/context';
 import { handOff } from '../src/relay/hand-off';
 import type { KeyValueStore } from '../src/stores/kv';
 import { createMemoryKv } from '../src/stores/memory-kv';
-import { createStateKv } from '../src/stores/state-kv';
+import { createStateKv, type StateClient } from '../src/stores/state-kv';
 import { FakeStateService, fakeStateClient } from '../test/support/fake-state';
-import { loadBaseline, type BaselineMode } from './baseline-sdk';
+import { forgetAioLibs, loadBaseline, startStateServer, type BaselineMode } from './baseline-sdk';
 import { timeIt, type Timing } from './measure';
 
 const CLIENT = 'bench-client';
@@ -36,6 +36,8 @@ export interface InProcessResults {
   p2: Timing;
   /** STATE_STORE=memory, one key per event */
   p2Memory: Timing;
+  /** the real aio-lib-state library against a local State service */
+  p2RealState: Timing & { stateCallsPerPush: number };
 }
 
 export async function runInProcess(o: { runs: number; pushRuns: number }): Promise<InProcessResults> {
@@ -94,8 +96,26 @@ export async function runInProcess(o: { runs: number; pushRuns: number }): Promi
   };
   const p2 = await pushRun(createStateKv(async () => fakeStateClient(new FakeStateService())));
   const p2Memory = await pushRun(createMemoryKv());
+  // and the real aio-lib-state library against the local State service: what its own code costs
+  const service = new FakeStateService();
+  const stateServer = await startStateServer(service);
+  const saved = { ...process.env };
+  Object.assign(process.env, { AIO_STATE_ENDPOINT: stateServer.url, __OW_NAMESPACE: 'bench-namespace', __OW_API_KEY: 'bench-uuid:bench-key', LOG_LEVEL: 'warn' });
+  forgetAioLibs();
+  const calls0 = service.stats.calls;
+  // require, not the store's own import(): it honours forgetAioLibs (the P1 baseline loaded the library with another endpoint)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const realClient = async (): Promise<StateClient> => (require('@adobe/aio-lib-state') as { init(): Promise<StateClient> }).init();
+  const p2RealState = { ...(await pushRun(createStateKv(realClient))), stateCallsPerPush: 0 };
+  if (service.stats.calls === calls0) throw new Error('P2: the real aio-lib-state never reached the local State service');
+  p2RealState.stateCallsPerPush = (service.stats.calls - calls0) / (o.pushRuns + 50);
+  for (const k of ['AIO_STATE_ENDPOINT', '__OW_NAMESPACE', '__OW_API_KEY', 'LOG_LEVEL']) {
+    if (saved[k] === undefined) delete process.env[k];
+    else process.env[k] = saved[k];
+  }
+  await stateServer.close();
   setRelayOverrides({});
   await keyServer.close();
   const eps = <T extends Timing>(t: T) => ({ ...t, eventsPerSecond: 20_000 / t.mean });
-  return { p1: eps(p1), p1Baseline: eps(p1Baseline), p1BaselineStub: eps(p1BaselineStub), p2, p2Memory };
+  return { p1: eps(p1), p1Baseline: eps(p1Baseline), p1BaselineStub: eps(p1BaselineStub), p2, p2Memory, p2RealState };
 }

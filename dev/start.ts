@@ -97,7 +97,9 @@ function printEnd(tally: Tally, web: string, invocationsFile: string | undefined
 /**
  * First Ctrl-C: stop cleanly; a second one (a second later or more): leave at once.
  * The same Ctrl-C can arrive more than once (the terminal signals the process group,
- * and npm and tsx relay it as well), so repeats within a second are one press.
+ * and npm relays it as well), so repeats within a second are one press. (`npm start`
+ * runs `node --import tsx`, not the tsx CLI: that one kills a child which has not
+ * acknowledged a relayed signal within 30 ms, and a busy simulator would lose its summary.)
  */
 function onInterrupt(): Promise<void> {
   return new Promise<void>((stop) => {

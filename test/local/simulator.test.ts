@@ -160,8 +160,8 @@ describe('npm start', () => {
   const run = (args: string[]) => {
     const cliDir = mkdtempSync(join(tmpdir(), 'msr-start-'));
     const env = { ...process.env, LOG_LEVEL: 'off', STATE_STORE: 'file', LOCAL_DATA_DIR: cliDir, LOCAL_INVOCATIONS_FILE: join(cliDir, 'invocations.jsonl') };
-    // its own process group: Ctrl-C in a terminal signals the whole group (tsx and the script)
-    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['dev/start.ts', '--no-build', '--port', '0', ...args], { cwd: ROOT, env, detached: true });
+    // what `npm start` runs, in its own process group: Ctrl-C in a terminal signals the whole group
+    const child = spawn(process.execPath, ['--import', 'tsx', 'dev/start.ts', '--no-build', '--port', '0', ...args], { cwd: ROOT, env, detached: true });
     children.push(child);
     let out = '';
     child.stdout.on('data', (d) => (out += d));
