@@ -79,8 +79,8 @@ export async function runInProcess(o: { runs: number; pushRuns: number }): Promi
   const p1Baseline = await baselineRun('real');
   const p1BaselineStub = await baselineRun('stub');
 
-  // P2, twice: the store Runtime uses by default (aio-lib-state, grouped idempotency; its
-  // client faked at the boundary) and the memory store. Activity times advance 43.2 s per
+  // P2, three times: the store Runtime uses by default (aio-lib-state, grouped idempotency; its
+  // client faked at the boundary), the memory store, and the real library. Activity times advance 43.2 s per
   // push — the pace of 1,000,000 activities a day — so idempotency buckets fill as they would.
   const pushRun = async (kv: KeyValueStore): Promise<Timing> => {
     setRelayOverrides({ invoker: openwhiskInvoker({ __OW_API_HOST: 'https://bench', __OW_API_KEY: 'bench:key' }, fakeOpenwhisk), kv });
