@@ -6,7 +6,7 @@ import { createIntrospector } from '../../src/lead-push/introspection';
 import { createJwtVerifier } from '../../src/lead-push/oauth-jwt';
 import { createLog } from '../../src/log';
 import { captureLogs } from '../support/logs';
-import { deadUrl, nowSeconds, startJwksServer, type JwksServer } from '../support/jwks-server';
+import { badJwtCases, deadUrl, nowSeconds, startJwksServer, type JwksServer } from '../support/jwks-server';
 import { startIntrospectionServer, type IntrospectionServer } from '../support/oauth-introspection-server';
 
 const TOKENS = ['static-tok-current-4b1d9e', 'static-tok-next-77a0c3'];
@@ -101,12 +101,7 @@ describe('OAuth2 tokens', () => {
     expect(await authenticatePush(req(`Bearer ${await jwks.mint()}`), fullAuth())).toEqual({ ok: true, value: { method: 'jwt', place: 'bearer', subject: 'marketo' } });
   });
 
-  it.each([
-    ['expired', {}, { exp: nowSeconds() - 120 }, 'token_expired'],
-    ['not yet valid', {}, { nbf: nowSeconds() + 600 }, 'token_not_yet_valid'],
-    ['from another issuer', { iss: 'https://evil.example/' }, {}, 'issuer_mismatch'],
-    ['for another audience', { aud: 'someone-else' }, {}, 'audience_mismatch'],
-  ])('a JWT %s → 401 with its code; introspection is not asked', async (_name, claims, times, code) => {
+  it.each(badJwtCases())('a JWT %s → 401 with its code; introspection is not asked', async (_name, claims, times, code) => {
     const r = await authenticatePush(req(`Bearer ${await jwks.mint(claims, times)}`), fullAuth());
     expect(r).toEqual({ ok: false, outcome: { kind: 'rejected', status: 401, code, message: expect.any(String), headers: { 'WWW-Authenticate': INVALID_CHALLENGE } } });
     expect(introspection.hits).toBe(0);

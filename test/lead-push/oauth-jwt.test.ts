@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { generateKeyPair, type CryptoKey } from 'jose';
 import { createJwtVerifier } from '../../src/lead-push/oauth-jwt';
-import { deadUrl, nowSeconds, startJwksServer, type JwksServer } from '../support/jwks-server';
+import { badJwtCases, deadUrl, nowSeconds, startJwksServer, type JwksServer } from '../support/jwks-server';
 
 const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
@@ -45,12 +45,7 @@ describe('createJwtVerifier against a local JWKS', () => {
     expect(idp.hits).toBe(1);
   });
 
-  it.each([
-    ['expired', {}, { exp: nowSeconds() - 120 }, 'token_expired'],
-    ['not yet valid', {}, { nbf: nowSeconds() + 600 }, 'token_not_yet_valid'],
-    ['from another issuer', { iss: 'https://evil.example/' }, {}, 'issuer_mismatch'],
-    ['for another audience', { aud: 'someone-else' }, {}, 'audience_mismatch'],
-  ])('refuses a token that is %s', async (_name, claims, times, code) => {
+  it.each(badJwtCases())('refuses a token that is %s', async (_name, claims, times, code) => {
     expect(await verifier()(await idp.mint(claims, times))).toEqual({ ok: false, reason: 'invalid', code, message: expect.any(String) });
   });
 

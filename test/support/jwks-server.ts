@@ -42,6 +42,14 @@ export interface JwksServer {
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
+/** JWTs that must be refused, as [what is wrong, claims, times, the error code]: shared by the verifier's and the push authentication's tests. */
+export const badJwtCases = (): [string, Record<string, unknown>, { exp?: number; nbf?: number }, string][] => [
+  ['expired', {}, { exp: nowSeconds() - 120 }, 'token_expired'],
+  ['not yet valid', {}, { nbf: nowSeconds() + 600 }, 'token_not_yet_valid'],
+  ['from another issuer', { iss: 'https://evil.example/' }, {}, 'issuer_mismatch'],
+  ['for another audience', { aud: 'someone-else' }, {}, 'audience_mismatch'],
+];
+
 async function newKey(n: number): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const kid = `key-${n}`;
