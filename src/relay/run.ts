@@ -73,11 +73,10 @@ function countForStatus(ctx: RelayContext, stream: Stream, outcome: Outcome, rec
 let warmedUp = false;
 
 /**
- * A container's first request: the openwhisk client and Core.Logger are built
- * at the first moment the request waits on the network (the signing-key or
- * JWKS fetch), not after it — on a cold container that wait and these ≈ 35 ms
- * of loading overlap. Nothing waits for it; what is still missing when needed
- * is loaded there, as before.
+ * A container's first request: the openwhisk client is built at the first
+ * moment the request waits on the network (the signing-key or JWKS fetch), not
+ * after it — on a cold container that wait and its loading overlap. Nothing
+ * waits for it; if it is still missing when needed it is loaded there.
  */
 function warmUpOnce(ctx: RelayContext): void {
   if (warmedUp) return;
@@ -85,9 +84,8 @@ function warmUpOnce(ctx: RelayContext): void {
   setImmediate(() => {
     try {
       ctx.invoker.prepare?.();
-      ctx.log.prepare?.();
     } catch {
-      // the first invocation or log line loads it again and reports what fails
+      // the first invocation loads it again and reports what fails
     }
   });
 }
