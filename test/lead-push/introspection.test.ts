@@ -92,12 +92,41 @@ describe('createIntrospector (RFC 7662) against a local endpoint', () => {
     expect(idp.hits).toBe(2);
   });
 
-  it('inactive → invalid token_inactive, and not cached', async () => {
+  it('inactive → invalid token_inactive, remembered only for the short negative TTL', async () => {
     const introspect = introspector();
     expect(await introspect('revoked')).toEqual({ ok: false, reason: 'invalid', code: 'token_inactive', message: expect.any(String) });
     idp.answers.set('revoked', active());
+    now = T0 + 29_000;
+    expect(await introspect('revoked')).toMatchObject({ ok: false, code: 'token_inactive' });
+    expect(idp.hits).toBe(1);
+    now = T0 + 31_000;
     expect(await introspect('revoked')).toMatchObject({ ok: true });
     expect(idp.hits).toBe(2);
+  });
+
+  it('an IdP outage is never remembered: the next check asks again', async () => {
+    const introspect = introspector();
+    idp.mode = 'error-500';
+    expect(await introspect('t-outage')).toMatchObject({ ok: false, reason: 'unavailable' });
+    idp.mode = 'ok';
+    idp.answers.set('t-outage', active());
+    expect(await introspect('t-outage')).toMatchObject({ ok: true });
+  });
+
+  it('a flood of distinct forged tokens costs the IdP at most the per-minute budget; beyond it 503, a cached token still passes', async () => {
+    idp.answers.set('good', active());
+    const introspect = createIntrospector({ url: idp.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, timeoutMs: 2000, maxCallsPerMinute: 20, now: () => now });
+    expect(await introspect('good')).toMatchObject({ ok: true });
+    const verdicts = [];
+    for (let i = 0; i < 200; i++) verdicts.push(await introspect(`forged-${i}`));
+    expect(idp.hits).toBe(20);
+    expect(verdicts[0]).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(verdicts[199]).toMatchObject({ ok: false, reason: 'unavailable' });
+    expect(await introspect('good')).toMatchObject({ ok: true });
+    expect(idp.hits).toBe(20);
+    now += 60_000;
+    expect(await introspect('forged-new')).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(idp.hits).toBe(21);
   });
 
   it('keeps at most maxCacheEntries answers, evicting the oldest', async () => {
