@@ -33,6 +33,22 @@ describe('createJwtVerifier against a local JWKS', () => {
       timeoutMs: o.timeoutMs ?? 2000,
     });
 
+  it('keeps the key set across containers in the shared store: a second container verifies without fetching', async () => {
+    const store = new Map<string, string>();
+    const shared = { get: async (k: string) => store.get(k), put: async (k: string, v: string) => void store.set(k, v) };
+    const make = () => createJwtVerifier({ jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience, clockSkewSeconds: 5, timeoutMs: 2000, shared });
+    const token = await idp.mint({}, { exp: nowSeconds() + 300 });
+    expect(await make()(token)).toMatchObject({ ok: true });
+    expect(idp.hits).toBe(1);
+    expect(store.size).toBe(1);
+    expect(JSON.parse([...store.values()][0])).toMatchObject({ jwks: { keys: [expect.objectContaining({ kty: 'RSA' })] }, uat: expect.any(Number) });
+    expect(await make()(token)).toMatchObject({ ok: true });
+    expect(idp.hits).toBe(1);
+    // a garbled shared copy is ignored: the IdP is asked
+    store.set([...store.keys()][0], '{"jwks":');
+    expect(await make()(token)).toMatchObject({ ok: true });
+    expect(idp.hits).toBe(2);
+  });
   it('accepts a valid token and reports its subject, client id and expiry', async () => {
     const exp = nowSeconds() + 300;
     expect(await verifier()(await idp.mint({}, { exp }))).toEqual({ ok: true, subject: 'marketo', clientId: 'marketo-client', expiresAt: exp });
