@@ -8,12 +8,12 @@ import { loadConfig, type Config } from '../config';
 import type { ParkedPayload } from '../delivery/deliver';
 import { openwhiskInvoker, type Invoker } from '../delivery/invoker';
 import { defaultRouteTable, parseRoutes, type RouteTable } from '../delivery/routes';
-import { createKeyProvider, type KeyProvider } from '../io-events/public-keys';
+import { createKeyProvider, type KeyProvider, type SharedKeyCache } from '../io-events/public-keys';
 import { createLog, parseLogLevel, type Log } from '../log';
 import { openDedupeStore, type DedupeStore } from '../stores/dedupe';
 import type { KeyValueStore } from '../stores/kv';
 import { openRecordStore, type RecordStore } from '../stores/records';
-import { openKeyValueStore } from '../stores/select';
+import { openKeyValueStore, resolveStoreKind } from '../stores/select';
 import { createStatsRecorder, type StatsRecorder } from '../status/stats';
 import type { QuarantinedPayload } from './hand-off';
 
@@ -33,6 +33,8 @@ export interface RelayContext {
   stores(): Promise<Stores>;
   /** per-container counters for the status action */
   stats: StatsRecorder;
+  /** a cache shared by every container (the stores' kv where they are shared: aio-lib-state, Redis, tests) */
+  sharedCache?: SharedKeyCache;
   fetch: typeof fetch;
   now: () => number;
   /** epoch ms when this request started (the delivery time budget counts from it) */
@@ -83,16 +85,19 @@ function buildShared(config: Config): Omit<RelayContext, 'log' | 'startedAt'> | 
   if (!routes.ok) return routes.errors.map((e) => `ROUTES: ${e}`);
   const stores = openStores(config, overrides.kv);
   const fetchImpl = overrides.fetch ?? fetch;
+  // across containers: only where aio-lib-state (or Redis) backs the stores
+  const kind = resolveStoreKind({ store: config.stores.kind, redisUrl: config.stores.redisUrl, localDir: config.stores.localDir, inRuntime: inRuntime() });
+  const sharedCache: SharedKeyCache | undefined =
+    overrides.kv || kind === 'state' || kind === 'redis' ? { get: async (k) => (await stores()).kv.get(k), put: async (k, v, t) => (await stores()).kv.put(k, v, t) } : undefined;
   const keys = createKeyProvider({
     baseUrl: config.events.publicKeyBaseUrl,
     timeoutMs: config.events.keyFetchTimeoutMs,
     ttlSeconds: config.events.keyCacheTtlSeconds,
     now: overrides.now,
-    // across containers: only where aio-lib-state (or Redis) backs the stores
-    shared: inRuntime() || overrides.kv ? { get: async (k) => (await stores()).kv.get(k), put: async (k, v, t) => (await stores()).kv.put(k, v, t) } : undefined,
+    shared: sharedCache,
   });
   const stats = createStatsRecorder(async () => (await stores()).kv, { now: overrides.now, flushIntervalMs: config.stores.statsFlushSeconds * 1000 });
-  return { config, routes: routes.value, invoker: overrides.invoker ?? openwhiskInvoker(), keys, stores, stats, fetch: fetchImpl, now: overrides.now ?? Date.now };
+  return { config, routes: routes.value, invoker: overrides.invoker ?? openwhiskInvoker(), keys, stores, stats, sharedCache, fetch: fetchImpl, now: overrides.now ?? Date.now };
 }
 
 export type ContextResult = { ok: true; ctx: RelayContext } | { ok: false; errors: string[]; log: Log };

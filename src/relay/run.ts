@@ -9,6 +9,7 @@ import { decodeRequest, type RawRequest } from '../http/request';
 import { statusOf, toHttpResponse, type HttpResponse } from '../http/response';
 import { receiveRegisteredEvent, type Received } from '../io-events/receive';
 import { rejected, type Outcome, type Step } from '../outcome';
+import { dict } from '../status/stats';
 import { relayContext, reportConfigErrorsOnce, type RelayContext } from './context';
 import { handOff, type HandOffResult } from './hand-off';
 
@@ -49,7 +50,7 @@ function logRequest(ctx: RelayContext, name: string, stream: Stream, outcome: Ou
 }
 
 function countForStatus(ctx: RelayContext, stream: Stream, outcome: Outcome, received: Received | undefined, result: HandOffResult | undefined): void {
-  const munchkinIds: Record<string, number> = {};
+  const munchkinIds = dict<number>();
   let lastEventTime: string | undefined;
   for (const e of received?.envelopes ?? []) {
     if (e.munchkinId) munchkinIds[e.munchkinId] = (munchkinIds[e.munchkinId] ?? 0) + 1;

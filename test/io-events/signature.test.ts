@@ -157,3 +157,34 @@ describe('slot order', () => {
     }
   });
 });
+
+describe('forged requests cannot drive the key host', () => {
+  const totalHits = () => [...server.hits.values()].reduce((a, b) => a + b, 0);
+  const forged = (n: number) => ({ ...adobeDeliveryHeaders(body, keys), 'x-adobe-public-key1-path': `/prod/keys/pub-key-forged${n}.pem`, 'x-adobe-public-key2-path': `/prod/keys/pub-key-forged${n}b.pem` });
+  it('a key path the host does not have is asked once, then remembered for a while', async () => {
+    let now = 5_000_000;
+    const p = createKeyProvider({ baseUrl: server.baseUrl, timeoutMs: 1000, ttlSeconds: 3600, now: () => now, missingTtlSeconds: 60 });
+    const before = totalHits();
+    for (let i = 0; i < 5; i++) expect(await verifyDigitalSignatures(body, forged(1), p)).toMatchObject({ status: 401, code: 'signature_invalid' });
+    expect(totalHits() - before).toBe(2);
+    now += 61_000;
+    await verifyDigitalSignatures(body, forged(1), p);
+    expect(totalHits() - before).toBe(4);
+  });
+  it('fresh key paths cost at most the per-minute budget of fetches; beyond it 503 (retried), and a cached key still verifies', async () => {
+    let now = 9_000_000;
+    const p = createKeyProvider({ baseUrl: server.baseUrl, timeoutMs: 1000, ttlSeconds: 3600, now: () => now, maxFetchesPerMinute: 10 });
+    expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p)).toBeUndefined(); // 1 fetch: key 1 cached
+    const before = totalHits();
+    const answers = [];
+    for (let i = 0; i < 100; i++) answers.push(await verifyDigitalSignatures(body, forged(100 + i), p));
+    expect(totalHits() - before).toBe(9);
+    expect(answers.at(-1)).toMatchObject({ status: 503, code: 'public_key_unavailable' });
+    for (const a of answers.slice(0, 4)) expect(a).toMatchObject({ status: 401 });
+    // Adobe's own delivery, signed with the cached key, is unaffected by the flood
+    expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p)).toBeUndefined();
+    // the budget refills with time
+    now += 60_000;
+    expect(await verifyDigitalSignatures(body, forged(999), p)).toMatchObject({ status: 401 });
+  });
+});
