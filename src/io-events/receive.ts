@@ -20,6 +20,8 @@ import { handleAsyncValidation, validationUrlOf } from './validation';
 
 export interface IoDeps {
   clientIds: readonly string[];
+  /** EVENTS_REQUIRE_RECIPIENT (default true) */
+  requireRecipient?: boolean;
   keys: KeyProvider;
   autoValidate: boolean;
   log: Log;
@@ -103,7 +105,7 @@ export async function receiveIoEvents(req: RawRequest, stream: Stream, deps: IoD
   if (!body.ok) return body;
   const events = eventsOfBody(body.value.value);
   if (!events.ok) return events;
-  const wrongRecipient = checkRecipients(events.value, deps.clientIds);
+  const wrongRecipient = checkRecipients(events.value, deps.clientIds, { required: deps.requireRecipient });
   if (wrongRecipient) return stop(wrongRecipient);
   const meta = deliveryMetaOf(req.headers, stream, 'io-events');
   const received = normalizeElements(events.value, meta, text(req.headers['x-adobe-event-id']), deps.now());
@@ -115,14 +117,14 @@ export async function receiveIoEvents(req: RawRequest, stream: Stream, deps: IoD
  * action and passes the event as params, headers in `__adobe_headers` (without
  * the signature headers). The recipient is still checked.
  */
-export function receiveRegisteredEvent(params: Json, stream: Stream, deps: Pick<IoDeps, 'clientIds' | 'now'>): Step<Received> {
+export function receiveRegisteredEvent(params: Json, stream: Stream, deps: Pick<IoDeps, 'clientIds' | 'requireRecipient' | 'now'>): Step<Received> {
   const headers: Record<string, string> = {};
   if (isObject(params.__adobe_headers)) {
     for (const [k, v] of Object.entries(params.__adobe_headers)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
   }
   const event: Json = {};
   for (const [k, v] of Object.entries(params)) if (!k.startsWith('__') && !CONFIG_NAME.test(k)) event[k] = v;
-  const wrongRecipient = checkRecipients([event], deps.clientIds);
+  const wrongRecipient = checkRecipients([event], deps.clientIds, { required: deps.requireRecipient });
   if (wrongRecipient) return stop(wrongRecipient);
   const meta = deliveryMetaOf(headers, stream, 'io-events');
   return ok(normalizeElements([event], meta, text(headers['x-adobe-event-id']), deps.now()));

@@ -8,6 +8,7 @@ export const receiveIoWebhook =
   (req, ctx) =>
     receiveIoEvents(req, stream, {
       clientIds: ctx.config.events.clientIds,
+      requireRecipient: ctx.config.events.requireRecipient,
       keys: ctx.keys,
       autoValidate: ctx.config.events.autoValidate,
       log: ctx.log,

@@ -49,6 +49,23 @@ describe.each([
     expect(res).toMatchObject({ statusCode: 403, body: { error: 'recipient_mismatch' } });
     expect(h.invoker.invocations).toHaveLength(0);
   });
+  it('accepts the documented single-event shape with recipientclientid inside `event`, next to `body`', async () => {
+    const { recipientclientid, recipient_client_id: _, ...rest } = audit({ version: 'V2' });
+    const event: Record<string, unknown> = { ...rest, event: { ...(rest.event as object), recipientclientid } };
+    const res = await h.call(main, h.signed(event));
+    expect(res).toMatchObject({ statusCode: 200, body: { accepted: 1 } });
+    expect(h.forwardedIds()).toEqual([event.eventid]);
+  });
+  it('refuses (403 recipient_missing) an event naming no recipient, unless EVENTS_REQUIRE_RECIPIENT=false', async () => {
+    const { recipientclientid: _a, recipient_client_id: _b, ...anonymous } = audit({ version: 'V2' });
+    const refused = await h.call(main, h.signed(anonymous));
+    expect(refused).toMatchObject({ statusCode: 403, body: { error: 'recipient_missing' } });
+    expect(h.invoker.invocations).toHaveLength(0);
+    const optedIn = await h.call(main, h.signed(anonymous), { EVENTS_REQUIRE_RECIPIENT: 'false' });
+    expect(optedIn).toMatchObject({ statusCode: 200, body: { accepted: 1 } });
+    const wrong = await h.call(main, h.signed([anonymous, audit({ clientId: 'someone-else' })]), { EVENTS_REQUIRE_RECIPIENT: 'false' });
+    expect(wrong).toMatchObject({ statusCode: 403, body: { error: 'recipient_mismatch' } });
+  });
   it('rejects a tampered body (401) and forwards nothing', async () => {
     const d = h.signed([audit()]);
     const res = await h.call(main, { headers: d.headers, body: d.body.replace(CLIENT_ID, `${CLIENT_ID} `) });
