@@ -1,6 +1,6 @@
 /**
  * The Adobe I/O Events webhook contract, shared by every receiver:
- * challenge → (async validation) → signatures over the raw body → parse →
+ * challenge → async validation (signed or not) → signatures over the raw body → parse →
  * recipient of every event → normalize. What comes out is handed on by the
  * caller (src/relay/hand-off.ts).
  */
@@ -72,23 +72,30 @@ export function normalizeElements(events: Json[], meta: DeliveryMeta, headerEven
   return received;
 }
 
-/** The validationUrl of an unsigned async-validation POST (parsed only when the body is small). */
+/**
+ * The validationUrl of an async-validation POST (parsed only when the body is
+ * small), signed or not: Adobe's page does not say whether it is signed.
+ */
 export function asyncValidationUrl(req: RawRequest): string | undefined {
   if (req.method !== 'post' || req.rawBody.length === 0 || req.rawBody.length > MAX_VALIDATION_BODY) return undefined;
   const body = parseJsonBody(req.rawBody);
   return body.ok ? validationUrlOf(body.value) : undefined;
 }
 
-async function answerUnsigned(req: RawRequest, deps: IoDeps): Promise<Outcome> {
-  // Only an async-validation request may come unsigned.
-  const url = asyncValidationUrl(req);
-  if (url !== undefined) {
-    const result = await handleAsyncValidation(url, deps.autoValidate, deps.log, deps.fetch);
-    return result === 'refused'
-      ? rejected(400, 'validation_url_invalid', 'validationUrl must be an https://csm.adobe.io URL')
-      : accepted({ accepted: 0, validation: result });
-  }
-  return rejected(401, 'signature_missing', 'x-adobe-digital-signature-1/2 and x-adobe-public-key1/2-path are required');
+/**
+ * Async validation is answered 200 whatever its signature headers say, and no
+ * recipient is asked of it. Its signatures are not checked: the request is never
+ * forwarded nor stored, and its one effect (an optional GET of an
+ * https://csm.adobe.io URL, the only host ever fetched) is what anyone holding
+ * the URL could do themselves — while a 401 would leave a real registration
+ * unvalidated (Disabled after 5 minutes), and a key-host outage would turn it into a 503.
+ */
+async function answerAsyncValidation(url: string, req: RawRequest, deps: IoDeps): Promise<Outcome> {
+  const signed = hasSignatureHeaders(req.headers);
+  const result = await handleAsyncValidation(url, deps.autoValidate, deps.log, deps.fetch);
+  return result === 'refused'
+    ? rejected(400, 'validation_url_invalid', 'validationUrl must be an https://csm.adobe.io URL')
+    : accepted({ accepted: 0, validation: result, signatureHeaders: signed });
 }
 
 /** The whole I/O Events contract for one web request. */
@@ -98,7 +105,11 @@ export async function receiveIoEvents(req: RawRequest, stream: Stream, deps: IoD
   if (!isJsonContentType(req.headers['content-type'])) {
     return stop(rejected(415, 'content_type_unsupported', 'deliveries must be application/json or application/cloudevents+json'));
   }
-  if (!hasSignatureHeaders(req.headers)) return stop(await answerUnsigned(req, deps));
+  const validationUrl = asyncValidationUrl(req);
+  if (validationUrl !== undefined) return stop(await answerAsyncValidation(validationUrl, req, deps));
+  if (!hasSignatureHeaders(req.headers)) {
+    return stop(rejected(401, 'signature_missing', 'x-adobe-digital-signature-1/2 and x-adobe-public-key1/2-path are required'));
+  }
   const unauthentic = await verifyDigitalSignatures(req.rawBody, req.headers, deps.keys);
   if (unauthentic) return stop(unauthentic);
   const body = parseJsonDocument(req.rawBody);

@@ -1,5 +1,6 @@
 import { main as userAudit } from '../../actions/user-audit/index';
 import { main as notification } from '../../actions/notification/index';
+import { main as leadActivity } from '../../actions/lead-activity/index';
 import { auditEvent, notificationEvent } from '../../dev/traffic/events';
 import { seeded } from '../../dev/traffic/rng';
 import { signBody } from '../../dev/traffic/signing';
@@ -100,6 +101,26 @@ describe.each([
     expect(res).toMatchObject({ statusCode: 200, body: { validation: 'logged' } });
     expect(h.logs.text()).toContain(url);
   });
+  it('answers a signed async validation request with 200: its signatures decide nothing, no recipient is asked', async () => {
+    const url = 'https://csm.adobe.io/csm/registrations/validate?id=signed&challenge=def';
+    const signed = h.signed({ validationUrl: url });
+    expect(await h.call(main, signed)).toMatchObject({ statusCode: 200, body: { validation: 'logged', signatureHeaders: true } });
+    const badlySigned = { headers: { ...signed.headers, 'x-adobe-digital-signature-1': signed.headers['x-adobe-digital-signature-2'] }, body: signed.body.replace('signed', 'forged') };
+    expect(await h.call(main, badlySigned)).toMatchObject({ statusCode: 200, body: { validation: 'logged' } });
+    h.keyServer.setDown(true);
+    try {
+      expect(await h.call(main, h.signed({ validationUrl: url }), { EVENTS_KEY_FETCH_TIMEOUT_MS: '1000' })).toMatchObject({ statusCode: 200 });
+    } finally {
+      h.keyServer.setDown(false);
+    }
+    expect(h.invoker.invocations).toHaveLength(0);
+  });
+  it('an event carrying a validationUrl field is still an event (signed, recipient-checked)', async () => {
+    const { recipientclientid: _a, recipient_client_id: _b, ...anonymous } = audit({ version: 'V2' });
+    const url = 'https://csm.adobe.io/csm/registrations/validate?id=abc&challenge=def';
+    expect((await h.call(main, { body: JSON.stringify({ ...anonymous, validationUrl: url }) })).statusCode).toBe(401);
+    expect(await h.call(main, h.signed({ ...anonymous, validationUrl: url }))).toMatchObject({ statusCode: 403, body: { error: 'recipient_missing' } });
+  });
   it('refuses a non-Adobe validation URL (400)', async () => {
     const res = await h.call(main, { body: JSON.stringify({ validationUrl: 'http://127.0.0.1:1/steal' }) });
     expect(res).toMatchObject({ statusCode: 400, body: { error: 'validation_url_invalid' } });
@@ -122,6 +143,14 @@ describe.each([
     expect(first.body).toMatchObject({ accepted: 2 });
     expect(again.body).toMatchObject({ accepted: 2, duplicates: 2 });
     expect(h.forwardedIds()).toHaveLength(2);
+  });
+});
+
+describe('lead-activity action, I/O Events form', () => {
+  it('answers a signed async validation request with 200 (not as a push, no recipient asked)', async () => {
+    const url = 'https://csm.adobe.io/csm/registrations/validate?id=lads&challenge=def';
+    expect(await h.call(leadActivity, h.signed({ validationUrl: url }))).toMatchObject({ statusCode: 200, body: { validation: 'logged' } });
+    expect(await h.call(leadActivity, { body: JSON.stringify({ validationUrl: url }) })).toMatchObject({ statusCode: 200, body: { validation: 'logged' } });
   });
 });
 
