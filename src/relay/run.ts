@@ -92,7 +92,7 @@ function warmUpOnce(ctx: RelayContext): void {
   });
 }
 
-async function process(name: string, stream: Stream, params: Json, receive: ReceiveStep, ctx: RelayContext): Promise<{ outcome: Outcome; registration: boolean }> {
+async function process(name: string, stream: Stream, params: Json, receive: ReceiveStep, ctx: RelayContext): Promise<Outcome> {
   warmUpOnce(ctx);
   const registration = isRegistrationInvocation(params);
   let received: Received | undefined;
@@ -117,21 +117,36 @@ async function process(name: string, stream: Stream, params: Json, receive: Rece
   logRequest(ctx, name, stream, outcome, received, result, method, params);
   countForStatus(ctx, stream, outcome, received, result);
   await ctx.stats.maybeFlush();
-  return { outcome, registration };
+  return outcome;
 }
 
+/** A failure a retry can fix: 5xx (config_invalid included: fixing the config fixes the retry) or 429. */
+const retryable = (outcome: Outcome): boolean => {
+  const status = statusOf(outcome);
+  return status >= 500 || status === 429;
+};
+
 export async function runReceiver(name: string, stream: Stream, params: Json, receive: ReceiveStep): Promise<RegistrationResult> {
+  // A Runtime-action registration only retries an activation that failed: every
+  // retryable answer becomes `{ error }` there, whichever path produced it.
+  const registration = isRegistrationInvocation(params);
+  const answer = (outcome: Outcome): RegistrationResult => {
+    const response = toHttpResponse(outcome);
+    return registration && retryable(outcome) ? { error: response } : response;
+  };
   const c = relayContext(params, name);
   if (!c.ok) {
     reportConfigErrorsOnce(c.errors, c.log);
-    return toHttpResponse(rejected(500, 'config_invalid', 'the action configuration is invalid; the action log says why'));
+    return answer(rejected(500, 'config_invalid', 'the action configuration is invalid; the action log says why'));
   }
   try {
-    const { outcome, registration } = await process(name, stream, params, receive, c.ctx);
-    const response = toHttpResponse(outcome);
-    return registration && statusOf(outcome) >= 500 ? { error: response } : response;
+    return answer(await process(name, stream, params, receive, c.ctx));
   } catch (err) {
-    c.ctx.log.error('unexpected failure', { action: name, stream, err: { name: (err as Error).name, message: (err as Error).message } });
-    return toHttpResponse({ kind: 'retryLater', status: 503, code: 'internal_error', message: 'the relay failed unexpectedly; retry later', retryAfterSeconds: 30 });
+    try {
+      c.ctx.log.error('unexpected failure', { action: name, stream, registration, err: { name: (err as Error).name, message: (err as Error).message } });
+    } catch {
+      // a failing logger must not turn a retryable answer into a thrown activation
+    }
+    return answer({ kind: 'retryLater', status: 503, code: 'internal_error', message: 'the relay failed unexpectedly; retry later', retryAfterSeconds: 30 });
   }
 }

@@ -4,6 +4,10 @@ import { main as leadActivity } from '../../actions/lead-activity/index';
 import { auditEvent, notificationEvent } from '../../dev/traffic/events';
 import { seeded } from '../../dev/traffic/rng';
 import { signBody } from '../../dev/traffic/signing';
+import { setRelayOverrides } from '../../src/relay/context';
+import { silentLog } from '../../src/log';
+import { createMemoryKv } from '../../src/stores/memory-kv';
+import { flakyKv } from '../support/flaky-kv';
 import { CLIENT_ID, RelayHarness } from '../support/relay-harness';
 
 const h = new RelayHarness();
@@ -163,6 +167,56 @@ describe('Runtime-action registration mode', () => {
   });
   it('refuses another recipient', async () => {
     const res = (await userAudit({ ...h.inputs, ...audit({ clientId: 'nope' }), __adobe_headers: {} })) as { statusCode: number };
+    expect(res.statusCode).toBe(403);
+  });
+  const registered = (event: Record<string, unknown>, inputs: Record<string, string> = {}) =>
+    userAudit({ ...h.inputs, ...inputs, ...event, __adobe_headers: { 'x-adobe-delivery-id': 'reg-1' } }) as Promise<{ statusCode?: number; body?: string; error?: { statusCode: number; body: string } }>;
+  const errorCode = (res: { error?: { body: string } }) => (res.error ? (JSON.parse(res.error.body) as { error: string }).error : undefined);
+  it('finds the recipient inside `event` there too', async () => {
+    const { recipientclientid, recipient_client_id: _, ...rest } = audit({ version: 'V2' });
+    const res = await registered({ ...rest, event: { ...(rest.event as object), recipientclientid } });
+    expect(res.statusCode).toBe(200);
+  });
+  it('fails the activation (config_invalid) when the configuration is invalid, so Adobe retries once it is fixed', async () => {
+    const res = await registered(audit(), { FORWARD_TIMEOUT_MS: 'soon' });
+    expect(res.error?.statusCode).toBe(500);
+    expect(errorCode(res)).toBe('config_invalid');
+    expect(h.invoker.invocations).toHaveLength(0);
+  });
+  it('fails the activation when EVENTS_CLIENT_ID is missing', async () => {
+    const res = await registered(audit(), { EVENTS_CLIENT_ID: '' });
+    expect(errorCode(res)).toBe('config_invalid');
+  });
+  it('fails the activation on an unexpected exception (here: the logger throws), while a web request gets a plain 503', async () => {
+    const throwingLog = { ...silentLog(), info: () => { throw new Error('log sink broke'); } };
+    setRelayOverrides({ invoker: h.invoker, kv: h.kv, log: throwingLog });
+    const res = await registered(audit());
+    expect(res.error?.statusCode).toBe(503);
+    expect(errorCode(res)).toBe('internal_error');
+    const web = await h.call(userAudit, h.signed(audit()));
+    expect(web.statusCode).toBe(503);
+  });
+  it('fails the activation when every store operation fails and the forward fails', async () => {
+    const kv = flakyKv(createMemoryKv());
+    kv.failAll(true);
+    h.reset({ kv });
+    h.invoker.fault = () => '500';
+    const res = await registered(audit());
+    expect(res.error?.statusCode).toBe(503);
+    expect(errorCode(res)).toBe('handoff_failed');
+  });
+  it('fails the activation when the dead-letter store is down for an unusable activity', async () => {
+    const kv = flakyKv(createMemoryKv());
+    kv.failAll(true);
+    h.reset({ kv });
+    const unusable = { specversion: '1.0', type: 'com.adobe.platform.marketo.activity.standard.openemail', source: 'urn:mlm', id: 'x', data: {}, recipientclientid: CLIENT_ID };
+    const res = await registered(unusable);
+    expect(res.error?.statusCode).toBe(503);
+    expect(errorCode(res)).toBe('dead_letter_unavailable');
+  });
+  it('a refusal no retry can fix (403) is not an activation failure', async () => {
+    const res = await registered(audit({ clientId: 'nope' }));
+    expect(res.error).toBeUndefined();
     expect(res.statusCode).toBe(403);
   });
   it('fails the activation when the hand-off and parking fail, so Adobe retries', async () => {
