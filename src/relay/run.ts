@@ -20,13 +20,39 @@ export type RegistrationResult = HttpResponse | { error: HttpResponse };
 export const isRegistrationInvocation = (params: Json): boolean =>
   params.__adobe_headers !== undefined && params.__ow_method === undefined;
 
-/** What the request itself says about the delivery, for rejections that never got as far as its events. */
-function deliveryHints(params: Json): Record<string, string> {
-  const h = params.__ow_headers as Record<string, string> | undefined;
-  if (!h || typeof h !== 'object') return {};
-  const pick = (k: string): string | undefined => (typeof h[k] === 'string' ? h[k].slice(0, 128) : undefined);
-  const hints = { deliveryId: pick('x-adobe-delivery-id'), eventId: pick('x-adobe-event-id'), retryCount: pick('x-adobe-retry-count') };
-  return Object.fromEntries(Object.entries(hints).filter(([, v]) => v !== undefined)) as Record<string, string>;
+/** The request headers every log line names (log field ← header). */
+const LOGGED_HEADERS = {
+  deliveryId: 'x-adobe-delivery-id',
+  eventId: 'x-adobe-event-id',
+  retryCount: 'x-adobe-retry-count',
+  eventCode: 'x-adobe-event-code',
+  provider: 'x-adobe-provider',
+  requestId: 'x-request-id',
+} as const;
+const MAX_HEADER_LOG = 128;
+
+/** A header value fit for a log line: printable ASCII only, at most 128 characters. */
+const sanitizeHeader = (v: string): string => {
+  const clean = v.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > MAX_HEADER_LOG ? `${clean.slice(0, MAX_HEADER_LOG)}…` : clean;
+};
+
+/**
+ * What the request's headers say about the delivery, for every log line: the web
+ * request's `__ow_headers`, or in registration mode the `__adobe_headers` Adobe passes.
+ * Logged only: no header decides what an event is.
+ */
+function deliveryHints(params: Json): Record<string, string | number> {
+  const raw = (params.__ow_method !== undefined ? params.__ow_headers : params.__adobe_headers ?? params.__ow_headers) as Record<string, unknown> | undefined;
+  const headers: Record<string, string> = {};
+  if (raw && typeof raw === 'object') for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
+  const hints: Record<string, string | number> = {};
+  for (const [field, header] of Object.entries(LOGGED_HEADERS)) if (headers[header] !== undefined) hints[field] = sanitizeHeader(headers[header]);
+  // always a number: 0 for a first attempt (no header); a value that is not a count is kept as text beside it
+  const retry = Number(headers[LOGGED_HEADERS.retryCount]);
+  if (hints.retryCount !== undefined && !(Number.isInteger(retry) && retry >= 0)) hints.retryCountHeader = hints.retryCount;
+  hints.retryCount = Number.isInteger(retry) && retry >= 0 ? retry : 0;
+  return hints;
 }
 
 function logRequest(ctx: RelayContext, name: string, stream: Stream, outcome: Outcome, received: Received | undefined, result: HandOffResult | undefined, method: string, params: Json): void {
@@ -34,7 +60,7 @@ function logRequest(ctx: RelayContext, name: string, stream: Stream, outcome: Ou
     action: name,
     stream,
     method,
-    ...(received ? {} : deliveryHints(params)),
+    ...deliveryHints(params),
     status: statusOf(outcome),
     outcome: outcome.kind,
     ...(outcome.kind === 'rejected' || outcome.kind === 'retryLater' ? { reason: outcome.code } : {}),
@@ -137,13 +163,15 @@ export async function runReceiver(name: string, stream: Stream, params: Json, re
   const c = relayContext(params, name);
   if (!c.ok) {
     reportConfigErrorsOnce(c.errors, c.log);
-    return answer(rejected(500, 'config_invalid', 'the action configuration is invalid; the action log says why'));
+    const outcome = rejected(500, 'config_invalid', 'the action configuration is invalid; the action log says why');
+    c.log.warn('delivery rejected', { action: name, stream, ...deliveryHints(params), status: 500, outcome: 'rejected', reason: 'config_invalid', registration });
+    return answer(outcome);
   }
   try {
     return answer(await process(name, stream, params, receive, c.ctx));
   } catch (err) {
     try {
-      c.ctx.log.error('unexpected failure', { action: name, stream, registration, err: { name: (err as Error).name, message: (err as Error).message } });
+      c.ctx.log.error('unexpected failure', { action: name, stream, ...deliveryHints(params), status: 503, reason: 'internal_error', registration, err: { name: (err as Error).name, message: (err as Error).message } });
     } catch {
       // a failing logger must not turn a retryable answer into a thrown activation
     }

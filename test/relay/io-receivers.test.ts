@@ -262,6 +262,46 @@ describe('logs', () => {
   });
 });
 
+describe('delivery headers on every request line', () => {
+  const lineOf = (id: string) => JSON.parse(h.logs.lines.find((l) => l.includes(id) && /"msg":"(delivery|unexpected)/.test(l)) as string) as Record<string, unknown>;
+  const withHeaders = (d: { headers: Record<string, string>; body: string }, id: string) => ({
+    ...d,
+    headers: { ...d.headers, 'x-request-id': `req-${id}`, 'x-adobe-delivery-id': id },
+  });
+  it('accepted: event code, provider, request id, delivery id and retry count', async () => {
+    await h.call(userAudit, withHeaders(h.signed(audit(), { eventCode: 'com.adobe.platform.marketo.audit.user.email', retryCount: 2 }), 'hdr-accepted'));
+    expect(lineOf('hdr-accepted')).toMatchObject({
+      msg: 'delivery accepted',
+      eventCode: 'com.adobe.platform.marketo.audit.user.email',
+      provider: 'marketo',
+      requestId: 'req-hdr-accepted',
+      deliveryId: 'hdr-accepted',
+      retryCount: 2,
+    });
+  });
+  it('rejected before any event was read (401): the same fields, retry count 0 when absent', async () => {
+    const d = withHeaders(h.signed([audit()], { eventCode: 'com.adobe.platform.marketo.audit.user.form' }), 'hdr-rejected');
+    await h.call(userAudit, { headers: d.headers, body: d.body.replace(CLIENT_ID, 'tampered') });
+    expect(lineOf('hdr-rejected')).toMatchObject({ msg: 'delivery rejected', reason: 'signature_invalid', eventCode: 'com.adobe.platform.marketo.audit.user.form', provider: 'marketo', requestId: 'req-hdr-rejected', deliveryId: 'hdr-rejected', retryCount: 0 });
+  });
+  it('a config_invalid request writes its own line with the headers', async () => {
+    await h.call(userAudit, withHeaders(h.signed(audit()), 'hdr-config'), { FORWARD_RETRY_DELAY_MS: 'never' });
+    expect(lineOf('hdr-config')).toMatchObject({ msg: 'delivery rejected', reason: 'config_invalid', requestId: 'req-hdr-config', provider: 'marketo' });
+  });
+  it('registration mode: from __adobe_headers, whatever their case', async () => {
+    await userAudit({ ...h.inputs, ...audit(), __adobe_headers: { 'X-Adobe-Event-Code': 'com.adobe.platform.marketo.audit.user.email', 'x-adobe-provider': 'marketo', 'X-Request-Id': 'req-reg', 'x-adobe-delivery-id': 'hdr-reg', 'x-adobe-retry-count': '3' } });
+    expect(lineOf('hdr-reg')).toMatchObject({ eventCode: 'com.adobe.platform.marketo.audit.user.email', provider: 'marketo', requestId: 'req-reg', deliveryId: 'hdr-reg', retryCount: 3 });
+  });
+  it('values are sanitized and truncated: no control characters, at most 128 characters', async () => {
+    const d = h.signed(audit());
+    const headers = { ...d.headers, 'x-adobe-delivery-id': 'hdr-sanitized', 'x-request-id': `evil\n{"msg":"forged"}\u0007${'x'.repeat(300)}`, 'x-adobe-retry-count': 'lots' };
+    await h.call(userAudit, { headers, body: d.body });
+    const line = lineOf('hdr-sanitized');
+    expect(line.requestId).toBe(`evil?{"msg":"forged"}?${'x'.repeat(128 - 22)}…`);
+    expect(line).toMatchObject({ retryCount: 0, retryCountHeader: 'lots' });
+  });
+});
+
 describe('rejection logs', () => {
   it('name the delivery from its headers, without the signature', async () => {
     const d = h.signed([audit({ clientId: 'intruder' })], { deliveryId: 'delivery-rejected-1', eventId: 'event-9' });
