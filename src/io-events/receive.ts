@@ -27,6 +27,8 @@ export interface IoDeps {
   log: Log;
   fetch?: typeof fetch;
   now: () => number;
+  /** DEDUPE_TTL_HOURS in ms: a signed event older than this (less a margin) is set aside as stale */
+  dedupeTtlMs?: number;
 }
 
 /** A batch ready for hand-off: envelopes plus the elements that could not be normalized. */
@@ -36,6 +38,28 @@ export interface Received {
   unusable: { element: Json; reason: string }[];
   /** bound of the envelopes' payload bytes (they all came from one request body) */
   payloads?: PayloadBound;
+  /** events set aside (quarantined, not forwarded) because they are older than idempotency remembers */
+  stale?: number;
+}
+
+/**
+ * Freshness: idempotency remembers a hand-off for DEDUPE_TTL_HOURS from when it
+ * happened, which is after the event's time; so an event whose own time is older
+ * than that may have been forwarded once already and be forgotten since — a signed
+ * delivery captured and replayed later would be forwarded again (signatures carry
+ * no timestamp). Such events are quarantined with reason `stale` and answered 200:
+ * I/O Events retries for 24 hours only, so no genuine retry is that old, and a 4xx
+ * would count against the registration. The margin (a tenth of the TTL, at most an
+ * hour) absorbs clock skew. A time that did not parse never makes an event stale.
+ * Journal catch-up is exempt: it reads up to 7 days back on purpose.
+ */
+export const staleMarginMs = (dedupeTtlMs: number): number => Math.min(3_600_000, dedupeTtlMs / 10);
+
+function parsedTimeMs(e: Envelope): number | undefined {
+  // an envelope that keeps its unparsed time verbatim (timeText) has no parsed time to trust
+  if ('timeText' in e && (e as { timeText?: unknown }).timeText !== undefined) return undefined;
+  const ms = Date.parse(e.time);
+  return Number.isFinite(ms) && e.time !== e.receivedAt ? ms : undefined;
 }
 
 const MAX_VALIDATION_BODY = 4096;
@@ -59,15 +83,25 @@ export function eventsOfBody(body: unknown): Step<Json[]> {
   return ok(events as Json[]);
 }
 
-/** Normalizes verified, recipient-checked elements. */
-export function normalizeElements(events: Json[], meta: DeliveryMeta, headerEventId: string | undefined, now: number): Received {
+/** Normalizes verified, recipient-checked elements; with `dedupeTtlMs`, events older than idempotency remembers are set aside. */
+export function normalizeElements(events: Json[], meta: DeliveryMeta, headerEventId: string | undefined, now: number, dedupeTtlMs?: number): Received {
   const receivedAt = new Date(now).toISOString();
   const received: Received = { meta, envelopes: [], unusable: [] };
   const single = events.length === 1 ? headerEventId : undefined;
+  const staleBefore = dedupeTtlMs === undefined ? undefined : now - dedupeTtlMs + staleMarginMs(dedupeTtlMs);
   for (const element of events) {
     const n = normalizeIoEvent(element, { receivedAt, stream: meta.stream, headerEventId: single, transport: meta.transport === 'journal' ? 'journal' : 'io-events' });
-    if (n.ok) received.envelopes.push(n.envelope);
-    else received.unusable.push({ element, reason: n.reason });
+    if (!n.ok) {
+      received.unusable.push({ element, reason: n.reason });
+      continue;
+    }
+    const at = staleBefore === undefined ? undefined : parsedTimeMs(n.envelope);
+    if (at !== undefined && staleBefore !== undefined && at < staleBefore) {
+      received.unusable.push({ element, reason: `stale: event time ${n.envelope.time} is older than DEDUPE_TTL_HOURS allows (idempotency may have forgotten it)` });
+      received.stale = (received.stale ?? 0) + 1;
+      continue;
+    }
+    received.envelopes.push(n.envelope);
   }
   return received;
 }
@@ -119,7 +153,7 @@ export async function receiveIoEvents(req: RawRequest, stream: Stream, deps: IoD
   const wrongRecipient = checkRecipients(events.value, deps.clientIds, { required: deps.requireRecipient });
   if (wrongRecipient) return stop(wrongRecipient);
   const meta = deliveryMetaOf(req.headers, stream, 'io-events');
-  const received = normalizeElements(events.value, meta, text(req.headers['x-adobe-event-id']), deps.now());
+  const received = normalizeElements(events.value, meta, text(req.headers['x-adobe-event-id']), deps.now(), deps.dedupeTtlMs);
   return ok({ ...received, payloads: payloadBound({ bytes: req.rawBody.length, text: body.value.text }) });
 }
 

@@ -14,4 +14,5 @@ export const receiveIoWebhook =
       log: ctx.log,
       fetch: ctx.fetch,
       now: ctx.now,
+      dedupeTtlMs: ctx.config.stores.dedupeTtlHours * 3_600_000,
     });

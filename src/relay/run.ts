@@ -66,6 +66,7 @@ function logRequest(ctx: RelayContext, name: string, stream: Stream, outcome: Ou
     ...(outcome.kind === 'rejected' || outcome.kind === 'retryLater' ? { reason: outcome.code } : {}),
     ...(received ? { deliveryId: received.meta.deliveryId, retryCount: received.meta.retryCount ?? 0, events: received.envelopes.length, eventIds: received.envelopes.map((e) => e.id) } : {}),
     ...(received?.meta.messageId ? { messageId: received.meta.messageId } : {}),
+    ...(received?.stale ? { stale: received.stale } : {}),
     ...(result?.report ? { forwarded: result.report.forwarded, duplicates: result.report.duplicates, parked: result.report.parked, unrouted: result.report.unrouted, failures: result.report.failures } : {}),
     ...(result?.quarantined ? { quarantined: result.quarantined } : {}),
     durationMs: ctx.now() - ctx.startedAt,
@@ -137,6 +138,8 @@ async function process(name: string, stream: Stream, params: Json, receive: Rece
     received = step.value;
     result = await handOff(received, ctx);
     outcome = result.outcome;
+    // stale events are among the quarantined: the answer says how many of them were
+    if (received.stale && outcome.kind === 'accepted') outcome = { ...outcome, summary: { ...outcome.summary, stale: received.stale } };
   } else {
     outcome = step.outcome;
   }

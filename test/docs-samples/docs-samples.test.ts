@@ -5,7 +5,8 @@
  * local key host, as Runtime raw-http params. Each sample is either accepted
  * with an envelope that keeps every documented field, or refused for a reason
  * the README names (body_not_json for blocks that are not JSON,
- * recipient_missing for events that name no recipient).
+ * recipient_missing for events that name no recipient). Each is delivered at
+ * the time its page documents (documented-time.ts): today it would be stale.
  *
  * PENDING_A2 lists the checks that wait on the envelope work of branch a2
  * (observability stream, verbatim activity data, activity types, times, event
@@ -21,6 +22,7 @@ import type { Envelope } from '../../src/envelope/envelope';
 import { recipientsOf } from '../../src/io-events/recipient';
 import { startKeyServer, type KeyServer, type SigningKey } from '../../dev/traffic/signing';
 import { PUSH_TOKEN, RelayHarness, type ActionMain, type Answer } from '../support/relay-harness';
+import { atDocumentedTime, expectedUtc } from './documented-time';
 
 type Obj = Record<string, unknown>;
 type ActionName = 'user-audit' | 'notification' | 'lead-activity';
@@ -63,18 +65,6 @@ function streamOfType(type: unknown): string | undefined {
 /** The action a registration of that provider reaches (observability has no receiver of its own: notification's). */
 const actionOfStream = (stream: string | undefined, fallback: ActionName): ActionName =>
   stream === 'user-audit' || stream === 'notification' || stream === 'lead-activity' ? stream : stream === 'observability' ? 'notification' : fallback;
-
-/** The documented time in UTC, read independently of src/envelope/time.ts: zone-less means UTC (MARKETO_ZONELESS_TIME_ZONE's default). */
-function expectedUtc(time: unknown): string | undefined {
-  if (typeof time !== 'string') return undefined;
-  const m = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(Z|[+-]\d{1,2}(?::?\d\d)?)?$/i.exec(time.trim());
-  if (!m) return undefined;
-  let zone = m[3] ?? 'Z';
-  const off = /^([+-])(\d{1,2}):?(\d\d)?$/.exec(zone);
-  if (off) zone = `${off[1]}${off[2].padStart(2, '0')}:${off[3] ?? '00'}`;
-  const ms = Date.parse(`${m[1]}T${m[2]}${zone.toUpperCase()}`);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
-}
 
 interface Case {
   /** unique label: `<fixture>#<n> <heading>` (+ variant) */
@@ -158,8 +148,18 @@ interface Ran {
   forwarded: Envelope[];
 }
 
+/** Delivers the case as Adobe would have when the page was written (see documented-time.ts). */
 async function deliver(c: Case): Promise<Ran> {
   h.reset();
+  const restore = atDocumentedTime(c.elements);
+  try {
+    return await deliverNow(c);
+  } finally {
+    restore();
+  }
+}
+
+async function deliverNow(c: Case): Promise<Ran> {
   const req =
     c.kind === 'push'
       ? { headers: { 'content-type': 'application/json', authorization: `Bearer ${PUSH_TOKEN}` }, body: c.body }

@@ -7,7 +7,9 @@ import { startFakeJournal, type FakeJournal } from '../support/fake-journal';
 import { CLIENT_ID, RelayHarness } from '../support/relay-harness';
 
 const rng = seeded(3);
-const events = Array.from({ length: 23 }, (_, i) => auditEvent(rng, { clientId: CLIENT_ID, time: new Date(Date.parse('2026-03-02T10:00:00Z') + i * 60_000) }));
+// recent events: a live delivery of older ones would be set aside as stale
+const START = Math.floor(Date.now() / 60_000) * 60_000 - 2 * 3_600_000;
+const events = Array.from({ length: 23 }, (_, i) => auditEvent(rng, { clientId: CLIENT_ID, time: new Date(START + i * 60_000) }));
 
 async function drain(gen: AsyncGenerator<JournalPage, JournalEnd>): Promise<{ pages: JournalPage[]; end: JournalEnd }> {
   const pages: JournalPage[] = [];
@@ -143,7 +145,7 @@ describe('catch-up action', () => {
   });
   it('--since a time skips older events', async () => {
     h.reset();
-    const res = (await catchUp(params({ since: '2026-03-02T10:20:00Z' }))) as unknown as { ok: true; report: Record<string, unknown> };
+    const res = (await catchUp(params({ since: new Date(START + 20 * 60_000).toISOString() }))) as unknown as { ok: true; report: Record<string, unknown> };
     expect(res.report).toMatchObject({ accepted: 3, skippedBefore: 20 });
   });
   it('explains what is missing', async () => {
@@ -166,6 +168,18 @@ describe('catch-up action', () => {
       expect(h.forwardedIds()).toHaveLength(inWindow);
     } finally {
       await long.close();
+    }
+  });
+  it('journal catch-up is exempt from freshness: an event older than DEDUPE_TTL_HOURS is forwarded', async () => {
+    h.reset();
+    const old = [auditEvent(rng, { clientId: CLIENT_ID, time: new Date(Date.now() - 3 * 86_400_000) })];
+    const journal = await startFakeJournal({ events: old, pageSize: 5, token: FAKE_TOKEN });
+    try {
+      const res = (await catchUp(params({ journalUrl: journal.url, DEDUPE_TTL_HOURS: '24' }))) as unknown as { ok: true; report: Record<string, unknown> };
+      expect(res.report).toMatchObject({ accepted: 1 });
+      expect(h.forwardedIds()).toEqual([old[0].eventid]);
+    } finally {
+      await journal.close();
     }
   });
   it('since=latest starts at the end of the journal', async () => {

@@ -158,6 +158,39 @@ describe('lead-activity action, I/O Events form', () => {
   });
 });
 
+describe('freshness: signed events older than idempotency remembers', () => {
+  const DAY = 86_400_000;
+  const auditAt = (at: number) => auditEvent(rng, { clientId: CLIENT_ID, version: 'V2', time: new Date(at) });
+  it('an event older than DEDUPE_TTL_HOURS (less the margin) is quarantined as stale, answered 200, never forwarded', async () => {
+    const old = auditAt(Date.now() - 8 * DAY);
+    const fresh = auditAt(Date.now() - 6 * DAY);
+    const res = await h.call(userAudit, h.signed([old, fresh], { deliveryId: 'stale-1' }));
+    expect(res).toMatchObject({ statusCode: 200, body: { accepted: 1, quarantined: 1, stale: 1 } });
+    expect(h.forwardedIds()).toEqual([fresh.eventid]);
+    const line = JSON.parse(h.logs.lines.find((l) => l.includes('stale-1') && l.includes('delivery accepted')) as string);
+    expect(line).toMatchObject({ stale: 1, quarantined: 1 });
+  });
+  it('a replayed capture whose idempotency record has expired is not forwarded again', async () => {
+    const ttlHours = 24;
+    const captured = h.signed(auditAt(Date.now() - 25 * 3_600_000));
+    // its hand-off a day ago is forgotten (fresh store); the same signed bytes arrive again
+    const res = await h.call(userAudit, captured, { DEDUPE_TTL_HOURS: String(ttlHours) });
+    expect(res).toMatchObject({ statusCode: 200, body: { stale: 1 } });
+    expect(h.invoker.invocations).toHaveLength(0);
+    // inside the TTL less the margin (a tenth of it, at most an hour: here 23 h) it is forwarded
+    const res2 = await h.call(userAudit, h.signed(auditAt(Date.now() - 22 * 3_600_000)), { DEDUPE_TTL_HOURS: String(ttlHours) });
+    expect(res2).toMatchObject({ statusCode: 200, body: { accepted: 1 } });
+    expect(h.forwardedIds()).toHaveLength(1);
+  });
+  it('a time that does not parse never makes an event stale', async () => {
+    const e = auditAt(Date.now());
+    ((e.event as { body: Record<string, unknown> }).body).time = 'the other day';
+    const res = await h.call(userAudit, h.signed(e));
+    expect(res).toMatchObject({ statusCode: 200, body: { accepted: 1 } });
+    expect(h.forwardedIds()).toEqual([e.eventid]);
+  });
+});
+
 describe('Runtime-action registration mode', () => {
   it('accepts the event passed as params behind Adobe validator, checking the recipient', async () => {
     const event = audit();
