@@ -153,6 +153,7 @@ describe('catch-up action', () => {
     expect(await catchUp(params({ ADOBE_CLIENT_SECRET: '' }))).toMatchObject({ error: { code: 'credentials_missing' } });
     expect(await catchUp(params({ since: 'yesterday-ish' }))).toMatchObject({ error: { code: 'since_invalid' } });
     expect(await catchUp(params({ ADOBE_ORG_ID: '' }))).toMatchObject({ error: { code: 'credentials_missing', message: expect.stringContaining('ADOBE_ORG_ID') } });
+    expect(await catchUp(params({ ADOBE_ORG_ID: '$ADOBE_ORG_ID', orgId: 'ORG@AdobeOrg', since: 'latest' }))).toMatchObject({ ok: true });
   });
   it('"since 2d" seeks into the window instead of reading from the oldest event (7 days × 100/day, a 300-event limit)', async () => {
     h.reset();
