@@ -112,6 +112,19 @@ function jsonCases(label: string, source: string, fallback: ActionName, json: un
 
 const cases = fixtures.flatMap(casesOf);
 
+describe('fixtures name their primary source', () => {
+  it.each(fixtures.map((f) => [f.file, f] as const))('%s', (_file, f) => {
+    expect(f.source.repo).toMatch(/^AdobeDocs\/(adobe-io-events|marketo-developer\.en)$/);
+    expect(f.source.path).toMatch(/\.md$/);
+    expect(f.samples.length).toBeGreaterThan(0);
+    for (const s of f.samples) {
+      expect(s.commits.length).toBeGreaterThan(0);
+      for (const c of s.commits) expect(c).toMatchObject({ commit: expect.stringMatching(/^[0-9a-f]{40}$/), path: expect.stringMatching(/\.md$/) });
+      expect(s.json !== undefined || (s.text !== undefined && s.parseError !== undefined)).toBe(true);
+    }
+  });
+});
+
 /**
  * Checks that wait on branch a2's envelope work, by case label prefix and check name.
  * Delete an entry once Jest reports it passing.
