@@ -47,8 +47,8 @@ export async function runCatchUp(params: Record<string, unknown>): Promise<Catch
   if (fromTime === null) return fail('since_invalid', 'since must be an ISO time, a duration like 30m, 6h, 2d, or latest');
   const ims = imsCredential(params);
   if (!ims) return fail('credentials_missing', 'ADOBE_CLIENT_ID and ADOBE_CLIENT_SECRET (the project\'s OAuth server-to-server credential) are required');
-  // the ADOBE_ORG_ID input, else an `orgId` param given at invoke time; unset, empty or an unexpanded `$VAR` is missing
-  const orgInput = [params.ADOBE_ORG_ID, params.orgId].find((v) => typeof v === 'string' && v.trim() !== '' && !v.startsWith('$')) as string | undefined;
+  // an `orgId` param given at invoke time, else the ADOBE_ORG_ID input; unset, empty or an unexpanded `$VAR` is missing
+  const orgInput = [params.orgId, params.ADOBE_ORG_ID].find((v) => typeof v === 'string' && v.trim() !== '' && !v.startsWith('$')) as string | undefined;
   const orgId = orgInput?.trim() ?? '';
   if (!orgId) return fail('credentials_missing', 'ADOBE_ORG_ID (or -p orgId: your IMS org id, …@AdobeOrg) is required: the Journaling API wants it as x-ims-org-id');
   const position = typeof params.position === 'string' && params.position ? params.position : undefined;
