@@ -74,6 +74,16 @@ describe('verifyDigitalSignatures', () => {
     const out = await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), provider());
     expect(out).toMatchObject({ kind: 'retryLater', status: 503, code: 'public_key_unavailable' });
   });
+  it('one key unavailable and the other signature bad: 503 (the unavailable slot may verify on a retry), not a final 401', async () => {
+    const p = createKeyProvider({
+      baseUrl: server.baseUrl,
+      timeoutMs: 1000,
+      ttlSeconds: 60,
+      get: async (url) => (url.endsWith(keys[0].path) ? { status: 503, text: '' } : { status: 200, text: keys[1].publicKeyPem }),
+    });
+    const h = { ...adobeDeliveryHeaders(body, keys), 'x-adobe-digital-signature-2': signBody(Buffer.from('other'), keys[1]) };
+    expect(await verifyDigitalSignatures(body, h, p)).toMatchObject({ kind: 'retryLater', status: 503, code: 'public_key_unavailable' });
+  });
   it('a redirect from the key host is not followed (503)', async () => {
     const p = createKeyProvider({ baseUrl: 'http://127.0.0.1:1', timeoutMs: 1000, ttlSeconds: 60, get: async () => ({ status: 302, text: '' }) });
     expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p)).toMatchObject({ status: 503 });
