@@ -5,7 +5,7 @@
  * are skipped), an IMS token for the project's credential, the stream.
  */
 import { isStream } from '../envelope/envelope';
-import { relayContext, reportConfigErrorsOnce } from '../relay/context';
+import { contextError, relayContext, reportConfigErrorsOnce } from '../relay/context';
 import { parseSinceParam } from '../relay/replay-run';
 import { imsAccessToken, imsCredential } from '../status/registrations';
 import { catchUp, type CatchUpReport } from './catch-up';
@@ -17,8 +17,8 @@ const fail = (code: string, message: string): CatchUpResult => ({ error: { code,
 export async function runCatchUp(params: Record<string, unknown>): Promise<CatchUpResult> {
   const c = relayContext(params, 'catch-up');
   if (!c.ok) {
-    reportConfigErrorsOnce(c.errors, c.log);
-    return fail('config_invalid', 'the action configuration is invalid; the action log says why');
+    reportConfigErrorsOnce(c.errors, c.log, c.outcome);
+    return { error: contextError(c) };
   }
   const { ctx } = c;
   const url = String(params.journalUrl ?? params.ADOBE_JOURNAL_URL ?? '');

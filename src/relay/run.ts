@@ -8,7 +8,7 @@ import type { Json } from '../envelope/fields';
 import { decodeRequest, type RawRequest } from '../http/request';
 import { statusOf, toHttpResponse, type HttpResponse } from '../http/response';
 import { receiveRegisteredEvent, type Received } from '../io-events/receive';
-import { rejected, type Outcome, type Step } from '../outcome';
+import type { Outcome, Step } from '../outcome';
 import { relayContext, reportConfigErrorsOnce, type RelayContext } from './context';
 import { handOff, type HandOffResult } from './hand-off';
 
@@ -123,8 +123,10 @@ async function process(name: string, stream: Stream, params: Json, receive: Rece
 export async function runReceiver(name: string, stream: Stream, params: Json, receive: ReceiveStep): Promise<RegistrationResult> {
   const c = relayContext(params, name);
   if (!c.ok) {
-    reportConfigErrorsOnce(c.errors, c.log);
-    return toHttpResponse(rejected(500, 'config_invalid', 'the action configuration is invalid; the action log says why'));
+    reportConfigErrorsOnce(c.errors, c.log, c.outcome);
+    const response = toHttpResponse(c.outcome);
+    // a Runtime-action registration must fail the activation for Adobe to retry
+    return isRegistrationInvocation(params) && statusOf(c.outcome) >= 500 ? { error: response } : response;
   }
   try {
     const { outcome, registration } = await process(name, stream, params, receive, c.ctx);
