@@ -179,11 +179,18 @@ export function contextError(c: Extract<ContextResult, { ok: false }>): { code: 
 
 const reported = new Set<string>();
 
-/** Logs a configuration's errors (one JSON line, level error) once per container, not once per request. */
+/**
+ * Logs a configuration's errors as one JSON line at level error: once per
+ * container for invalid inputs; on every request for a deployment that is not
+ * as Runtime needs it (503), since Runtime keeps each activation's log apart
+ * and the operator looks at the activation that failed.
+ */
 export function reportConfigErrorsOnce(errors: string[], log: Log, outcome: Outcome = configInvalid()): void {
   const key = errors.join('\n');
-  if (reported.has(key)) return;
-  reported.add(key);
+  if (outcome.kind !== 'retryLater') {
+    if (reported.has(key)) return;
+    reported.add(key);
+  }
   const answer = outcome.kind === 'rejected' || outcome.kind === 'retryLater' ? { status: outcome.status, error: outcome.code } : {};
   log.error(`configuration invalid: every request is answered ${'status' in answer ? `${answer.status} ${answer.error}` : 'with an error'} until it is fixed`, { errors, ...answer });
 }

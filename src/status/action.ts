@@ -6,10 +6,10 @@ import { relayContext, reportConfigErrorsOnce } from '../relay/context';
 import { statusReport, statusText } from './status';
 
 export async function runStatus(params: Record<string, unknown>): Promise<HttpResponse> {
-  const c = relayContext(params, 'status');
+  const c = relayContext(params, 'status', { invokes: false });
   if (!c.ok) {
-    reportConfigErrorsOnce(c.errors, c.log);
-    return toHttpResponse(rejected(500, 'config_invalid', 'the action configuration is invalid; the action log says why'));
+    reportConfigErrorsOnce(c.errors, c.log, c.outcome);
+    return toHttpResponse(c.outcome);
   }
   const req = decodeRequest(params, 4096);
   if (!req.ok) return toHttpResponse(req.outcome);
