@@ -56,7 +56,10 @@ export const DEADLINE_RESERVE_MS = 2000;
 export const workDeadline = (ctx: Pick<RelayContext, 'activation' | 'startedAt'>, ms: number): number => planUntil(ctx.activation, ctx.startedAt, ms, DEADLINE_RESERVE_MS);
 
 export interface RelayOverrides {
+  /** one invoker for every activation */
   invoker?: Invoker;
+  /** an invoker per activation (the local runtime's in-process hand-off, which needs each activation's transaction id) */
+  invokers?: InvokerPool;
   kv?: KeyValueStore;
   fetch?: typeof fetch;
   now?: () => number;
@@ -114,7 +117,7 @@ function buildShared(config: Config, where: Where): Shared | string[] {
     shared: where === 'runtime' || overrides.kv ? { get: async (k) => (await stores()).kv.get(k), put: async (k, v, t) => (await stores()).kv.put(k, v, t) } : undefined,
   });
   const stats = createStatsRecorder(async () => (await stores()).kv, { now: overrides.now, flushIntervalMs: config.stores.statsFlushSeconds * 1000 });
-  const invokers: InvokerPool = overrides.invoker ? { forActivation: () => overrides.invoker as Invoker } : openwhiskInvokers();
+  const invokers: InvokerPool = overrides.invokers ?? (overrides.invoker ? { forActivation: () => overrides.invoker as Invoker } : openwhiskInvokers());
   return { config, routes: routes.value, invokers, keys, stores, stats, fetch: fetchImpl, now: overrides.now ?? Date.now };
 }
 
