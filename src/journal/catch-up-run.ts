@@ -7,7 +7,7 @@
  * org id (x-ims-org-id), the stream.
  */
 import { isStream } from '../envelope/envelope';
-import { relayContext, reportConfigErrorsOnce } from '../relay/context';
+import { contextError, relayContext, reportConfigErrorsOnce } from '../relay/context';
 import { parseSinceParam } from '../relay/replay-run';
 import { imsAccessToken, imsCredential } from '../status/registrations';
 import { catchUp, type CatchUpReport } from './catch-up';
@@ -34,8 +34,8 @@ export function seekDuration(from: number, now: number): string {
 export async function runCatchUp(params: Record<string, unknown>): Promise<CatchUpResult> {
   const c = relayContext(params, 'catch-up');
   if (!c.ok) {
-    reportConfigErrorsOnce(c.errors, c.log);
-    return fail('config_invalid', 'the action configuration is invalid; the action log says why');
+    reportConfigErrorsOnce(c.errors, c.log, c.outcome);
+    return { error: contextError(c) };
   }
   const { ctx } = c;
   const url = String(params.journalUrl ?? params.ADOBE_JOURNAL_URL ?? '');

@@ -8,7 +8,7 @@ import type { Json } from '../envelope/fields';
 import { decodeRequest, type RawRequest } from '../http/request';
 import { statusOf, toHttpResponse, type HttpResponse } from '../http/response';
 import { receiveRegisteredEvent, type Received } from '../io-events/receive';
-import { rejected, type Outcome, type Step } from '../outcome';
+import type { Outcome, Step } from '../outcome';
 import { dict } from '../status/stats';
 import { relayContext, reportConfigErrorsOnce, type RelayContext } from './context';
 import { handOff, type HandOffResult } from './hand-off';
@@ -164,10 +164,9 @@ export async function runReceiver(name: string, stream: Stream, params: Json, re
   };
   const c = relayContext(params, name);
   if (!c.ok) {
-    reportConfigErrorsOnce(c.errors, c.log);
-    const outcome = rejected(500, 'config_invalid', 'the action configuration is invalid; the action log says why');
-    c.log.warn('delivery rejected', { action: name, stream, ...deliveryHints(params), status: 500, outcome: 'rejected', reason: 'config_invalid', registration });
-    return answer(outcome);
+    reportConfigErrorsOnce(c.errors, c.log, c.outcome);
+    c.log.warn('delivery rejected', { action: name, stream, ...deliveryHints(params), status: statusOf(c.outcome), outcome: c.outcome.kind, reason: 'code' in c.outcome ? c.outcome.code : undefined, registration });
+    return answer(c.outcome);
   }
   try {
     return answer(await process(name, stream, params, receive, c.ctx));
