@@ -11,6 +11,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
+import { SETTING_GROUPS } from '../src/config';
 import type { Invoker } from '../src/delivery/invoker';
 import { loadManifest, type ManifestAction } from './manifest';
 import { toRuntimeParams } from './runtime-params';
@@ -43,7 +44,8 @@ const INVOKE = /^\/api\/v1\/namespaces\/[^/]+\/actions\/(.+)$/;
 
 function inputsFor(action: ManifestAction, env: Record<string, string | undefined>): Record<string, unknown> {
   const inputs: Record<string, unknown> = {};
-  for (const name of action.inputNames) if (env[name] !== undefined && env[name] !== '') inputs[name] = env[name];
+  // the manifest's inputs, and the local-only settings (the local runtime is where they apply)
+  for (const name of [...action.inputNames, ...SETTING_GROUPS.local]) if (env[name] !== undefined && env[name] !== '') inputs[name] = env[name];
   return inputs;
 }
 

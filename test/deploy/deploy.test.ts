@@ -11,6 +11,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
+import { ACTION_SETTINGS, settingsOf } from '../../src/config';
 import { FakeOpenWhiskController, type Json } from '../support/fake-openwhisk-controller';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -51,6 +52,7 @@ beforeAll(async () => {
     AIO_RUNTIME_NAMESPACE: 'test-ns',
     EVENTS_CLIENT_ID: 'relay-client-id',
     LEAD_ACTIVITY_TOKENS: 'push-token-1',
+    LOG_LEVEL: 'warn',
   });
   process.chdir(work);
   const appConfig = require('@adobe/aio-cli-lib-app-config');
@@ -132,6 +134,26 @@ test('limits are passed through from the manifest', () => {
 test('$VAR inputs are filled from the environment at deploy time', () => {
   expect(inputs('user-audit').EVENTS_CLIENT_ID).toBe('relay-client-id');
   expect(inputs('lead-activity').LEAD_ACTIVITY_TOKENS).toBe('push-token-1');
+});
+
+test('each action gets exactly the settings it reads (least privilege), nothing else', () => {
+  for (const name of Object.keys(manifestActions)) {
+    const deployed = name === 'status' ? '__secured_status' : name;
+    const settings = Object.keys(inputs(deployed)).filter((k) => /^[A-Z][A-Z0-9_]*$/.test(k)).sort();
+    expect({ name, settings }).toEqual({ name, settings: settingsOf(ACTION_SETTINGS[name]).sort() });
+  }
+  expect(inputs('log-events')).toEqual({ LOG_LEVEL: 'warn' });
+  for (const name of ['user-audit', 'notification', 'user-audit-registration', 'replay', '__secured_status', 'log-events']) {
+    expect(inputs(name)).not.toHaveProperty('LEAD_ACTIVITY_TOKENS');
+    expect(inputs(name)).not.toHaveProperty('LEAD_ACTIVITY_OAUTH_CLIENT_SECRET');
+  }
+});
+
+test('actions that invoke others or use aio-lib-state get the API key; log-events does not', () => {
+  for (const name of ['user-audit', 'notification', 'lead-activity', 'user-audit-registration', 'notification-registration', 'lead-activity-registration', 'replay', 'catch-up', '__secured_status']) {
+    expect({ name, key: annotations(name)['provide-api-key'] }).toEqual({ name, key: true });
+  }
+  expect(annotations('log-events')['provide-api-key']).toBe(false);
 });
 
 test('the replay alarm trigger, its feed CREATE and its rule', () => {

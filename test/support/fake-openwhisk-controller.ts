@@ -86,7 +86,14 @@ export class FakeOpenWhiskController {
         return store.has(name) ? send(200, store.get(name)) : send(404, { error: 'The requested resource does not exist.' });
       case 'PUT': {
         // like the controller, every entity it returns has annotations (an empty list at least)
-        const entity = { annotations: [], ...body, name: name.split('/').pop(), namespace: name.includes('/') ? `${this.namespace}/${name.split('/')[0]}` : this.namespace };
+        const entity: Json = { annotations: [] as unknown[], ...body, name: name.split('/').pop(), namespace: name.includes('/') ? `${this.namespace}/${name.split('/')[0]}` : this.namespace };
+        // a new action without provide-api-key gets it as false, so no __OW_API_KEY reaches it
+        // (apache/openwhisk core/controller/src/main/scala/org/apache/openwhisk/core/controller/Actions.scala
+        // at 1fae641a2b30bccb7ddc69d2d215866d899a8510, ProvideApiKeyAnnotationName)
+        const annotations = entity.annotations as { key: string; value: unknown }[];
+        if (kind === 'actions' && !store.has(name) && !annotations.some((a) => a.key === 'provide-api-key')) {
+          entity.annotations = [...annotations, { key: 'provide-api-key', value: false }];
+        }
         store.set(name, entity);
         return send(200, entity);
       }

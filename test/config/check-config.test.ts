@@ -1,0 +1,73 @@
+/**
+ * Least privilege, checked: app.config.yaml gives each action exactly the settings
+ * ACTION_SETTINGS says it reads, and SETTING_GROUPS names every setting the code reads.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { checkManifest } from '../../dev/check-config';
+import { loadManifest } from '../../dev/manifest';
+import { parseConfig, SETTING_GROUPS } from '../../src/config';
+import { adobeApiConfig } from '../../src/status/registrations';
+
+const REAL = resolve(__dirname, '..', '..', 'app.config.yaml');
+const yaml = readFileSync(REAL, 'utf8');
+const dir = mkdtempSync(join(tmpdir(), 'check-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** checkManifest of app.config.yaml with `edit` applied to its text */
+function checkEdited(edit: (text: string) => string): string[] {
+  const edited = edit(yaml);
+  expect(edited).not.toBe(yaml);
+  const file = join(dir, `app-${Math.random().toString(36).slice(2)}.config.yaml`);
+  writeFileSync(file, edited);
+  return checkManifest(loadManifest(file));
+}
+
+/** the names a function reads from the inputs it is given */
+function namesRead(fn: (inputs: Record<string, unknown>) => unknown): Set<string> {
+  const read = new Set<string>();
+  fn(new Proxy({}, { get: (_t, k) => (typeof k === 'string' && /^[A-Z]/.test(k) && read.add(k), undefined) }));
+  return read;
+}
+
+test('app.config.yaml passes: every action gets what it reads and its annotations', () => {
+  expect(checkManifest(loadManifest(REAL))).toEqual([]);
+});
+
+test('an action that lacks a setting it reads fails (lead-activity without its push authentication)', () => {
+  const errors = checkEdited((t) => t.replace('*io-webhook, *lead-push]', '*io-webhook]'));
+  expect(errors).toContain('app.config.yaml: action lead-activity reads LEAD_ACTIVITY_TOKENS (lead-push) but its inputs do not give it');
+  expect(errors).toContain('app.config.yaml: action lead-activity reads LEAD_ACTIVITY_OAUTH_CLIENT_SECRET (lead-push) but its inputs do not give it');
+});
+
+test('an action that gets a setting it does not read fails (a secret handed to log-events)', () => {
+  const errors = checkEdited((t) => t.replace(/( {10}log-events:\n[\s\S]*?<<: \[\*log)\]/, '$1, *lead-push]'));
+  expect(errors).toContain('app.config.yaml: action log-events gets LEAD_ACTIVITY_OAUTH_CLIENT_SECRET (lead-push), which it does not read');
+});
+
+test('a setting added to one action by hand, outside the concerns, fails', () => {
+  const errors = checkEdited((t) => t.replace('*replay, *stores]\n', '*replay, *stores]\n              REDIS_PASSWORD: $REDIS_PASSWORD\n'));
+  expect(errors).toContain('app.config.yaml: action replay gets REDIS_PASSWORD (no concern), which it does not read');
+});
+
+test('a missing provide-api-key annotation fails, and so does an undeclared action', () => {
+  const errors = checkEdited((t) => t.replace('*replay, *stores]\n            annotations: *runtime-api\n', '*replay, *stores]\n').replace('          log-events:', '          extra:\n            function: actions/log-events/index.ts\n          log-events:'));
+  expect(errors).toContain('app.config.yaml: action replay needs annotation provide-api-key: true (it invokes actions or uses aio-lib-state)');
+  expect(errors).toContain('app.config.yaml: action extra has no entry in ACTION_SETTINGS (src/config.ts): say which settings it reads');
+});
+
+test('SETTING_GROUPS names every setting parseConfig reads, and parseConfig reads every non-Adobe-API one', () => {
+  const all = new Set<string>(Object.values(SETTING_GROUPS).flat());
+  const read = namesRead((i) => parseConfig(i));
+  for (const name of read) expect({ name, known: all.has(name) }).toEqual({ name, known: true });
+  const parsed = Object.entries(SETTING_GROUPS).filter(([g]) => !['ims', 'adobe-api', 'journal'].includes(g)).flatMap(([, n]) => n);
+  for (const name of parsed) expect({ name, read: read.has(name) }).toEqual({ name, read: true });
+});
+
+test('the status action reads only settings of its concerns', () => {
+  const read = namesRead((i) => adobeApiConfig(i));
+  const allowed = new Set<string>([...SETTING_GROUPS.ims, ...SETTING_GROUPS['adobe-api']]);
+  expect(read.size).toBeGreaterThan(0);
+  for (const name of read) expect({ name, allowed: allowed.has(name) }).toEqual({ name, allowed: true });
+});
