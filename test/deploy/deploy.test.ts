@@ -86,11 +86,11 @@ test('the package is created', () => {
   expect([...controller.packages.keys()]).toEqual([PKG]);
 });
 
-test('every action of app.config.yaml is created with its zip and a nodejs kind', () => {
+test('every action of app.config.yaml is created with its zip, on the newest Runtime Node kind (nodejs:24)', () => {
   const plain = Object.keys(manifestActions).filter((n) => n !== 'status');
   for (const name of plain) {
     const exec = action(name).exec as { kind: string; code: string; main?: string };
-    expect(exec.kind).toMatch(/^nodejs:\d+$/);
+    expect(exec.kind).toBe('nodejs:24');
     expect(exec.main).toBeUndefined();
     expect(Buffer.from(exec.code, 'base64').equals(zips.get(name)!)).toBe(true);
   }
