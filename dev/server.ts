@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { SETTING_GROUPS } from '../src/config';
 import type { Invoker } from '../src/delivery/invoker';
+import { imsCredentialInputs } from './local-env';
 import { loadManifest, type ManifestAction } from './manifest';
 import { toRuntimeParams } from './runtime-params';
 
@@ -46,6 +47,7 @@ function inputsFor(action: ManifestAction, env: Record<string, string | undefine
   const inputs: Record<string, unknown> = {};
   // the manifest's inputs, and the local-only settings (the local runtime is where they apply)
   for (const name of [...action.inputNames, ...SETTING_GROUPS.local]) if (env[name] !== undefined && env[name] !== '') inputs[name] = env[name];
+  if (action.annotations['include-ims-credentials'] === true) Object.assign(inputs, imsCredentialInputs(env));
   return inputs;
 }
 

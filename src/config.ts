@@ -222,8 +222,6 @@ export const SETTING_GROUPS = {
   stores: ['STATE_STORE', 'REDIS_URL', 'DEDUPE_TTL_HOURS', 'PARKING_TTL_HOURS', 'STATS_FLUSH_SECONDS'],
   /** status: registration health through the I/O Management API (IMS credential: include-ims-credentials) */
   'adobe-api': ['ADOBE_CONSUMER_ORG_ID', 'ADOBE_PROJECT_ID', 'ADOBE_WORKSPACE_ID', 'ADOBE_REGISTRATION_IDS', 'ADOBE_EVENTS_API_URL'],
-  /** status and catch-up: the OAuth server-to-server credential, until include-ims-credentials replaces it */
-  ims: ['ADOBE_ORG_ID', 'ADOBE_CLIENT_ID', 'ADOBE_CLIENT_SECRET', 'ADOBE_SCOPES', 'ADOBE_IMS_URL'],
   /** catch-up: the registration's journal (IMS credential: include-ims-credentials) */
   journal: ['ADOBE_JOURNAL_URL'],
   /** npm start / npm run serve only: never deployed */
@@ -253,8 +251,8 @@ export const ACTION_SETTINGS: Record<string, ActionNeeds> = {
   'notification-registration': receiver(),
   'lead-activity-registration': receiver(),
   replay: { settings: ['log', 'routing', 'forward', 'replay', 'stores'], apiKey: true, ims: false },
-  status: { settings: ['log', 'stores', 'ims', 'adobe-api'], apiKey: true, ims: false },
-  'catch-up': { settings: ['log', 'routing', 'forward', 'hand-off', 'stores', 'ims', 'journal'], apiKey: true, ims: false },
+  status: { settings: ['log', 'stores', 'adobe-api'], apiKey: true, ims: true },
+  'catch-up': { settings: ['log', 'routing', 'forward', 'hand-off', 'stores', 'journal'], apiKey: true, ims: true },
   'log-events': { settings: ['log'], apiKey: false, ims: false },
 };
 

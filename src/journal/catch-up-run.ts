@@ -2,12 +2,12 @@
  * The catch-up action's composition: the journal URL (param `journalUrl` or
  * ADOBE_JOURNAL_URL), where to start (`position`, or `since` as a time or a
  * duration — the journal is then read from its oldest event and earlier events
- * are skipped), an IMS token for the project's credential, the stream.
+ * are skipped), an IMS token for the workspace credential (include-ims-credentials), the stream.
  */
 import { isStream } from '../envelope/envelope';
 import { relayContext, reportConfigErrorsOnce } from '../relay/context';
 import { parseSinceParam } from '../relay/replay-run';
-import { imsAccessToken, imsCredential } from '../status/registrations';
+import { imsAccessToken, imsCredential } from '../ims/credential';
 import { catchUp, type CatchUpReport } from './catch-up';
 
 export type CatchUpResult = { ok: true; report: CatchUpReport } | { error: { code: string; message: string } };
@@ -28,7 +28,7 @@ export async function runCatchUp(params: Record<string, unknown>): Promise<Catch
   const fromTime = parseSinceParam(params.since, ctx.now());
   if (fromTime === null) return fail('since_invalid', 'since must be an ISO time or a duration like 30m, 6h, 2d');
   const ims = imsCredential(params);
-  if (!ims) return fail('credentials_missing', 'ADOBE_CLIENT_ID and ADOBE_CLIENT_SECRET (the project\'s OAuth server-to-server credential) are required');
+  if (!ims) return fail('credentials_missing', 'the workspace\'s OAuth server-to-server credential is missing: the action is deployed with include-ims-credentials: true, which needs IMS_OAUTH_S2S_CLIENT_ID, _CLIENT_SECRET, _ORG_ID and _SCOPES in .env (aio app use writes them)');
   let token: string;
   try {
     token = await imsAccessToken(ims);

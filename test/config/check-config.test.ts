@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkManifest } from '../../dev/check-config';
+import { imsCredentialInputs } from '../../dev/local-env';
 import { loadManifest } from '../../dev/manifest';
 import { parseConfig, SETTING_GROUPS } from '../../src/config';
 import { adobeApiConfig } from '../../src/status/registrations';
@@ -24,10 +25,18 @@ function checkEdited(edit: (text: string) => string): string[] {
   return checkManifest(loadManifest(file));
 }
 
-/** the names a function reads from the inputs it is given */
-function namesRead(fn: (inputs: Record<string, unknown>) => unknown): Set<string> {
+/** the setting names a function reads from the inputs it is given (every one set, the annotation's credential too) */
+function namesRead(fn: (inputs: Record<string, unknown>) => unknown, value?: string): Set<string> {
   const read = new Set<string>();
-  fn(new Proxy({}, { get: (_t, k) => (typeof k === 'string' && /^[A-Z]/.test(k) && read.add(k), undefined) }));
+  const credential = { client_id: 'c', client_secret: 's', org_id: 'o', scopes: [] };
+  fn(new Proxy({}, {
+    get: (_t, k) => {
+      if (k === '__ims_oauth_s2s') return credential;
+      if (typeof k !== 'string' || !/^[A-Z]/.test(k)) return undefined;
+      read.add(k);
+      return value;
+    },
+  }));
   return read;
 }
 
@@ -65,9 +74,25 @@ test('SETTING_GROUPS names every setting parseConfig reads, and parseConfig read
   for (const name of parsed) expect({ name, read: read.has(name) }).toEqual({ name, read: true });
 });
 
-test('the status action reads only settings of its concerns', () => {
-  const read = namesRead((i) => adobeApiConfig(i));
-  const allowed = new Set<string>([...SETTING_GROUPS.ims, ...SETTING_GROUPS['adobe-api']]);
-  expect(read.size).toBeGreaterThan(0);
-  for (const name of read) expect({ name, allowed: allowed.has(name) }).toEqual({ name, allowed: true });
+test('the status action\'s Adobe API settings are its adobe-api concern, and no client secret is a setting', () => {
+  const read = namesRead((i) => expect(adobeApiConfig(i)).toBeDefined(), 'x');
+  expect([...read].sort()).toEqual([...SETTING_GROUPS['adobe-api']].sort());
+});
+
+describe('the local runtime gives annotated actions the credential as deploy does', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+  it.each([['["adobeio_api","openid"]'], ['adobeio_api,openid']])('scopes %s', (scopes) => {
+    const env = { IMS_OAUTH_S2S_CLIENT_ID: 'cid', IMS_OAUTH_S2S_CLIENT_SECRET: 'sec', IMS_OAUTH_S2S_ORG_ID: 'ORG@AdobeOrg', IMS_OAUTH_S2S_SCOPES: scopes };
+    for (const k of Object.keys(process.env)) if (k.startsWith('IMS_OAUTH_S2S_') || k === 'AIO_CLI_ENV') delete process.env[k];
+    Object.assign(process.env, env);
+    const { utils } = require('@adobe/aio-lib-runtime');
+    const deployed = utils.getIncludeIMSCredentialsAnnotationInputs({ annotations: { 'include-ims-credentials': true } }, utils.loadIMSCredentialsFromEnv());
+    expect(imsCredentialInputs(env)).toEqual(deployed);
+  });
+  it('no credential in the environment: nothing is added', () => {
+    expect(imsCredentialInputs({})).toEqual({});
+  });
 });

@@ -53,6 +53,11 @@ beforeAll(async () => {
     EVENTS_CLIENT_ID: 'relay-client-id',
     LEAD_ACTIVITY_TOKENS: 'push-token-1',
     LOG_LEVEL: 'warn',
+    // what `aio app use` writes to .env for the workspace's OAuth server-to-server credential
+    IMS_OAUTH_S2S_CLIENT_ID: 'ims-client',
+    IMS_OAUTH_S2S_CLIENT_SECRET: 'ims-secret',
+    IMS_OAUTH_S2S_ORG_ID: 'ORG@AdobeOrg',
+    IMS_OAUTH_S2S_SCOPES: '["adobeio_api","openid"]',
   });
   process.chdir(work);
   const appConfig = require('@adobe/aio-cli-lib-app-config');
@@ -154,6 +159,17 @@ test('actions that invoke others or use aio-lib-state get the API key; log-event
     expect({ name, key: annotations(name)['provide-api-key'] }).toEqual({ name, key: true });
   }
   expect(annotations('log-events')['provide-api-key']).toBe(false);
+});
+
+test('status and catch-up get the workspace credential through include-ims-credentials; no other action does', () => {
+  for (const name of ['__secured_status', 'catch-up']) {
+    expect(inputs(name).__ims_oauth_s2s).toEqual({ client_id: 'ims-client', client_secret: 'ims-secret', org_id: 'ORG@AdobeOrg', scopes: ['adobeio_api', 'openid'] });
+    expect(inputs(name).__ims_env).toBe('prod');
+  }
+  for (const name of Object.keys(manifestActions).filter((n) => n !== 'status' && n !== 'catch-up')) {
+    expect(inputs(name)).not.toHaveProperty('__ims_oauth_s2s');
+  }
+  for (const name of Object.keys(manifestActions)) expect(Object.keys(inputs(name === 'status' ? '__secured_status' : name)).filter((k) => /^ADOBE_CLIENT/.test(k))).toEqual([]);
 });
 
 test('the replay alarm trigger, its feed CREATE and its rule', () => {
