@@ -59,10 +59,32 @@ export function checkManifest(manifest: Manifest = loadManifest()): string[] {
   return errors;
 }
 
+/**
+ * What one container needs, measured by `npm run bench:memory` (README "Memory sizing"):
+ * a warm receiver container's own footprint, what one worst-case delivery (a 1 MiB
+ * Lead Activity push) keeps alive until it is handed off, and room for the collector.
+ */
+export const MEMORY_BUDGET = { containerMiB: 80, worstDeliveryMiB: 7, gcHeadroom: 1.5 };
+
+/** Every action's memorySize holds `concurrency` worst-case deliveries at once. */
+export function checkLimits(manifest: Manifest = loadManifest()): string[] {
+  const errors: string[] = [];
+  const { containerMiB, worstDeliveryMiB, gcHeadroom } = MEMORY_BUDGET;
+  for (const a of manifest.actions) {
+    const memory = a.limits.memorySize ?? 256;
+    const concurrency = a.limits.concurrency ?? 1;
+    const needed = containerMiB + concurrency * worstDeliveryMiB * gcHeadroom;
+    if (needed > memory) {
+      errors.push(`app.config.yaml: action ${a.name}: concurrency ${concurrency} needs ${Math.ceil(needed)} MB (${containerMiB} + ${concurrency} × ${worstDeliveryMiB} × ${gcHeadroom}), memorySize is ${memory}`);
+    }
+  }
+  return errors;
+}
+
 if (require.main === module) {
   const { values } = parseArgs({ options: { routes: { type: 'string' }, 'print-json': { type: 'boolean' } } });
   const { errors, routesJson } = checkConfig(localEnv(), values.routes);
-  errors.push(...checkManifest());
+  errors.push(...checkManifest(), ...checkLimits());
   if (errors.length) {
     console.error(`configuration invalid:\n  - ${errors.join('\n  - ')}`);
     process.exit(1);

@@ -10,6 +10,7 @@ export interface ManifestAction {
   web: boolean;
   inputNames: string[];
   annotations: Record<string, unknown>;
+  limits: { memorySize?: number; concurrency?: number; timeout?: number };
 }
 
 export interface Manifest {
@@ -17,7 +18,7 @@ export interface Manifest {
   actions: ManifestAction[];
 }
 
-type RawAction = { function?: string; web?: unknown; inputs?: Record<string, unknown>; annotations?: Record<string, unknown> };
+type RawAction = { function?: string; web?: unknown; inputs?: Record<string, unknown>; annotations?: Record<string, unknown>; limits?: ManifestAction['limits'] };
 type RawConfig = { application?: { runtimeManifest?: { packages?: Record<string, { actions?: Record<string, RawAction> }> } } };
 
 export function loadManifest(path = resolve(__dirname, '..', 'app.config.yaml')): Manifest {
@@ -27,7 +28,7 @@ export function loadManifest(path = resolve(__dirname, '..', 'app.config.yaml'))
   for (const [pkg, def] of Object.entries(packages)) {
     for (const [name, a] of Object.entries(def.actions ?? {})) {
       const web = a.web === 'raw' || a.web === 'yes' || a.web === true;
-      actions.push({ package: pkg, name, function: a.function ?? '', web, inputNames: Object.keys(a.inputs ?? {}), annotations: a.annotations ?? {} });
+      actions.push({ package: pkg, name, function: a.function ?? '', web, inputNames: Object.keys(a.inputs ?? {}), annotations: a.annotations ?? {}, limits: a.limits ?? {} });
     }
   }
   return { packageName: Object.keys(packages)[0] ?? 'marketo-stream-relay', actions };

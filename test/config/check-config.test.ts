@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { checkManifest } from '../../dev/check-config';
+import { checkLimits, checkManifest } from '../../dev/check-config';
 import { imsCredentialInputs } from '../../dev/local-env';
 import { loadManifest } from '../../dev/manifest';
 import { parseConfig, SETTING_GROUPS } from '../../src/config';
@@ -64,6 +64,13 @@ test('a missing provide-api-key annotation fails, and so does an undeclared acti
   const errors = checkEdited((t) => t.replace('*replay, *stores]\n            annotations: *runtime-api\n', '*replay, *stores]\n').replace('          log-events:', '          extra:\n            function: actions/log-events/index.ts\n          log-events:'));
   expect(errors).toContain('app.config.yaml: action replay needs annotation provide-api-key: true (it invokes actions or uses aio-lib-state)');
   expect(errors).toContain('app.config.yaml: action extra has no entry in ACTION_SETTINGS (src/config.ts): say which settings it reads');
+});
+
+test('memorySize × concurrency: the deployed limits fit the measured worst case, and 50 in 256 MB does not', () => {
+  expect(checkLimits(loadManifest(REAL))).toEqual([]);
+  const file = join(dir, 'limits.config.yaml');
+  writeFileSync(file, yaml.replace('{ timeout: 60000, memorySize: 512, concurrency: 40 }', '{ timeout: 60000, memorySize: 256, concurrency: 50 }'));
+  expect(checkLimits(loadManifest(file))).toContain('app.config.yaml: action user-audit: concurrency 50 needs 605 MB (80 + 50 × 7 × 1.5), memorySize is 256');
 });
 
 test('SETTING_GROUPS names every setting parseConfig reads, and parseConfig reads every non-Adobe-API one', () => {

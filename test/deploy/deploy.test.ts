@@ -29,6 +29,7 @@ const work = mkdtempSync(join(tmpdir(), 'deploy-test-'));
 const saved = { cwd: process.cwd(), env: { ...process.env } };
 const logLines: string[] = [];
 const zips = new Map<string, Buffer>();
+let hooks: Record<string, string> = {};
 
 beforeAll(async () => {
   const apihost = await controller.start();
@@ -62,6 +63,7 @@ beforeAll(async () => {
   process.chdir(work);
   const appConfig = require('@adobe/aio-cli-lib-app-config');
   const config = (await appConfig.load({})).all.application;
+  hooks = config.hooks;
   const { deployActions } = require('@adobe/aio-lib-runtime');
   await deployActions(config, { useForce: true }, (line: string) => logLines.push(line));
 }, 60000);
@@ -130,9 +132,9 @@ test('status is the secured sequence Adobe builds: headless validator, then the 
 });
 
 test('limits are passed through from the manifest', () => {
-  const limits = action('user-audit').limits as Json;
-  expect(limits).toEqual(expect.objectContaining({ timeout: 60000 }));
-  expect(typeof limits.memory).toBe('number');
+  for (const name of ['user-audit', 'notification', 'lead-activity', 'user-audit-registration', 'notification-registration', 'lead-activity-registration']) {
+    expect({ name, limits: action(name).limits }).toEqual({ name, limits: { timeout: 60000, memory: 512, concurrency: 40, logs: 10 } });
+  }
   expect((action('catch-up').limits as Json).timeout).toBe(600000);
 });
 
@@ -170,6 +172,11 @@ test('status and catch-up get the workspace credential through include-ims-crede
     expect(inputs(name)).not.toHaveProperty('__ims_oauth_s2s');
   }
   for (const name of Object.keys(manifestActions)) expect(Object.keys(inputs(name === 'status' ? '__secured_status' : name)).filter((k) => /^ADOBE_CLIENT/.test(k))).toEqual([]);
+});
+
+test('aio app test runs npm test (the test hook), and a build checks the configuration first', () => {
+  expect(hooks.test).toBe('npm test');
+  expect(hooks['pre-app-build']).toBe('npm run -s check-config');
 });
 
 test('the replay alarm trigger, its feed CREATE and its rule', () => {
