@@ -7,8 +7,6 @@
  * openwhisk 3.21.8 and redis 4.6.13, the versions package.json pins so tests
  * run against what the actions get.
  */
-const webpack = require('webpack');
-
 module.exports = {
   devtool: false,
   resolve: { extensions: ['.ts', '.js'] },

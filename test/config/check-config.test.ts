@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkLimits, checkManifest } from '../../dev/check-config';
+import { utils } from '@adobe/aio-lib-runtime';
 import { imsCredentialInputs } from '../../dev/local-env';
 import { loadManifest } from '../../dev/manifest';
 import { parseConfig, SETTING_GROUPS } from '../../src/config';
@@ -95,7 +96,6 @@ describe('the local runtime gives annotated actions the credential as deploy doe
     const env = { IMS_OAUTH_S2S_CLIENT_ID: 'cid', IMS_OAUTH_S2S_CLIENT_SECRET: 'sec', IMS_OAUTH_S2S_ORG_ID: 'ORG@AdobeOrg', IMS_OAUTH_S2S_SCOPES: scopes };
     for (const k of Object.keys(process.env)) if (k.startsWith('IMS_OAUTH_S2S_') || k === 'AIO_CLI_ENV') delete process.env[k];
     Object.assign(process.env, env);
-    const { utils } = require('@adobe/aio-lib-runtime');
     const deployed = utils.getIncludeIMSCredentialsAnnotationInputs({ annotations: { 'include-ims-credentials': true } }, utils.loadIMSCredentialsFromEnv());
     expect(imsCredentialInputs(env)).toEqual(deployed);
   });

@@ -11,6 +11,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
+import { deployActions, utils } from '@adobe/aio-lib-runtime';
+import appConfig from '@adobe/aio-cli-lib-app-config';
 import { ACTION_SETTINGS, settingsOf } from '../../src/config';
 import { FakeOpenWhiskController, type Json } from '../support/fake-openwhisk-controller';
 
@@ -36,7 +38,6 @@ beforeAll(async () => {
   // the app's files as `aio app deploy` sees them, in a folder with no .env / .aio
   copyFileSync(join(ROOT, 'app.config.yaml'), join(work, 'app.config.yaml'));
   copyFileSync(join(ROOT, 'package.json'), join(work, 'package.json'));
-  const { utils } = require('@adobe/aio-lib-runtime');
   const dist = join(work, 'dist', 'application', 'actions', PKG);
   mkdirSync(dist, { recursive: true });
   for (const name of Object.keys(manifestActions)) {
@@ -61,10 +62,8 @@ beforeAll(async () => {
     IMS_OAUTH_S2S_SCOPES: '["adobeio_api","openid"]',
   });
   process.chdir(work);
-  const appConfig = require('@adobe/aio-cli-lib-app-config');
   const config = (await appConfig.load({})).all.application;
   hooks = config.hooks;
-  const { deployActions } = require('@adobe/aio-lib-runtime');
   await deployActions(config, { useForce: true }, (line: string) => logLines.push(line));
 }, 60000);
 
