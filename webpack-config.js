@@ -3,10 +3,10 @@
  * folder up to the project root) and by `npm run build:actions`. The CLI sets
  * entry, output, target and mode; we add TypeScript, minification, and keep
  * `openwhisk` (and `redis`, loaded only when REDIS_URL is set) out of the
- * bundle: Adobe's nodejs:20 image ships both.
+ * bundle: Adobe's nodejs:24 image (the kind app.config.yaml deploys) ships both,
+ * openwhisk 3.21.8 and redis 4.6.13, the versions package.json pins so tests
+ * run against what the actions get.
  */
-const webpack = require('webpack');
-
 module.exports = {
   devtool: false,
   resolve: { extensions: ['.ts', '.js'] },

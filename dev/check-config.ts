@@ -1,14 +1,17 @@
 /**
  * `npm run check-config [-- --routes file.yaml [--print-json]]`: validates the
  * configuration the actions will get (.env / environment, ROUTES), or a routes
- * file, and says precisely what is wrong. `npm start` runs the same check.
+ * file, and app.config.yaml's least privilege: every action gets exactly the
+ * settings ACTION_SETTINGS (src/config.ts) says it reads, and the annotations it
+ * needs. It says precisely what is wrong. `npm start` runs the same check.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { load } from 'js-yaml';
-import { parseConfig } from '../src/config';
+import { ACTION_SETTINGS, CONFIG_NAME, parseConfig, settingsOf, SETTING_GROUPS } from '../src/config';
 import { parseRoutes } from '../src/delivery/routes';
 import { localEnv } from './local-env';
+import { loadManifest, type Manifest } from './manifest';
 
 export function checkConfig(env: Record<string, string | undefined>, routesFile?: string): { errors: string[]; routesJson?: string } {
   const config = parseConfig(env);
@@ -22,9 +25,66 @@ export function checkConfig(env: Record<string, string | undefined>, routesFile?
   return { errors };
 }
 
+const groupOf = (setting: string): string =>
+  Object.entries(SETTING_GROUPS).find(([, names]) => (names as readonly string[]).includes(setting))?.[0] ?? 'no concern';
+
+/** app.config.yaml against ACTION_SETTINGS: missing settings, extra settings, annotations. */
+export function checkManifest(manifest: Manifest = loadManifest()): string[] {
+  const errors: string[] = [];
+  const local = new Set<string>(SETTING_GROUPS.local);
+  for (const a of manifest.actions) {
+    const needs = ACTION_SETTINGS[a.name];
+    if (!needs) {
+      errors.push(`app.config.yaml: action ${a.name} has no entry in ACTION_SETTINGS (src/config.ts): say which settings it reads`);
+      continue;
+    }
+    const wanted = new Set(settingsOf(needs));
+    const given = new Set(a.inputNames.filter((n) => CONFIG_NAME.test(n)));
+    for (const s of wanted) if (!given.has(s)) errors.push(`app.config.yaml: action ${a.name} reads ${s} (${groupOf(s)}) but its inputs do not give it`);
+    for (const s of given) {
+      if (local.has(s)) errors.push(`app.config.yaml: action ${a.name} gets ${s}, a local-only setting`);
+      else if (!wanted.has(s)) errors.push(`app.config.yaml: action ${a.name} gets ${s} (${groupOf(s)}), which it does not read`);
+    }
+    const flag = (k: string) => a.annotations[k] === true;
+    if (needs.apiKey !== flag('provide-api-key')) {
+      errors.push(`app.config.yaml: action ${a.name} ${needs.apiKey ? 'needs' : 'must not have'} annotation provide-api-key: true${needs.apiKey ? ' (it invokes actions or uses aio-lib-state)' : ''}`);
+    }
+    if (needs.ims !== flag('include-ims-credentials')) {
+      errors.push(`app.config.yaml: action ${a.name} ${needs.ims ? 'needs' : 'must not have'} annotation include-ims-credentials: true${needs.ims ? ' (it calls Adobe APIs with the workspace credential)' : ''}`);
+    }
+  }
+  for (const name of Object.keys(ACTION_SETTINGS)) {
+    if (!manifest.actions.some((a) => a.name === name)) errors.push(`ACTION_SETTINGS (src/config.ts) names ${name}, which app.config.yaml does not deploy`);
+  }
+  return errors;
+}
+
+/**
+ * What one container needs, measured by `npm run bench:memory` (README "Memory sizing"):
+ * a warm receiver container's own footprint, what one worst-case delivery (a 1 MiB
+ * Lead Activity push) keeps alive until it is handed off, and room for the collector.
+ */
+export const MEMORY_BUDGET = { containerMiB: 80, worstDeliveryMiB: 7, gcHeadroom: 1.5 };
+
+/** Every action's memorySize holds `concurrency` worst-case deliveries at once. */
+export function checkLimits(manifest: Manifest = loadManifest()): string[] {
+  const errors: string[] = [];
+  const { containerMiB, worstDeliveryMiB, gcHeadroom } = MEMORY_BUDGET;
+  for (const a of manifest.actions) {
+    const memory = a.limits.memorySize ?? 256;
+    const concurrency = a.limits.concurrency ?? 1;
+    const needed = containerMiB + concurrency * worstDeliveryMiB * gcHeadroom;
+    if (needed > memory) {
+      errors.push(`app.config.yaml: action ${a.name}: concurrency ${concurrency} needs ${Math.ceil(needed)} MB (${containerMiB} + ${concurrency} × ${worstDeliveryMiB} × ${gcHeadroom}), memorySize is ${memory}`);
+    }
+  }
+  return errors;
+}
+
 if (require.main === module) {
   const { values } = parseArgs({ options: { routes: { type: 'string' }, 'print-json': { type: 'boolean' } } });
   const { errors, routesJson } = checkConfig(localEnv(), values.routes);
+  errors.push(...checkManifest(), ...checkLimits());
   if (errors.length) {
     console.error(`configuration invalid:\n  - ${errors.join('\n  - ')}`);
     process.exit(1);

@@ -26,3 +26,20 @@ export function localEnv(forced: Record<string, string> = {}): Record<string, st
   Object.assign(process.env, forced);
   return process.env;
 }
+
+/**
+ * What deploy's `include-ims-credentials` annotation adds to an action's inputs,
+ * built from the same IMS_OAUTH_S2S_* variables (`aio app use` writes them to
+ * .env); scopes are JSON-parsed when they parse, as @adobe/aio-lib-runtime does.
+ */
+export function imsCredentialInputs(env: Record<string, string | undefined>): Record<string, unknown> {
+  const v = (k: string): string | undefined => env[`IMS_OAUTH_S2S_${k}`] || undefined;
+  if (!v('CLIENT_ID') && !v('CLIENT_SECRET')) return {};
+  let scopes: unknown = v('SCOPES');
+  try {
+    scopes = JSON.parse(String(scopes));
+  } catch {
+    // a plain string, passed as is
+  }
+  return { __ims_oauth_s2s: { client_id: v('CLIENT_ID'), client_secret: v('CLIENT_SECRET'), org_id: v('ORG_ID'), scopes }, __ims_env: env.AIO_CLI_ENV === 'stage' ? 'stage' : 'prod' };
+}

@@ -3,8 +3,9 @@
  * platform needs to run it as deployed: whether it is a web action and of which
  * kind (`web: raw`, or the `raw-http` annotation, is raw; `web: yes` gets merged
  * params), whether its inputs are `final`, whether it is given the API key
- * (`provide-api-key`, which OpenWhisk treats as true when absent), its timeout,
- * and its input names.
+ * (`provide-api-key`: the controller sets it false on a new action that does not
+ * say, apache/openwhisk Actions.scala), its timeout, annotations, limits and
+ * input names.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -22,6 +23,8 @@ export interface ManifestAction {
   /** ms (OpenWhisk's default: 60 s) */
   timeoutMs: number;
   inputNames: string[];
+  annotations: Record<string, unknown>;
+  limits: { memorySize?: number; concurrency?: number; timeout?: number };
 }
 
 export interface Manifest {
@@ -29,7 +32,7 @@ export interface Manifest {
   actions: ManifestAction[];
 }
 
-type RawAction = { function?: string; web?: unknown; inputs?: Record<string, unknown>; annotations?: Record<string, unknown>; limits?: { timeout?: unknown } };
+type RawAction = { function?: string; web?: unknown; inputs?: Record<string, unknown>; annotations?: Record<string, unknown>; limits?: ManifestAction['limits'] };
 type RawConfig = { application?: { runtimeManifest?: { packages?: Record<string, { actions?: Record<string, RawAction> }> } } };
 
 const truthy = (v: unknown): boolean => v === true || v === 'true' || v === 'yes';
@@ -52,9 +55,12 @@ export function loadManifest(path = resolve(__dirname, '..', 'app.config.yaml'))
         function: a.function ?? '',
         web: webKind(a),
         final: truthy(a.annotations?.final),
-        provideApiKey: a.annotations?.['provide-api-key'] === undefined ? true : truthy(a.annotations['provide-api-key']),
+        // the controller gives a new action provide-api-key: false unless it says otherwise (Actions.scala)
+        provideApiKey: truthy(a.annotations?.['provide-api-key']),
         timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 60_000,
         inputNames: Object.keys(a.inputs ?? {}),
+        annotations: a.annotations ?? {},
+        limits: a.limits ?? {},
       });
     }
   }

@@ -30,9 +30,11 @@ import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { SETTING_GROUPS } from '../src/config';
 import type { Invoker, InvokerPool } from '../src/delivery/invoker';
 import { faultTable, type FaultTable, type InvokeFault } from './invoke-faults';
 import { openInvocationJournal } from './invocation-journal';
+import { imsCredentialInputs } from './local-env';
 import { loadManifest, type ManifestAction } from './manifest';
 import { PARAMETERS_NOT_ALLOWED, webActionParams } from './runtime-params';
 
@@ -166,7 +168,9 @@ export async function startLocalServer(o: LocalServerOptions): Promise<LocalServ
 
   const inputsFor = (action: ManifestAction): Record<string, unknown> => {
     const inputs: Record<string, unknown> = {};
-    for (const name of action.inputNames) if (o.env[name] !== undefined && o.env[name] !== '') inputs[name] = o.env[name];
+    // the manifest's inputs, and the local-only settings (the local runtime is where they apply)
+    for (const name of [...action.inputNames, ...SETTING_GROUPS.local]) if (o.env[name] !== undefined && o.env[name] !== '') inputs[name] = o.env[name];
+    if (action.annotations['include-ims-credentials'] === true) Object.assign(inputs, imsCredentialInputs(o.env));
     return inputs;
   };
   const ours = (fullName: string): ManifestAction | undefined => {

@@ -192,3 +192,73 @@ export function loadConfig(params: Inputs): ConfigResult {
   }
   return result;
 }
+
+/**
+ * Every setting, by concern. app.config.yaml has one YAML anchor per concern (same
+ * names) and each action merges only the concerns it uses; `npm run check-config`
+ * and test/config compare the manifest with ACTION_SETTINGS below. A new setting goes
+ * into one concern here (a test fails while parseConfig reads a name missing here).
+ */
+export const SETTING_GROUPS = {
+  log: ['LOG_LEVEL'],
+  /** recipient check of I/O Events deliveries (webhooks and Runtime-action registrations) */
+  'io-events': ['EVENTS_CLIENT_ID'],
+  /** webhook deliveries only: signature keys, challenge auto-validation, body size */
+  'io-webhook': ['EVENTS_PUBLIC_KEY_BASE_URL', 'EVENTS_KEY_FETCH_TIMEOUT_MS', 'EVENTS_KEY_CACHE_TTL_SECONDS', 'EVENTS_AUTO_VALIDATE', 'MAX_BODY_BYTES'],
+  /** Marketo's legacy Lead Activity push authentication (secrets) */
+  'lead-push': [
+    'LEAD_ACTIVITY_TOKENS',
+    'LEAD_ACTIVITY_OAUTH_JWKS_URL',
+    'LEAD_ACTIVITY_OAUTH_ISSUER',
+    'LEAD_ACTIVITY_OAUTH_AUDIENCE',
+    'LEAD_ACTIVITY_OAUTH_INTROSPECTION_URL',
+    'LEAD_ACTIVITY_OAUTH_CLIENT_ID',
+    'LEAD_ACTIVITY_OAUTH_CLIENT_SECRET',
+    'LEAD_ACTIVITY_OAUTH_CLOCK_SKEW_SECONDS',
+    'LEAD_ACTIVITY_OAUTH_TIMEOUT_MS',
+  ],
+  routing: ['AUDIT_TARGET_ACTION', 'NOTIFICATION_TARGET_ACTION', 'LEAD_ACTIVITY_TARGET_ACTION', 'ROUTES'],
+  /** each invocation of a downstream action */
+  forward: ['FORWARD_TIMEOUT_MS', 'FORWARD_RETRY_DELAY_MS', 'MAX_INVOKE_PARAM_BYTES'],
+  /** one delivery's hand-off (receivers, catch-up) */
+  'hand-off': ['DELIVERY_BUDGET_MS', 'FORWARD_CONCURRENCY'],
+  replay: ['REPLAY_MAX_PER_RUN', 'MAX_INVOCATIONS_PER_MINUTE'],
+  stores: ['STATE_STORE', 'REDIS_URL', 'DEDUPE_TTL_HOURS', 'PARKING_TTL_HOURS', 'STATS_FLUSH_SECONDS'],
+  /** status: registration health through the I/O Management API (IMS credential: include-ims-credentials) */
+  'adobe-api': ['ADOBE_CONSUMER_ORG_ID', 'ADOBE_PROJECT_ID', 'ADOBE_WORKSPACE_ID', 'ADOBE_REGISTRATION_IDS', 'ADOBE_EVENTS_API_URL'],
+  /** catch-up: the registration's journal (IMS credential: include-ims-credentials) */
+  journal: ['ADOBE_JOURNAL_URL'],
+  /** npm start / npm run serve only: never deployed */
+  local: ['LOCAL_DATA_DIR', 'LOCAL_INVOCATIONS_FILE'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type SettingGroup = keyof typeof SETTING_GROUPS;
+
+export interface ActionNeeds {
+  /** the concerns whose settings the action reads */
+  settings: SettingGroup[];
+  /** `provide-api-key: true`: it calls the Runtime API (invokes actions) or aio-lib-state (both use __OW_API_KEY) */
+  apiKey: boolean;
+  /** `include-ims-credentials: true`: it calls Adobe APIs with the workspace's OAuth server-to-server credential */
+  ims: boolean;
+}
+
+const receiver = (...extra: SettingGroup[]): ActionNeeds => ({ settings: ['log', 'io-events', 'routing', 'forward', 'hand-off', 'stores', ...extra], apiKey: true, ims: false });
+
+/** What each deployed action reads, from what it calls (src/relay/run.ts, replay-run.ts, status/, journal/). */
+export const ACTION_SETTINGS: Record<string, ActionNeeds> = {
+  'user-audit': receiver('io-webhook'),
+  notification: receiver('io-webhook'),
+  'lead-activity': receiver('io-webhook', 'lead-push'),
+  // Runtime-action registrations: events arrive as params (no HTTP body, no signature to check)
+  'user-audit-registration': receiver(),
+  'notification-registration': receiver(),
+  'lead-activity-registration': receiver(),
+  replay: { settings: ['log', 'routing', 'forward', 'replay', 'stores'], apiKey: true, ims: false },
+  status: { settings: ['log', 'stores', 'adobe-api'], apiKey: true, ims: true },
+  'catch-up': { settings: ['log', 'routing', 'forward', 'hand-off', 'stores', 'journal'], apiKey: true, ims: true },
+  'log-events': { settings: ['log'], apiKey: false, ims: false },
+};
+
+/** The setting names an action needs. */
+export const settingsOf = (needs: ActionNeeds): string[] => needs.settings.flatMap((g) => [...SETTING_GROUPS[g]]);

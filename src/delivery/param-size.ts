@@ -38,6 +38,7 @@ export interface PayloadBound {
 }
 
 const EXPONENT = /\d[eE][-+]?\d/g;
+// eslint-disable-next-line no-control-regex -- the characters JSON.stringify escapes
 const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 export function payloadBound(source: PayloadSource): PayloadBound {

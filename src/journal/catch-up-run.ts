@@ -3,13 +3,13 @@
  * ADOBE_JOURNAL_URL), where to start — `position` (a journal position), or
  * `since` as a time or a duration (the journal is entered with `seek` a few
  * minutes before it, and events older than it are skipped), or `since=latest`
- * (the end of the journal) — an IMS token for the project's credential, the
- * org id (x-ims-org-id), the stream.
+ * (the end of the journal) — an IMS token for the workspace credential
+ * (include-ims-credentials), the org id (x-ims-org-id), the stream.
  */
 import { isStream } from '../envelope/envelope';
 import { contextError, relayContext, reportConfigErrorsOnce } from '../relay/context';
 import { parseSinceParam } from '../relay/replay-run';
-import { imsAccessToken, imsCredential } from '../status/registrations';
+import { imsAccessToken, imsCredential } from '../ims/credential';
 import { catchUp, type CatchUpReport } from './catch-up';
 
 export type CatchUpResult = { ok: true; report: CatchUpReport } | { error: { code: string; message: string } };
@@ -46,11 +46,10 @@ export async function runCatchUp(params: Record<string, unknown>): Promise<Catch
   const fromTime = latest ? undefined : parseSinceParam(params.since, ctx.now());
   if (fromTime === null) return fail('since_invalid', 'since must be an ISO time, a duration like 30m, 6h, 2d, or latest');
   const ims = imsCredential(params);
-  if (!ims) return fail('credentials_missing', 'ADOBE_CLIENT_ID and ADOBE_CLIENT_SECRET (the project\'s OAuth server-to-server credential) are required');
-  // an `orgId` param given at invoke time, else the ADOBE_ORG_ID input; unset, empty or an unexpanded `$VAR` is missing
-  const orgInput = [params.orgId, params.ADOBE_ORG_ID].find((v) => typeof v === 'string' && v.trim() !== '' && !v.startsWith('$')) as string | undefined;
-  const orgId = orgInput?.trim() ?? '';
-  if (!orgId) return fail('credentials_missing', 'ADOBE_ORG_ID (or -p orgId: your IMS org id, …@AdobeOrg) is required: the Journaling API wants it as x-ims-org-id');
+  if (!ims) return fail('credentials_missing', 'the workspace\'s OAuth server-to-server credential is missing: the action is deployed with include-ims-credentials: true, which needs IMS_OAUTH_S2S_CLIENT_ID, _CLIENT_SECRET, _ORG_ID and _SCOPES in .env (aio app use writes them)');
+  // x-ims-org-id: an `orgId` param given at invoke time, else the credential's own org
+  const orgParam = typeof params.orgId === 'string' && params.orgId.trim() !== '' ? params.orgId.trim() : undefined;
+  const orgId = orgParam ?? ims.orgId;
   const position = typeof params.position === 'string' && params.position ? params.position : undefined;
   let token: string;
   try {

@@ -1,11 +1,13 @@
 /**
  * Adobe's view of our registrations: `getRegistration` of `@adobe/aio-lib-events`
  * (`enabled`, `webhook_status` such as verified / hook_unreachable), with an
- * access token from Adobe IMS (OAuth server-to-server client credentials),
- * cached until shortly before it expires. Both base URLs are configuration so
- * the tests run against local fakes. Failures become part of the report; the
- * client secret and the token are never logged.
+ * access token for the workspace's OAuth server-to-server credential, which the
+ * `include-ims-credentials` annotation hands to the action (src/ims/credential).
+ * The events API base URL is configuration so the tests run against a local fake.
+ * Failures become part of the report; the client secret and the token are never logged.
  */
+import { imsAccessToken, imsCredential, type ImsCredential } from '../ims/credential';
+
 export interface RegistrationHealth {
   id: string;
   name?: string;
@@ -16,15 +18,11 @@ export interface RegistrationHealth {
 }
 
 export interface AdobeApiConfig {
-  orgId: string;
-  clientId: string;
-  clientSecret: string;
-  scopes: string;
+  ims: ImsCredential;
   consumerOrgId: string;
   projectId: string;
   workspaceId: string;
   registrationIds: string[];
-  imsUrl: string;
   eventsApiUrl: string;
 }
 
@@ -32,16 +30,15 @@ export interface AdobeApiConfig {
 const inputText = (inputs: Record<string, unknown>, k: string): string =>
   typeof inputs[k] === 'string' && !String(inputs[k]).startsWith('$') ? String(inputs[k]).trim() : '';
 
-const REQUIRED = ['ADOBE_ORG_ID', 'ADOBE_CLIENT_ID', 'ADOBE_CLIENT_SECRET', 'ADOBE_CONSUMER_ORG_ID', 'ADOBE_PROJECT_ID', 'ADOBE_WORKSPACE_ID', 'ADOBE_REGISTRATION_IDS'] as const;
+const REQUIRED = ['ADOBE_CONSUMER_ORG_ID', 'ADOBE_PROJECT_ID', 'ADOBE_WORKSPACE_ID', 'ADOBE_REGISTRATION_IDS'] as const;
 
-/** The Adobe API settings, or undefined when they are not all configured. */
+/** The Adobe API settings, or undefined when they (or the annotation's credential) are not all there. */
 export function adobeApiConfig(inputs: Record<string, unknown>): AdobeApiConfig | undefined {
   const v = (k: string): string => inputText(inputs, k);
   const ims = imsCredential(inputs);
   if (!ims || REQUIRED.some((k) => !v(k))) return undefined;
   return {
-    ...ims,
-    orgId: v('ADOBE_ORG_ID'),
+    ims,
     consumerOrgId: v('ADOBE_CONSUMER_ORG_ID'),
     projectId: v('ADOBE_PROJECT_ID'),
     workspaceId: v('ADOBE_WORKSPACE_ID'),
@@ -50,48 +47,15 @@ export function adobeApiConfig(inputs: Record<string, unknown>): AdobeApiConfig 
   };
 }
 
-const tokens = new Map<string, { token: string; until: number }>();
-
-/** An IMS access token for the credential, cached until 5 minutes before expiry. */
-export type ImsCredential = Pick<AdobeApiConfig, 'imsUrl' | 'clientId' | 'clientSecret' | 'scopes'>;
-
-export function imsCredential(inputs: Record<string, unknown>): ImsCredential | undefined {
-  const v = (k: string): string => inputText(inputs, k);
-  if (!v('ADOBE_CLIENT_ID') || !v('ADOBE_CLIENT_SECRET')) return undefined;
-  return {
-    clientId: v('ADOBE_CLIENT_ID'),
-    clientSecret: v('ADOBE_CLIENT_SECRET'),
-    scopes: v('ADOBE_SCOPES') || 'adobeio_api,openid,AdobeID,read_organizations',
-    imsUrl: (v('ADOBE_IMS_URL') || 'https://ims-na1.adobelogin.com').replace(/\/+$/, ''),
-  };
-}
-
-export async function imsAccessToken(c: ImsCredential, now = Date.now()): Promise<string> {
-  const key = `${c.imsUrl}|${c.clientId}`;
-  const hit = tokens.get(key);
-  if (hit && hit.until > now) return hit.token;
-  const res = await fetch(`${c.imsUrl}/ims/token/v3`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret, scope: c.scopes }).toString(),
-    signal: AbortSignal.timeout(5000),
-  });
-  if (!res.ok) throw new Error(`IMS token request answered HTTP ${res.status}`);
-  const body = (await res.json()) as { access_token?: string; expires_in?: number };
-  if (!body.access_token) throw new Error('IMS answered without an access token');
-  tokens.set(key, { token: body.access_token, until: now + Math.max(60, (body.expires_in ?? 3600) - 300) * 1000 });
-  return body.access_token;
-}
-
 type EventsClient = { getRegistration(consumerOrgId: string, projectId: string, workspaceId: string, registrationId: string): Promise<Record<string, unknown>> };
 
 /** Reads every configured registration; each failure is reported on its own registration. */
 export async function readRegistrations(c: AdobeApiConfig): Promise<RegistrationHealth[]> {
   let client: EventsClient;
   try {
-    const token = await imsAccessToken(c);
+    const token = await imsAccessToken(c.ims);
     const events = (await import('@adobe/aio-lib-events')) as unknown as { init(org: string, key: string, token: string, http?: object): Promise<EventsClient> };
-    client = await events.init(c.orgId, c.clientId, token, { eventsBaseURL: c.eventsApiUrl, timeout: 5000 });
+    client = await events.init(c.ims.orgId, c.ims.clientId, token, { eventsBaseURL: c.eventsApiUrl, timeout: 5000 });
   } catch (err) {
     return c.registrationIds.map((id) => ({ id, error: `cannot reach the I/O Events API: ${(err as Error).message.split('\n')[0].slice(0, 160)}` }));
   }

@@ -115,7 +115,7 @@ export function buildStatusReport(input: ReportInput): StatusReport {
     streams,
     parkedBacklog: input.parkedBacklog ?? null,
     quarantined: input.quarantined ?? null,
-    registrations: input.registrations ?? { note: 'Adobe registration health is not checked: set ADOBE_ORG_ID, ADOBE_CLIENT_ID, ADOBE_CLIENT_SECRET, ADOBE_CONSUMER_ORG_ID, ADOBE_PROJECT_ID, ADOBE_WORKSPACE_ID and ADOBE_REGISTRATION_IDS' },
+    registrations: input.registrations ?? { note: 'Adobe registration health is not checked: set ADOBE_CONSUMER_ORG_ID, ADOBE_PROJECT_ID, ADOBE_WORKSPACE_ID and ADOBE_REGISTRATION_IDS (the IMS credential comes from the include-ims-credentials annotation)' },
     warnings,
   };
 }

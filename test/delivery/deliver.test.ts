@@ -189,15 +189,17 @@ describe('property: nothing lost, nothing doubled while the store is up', () => 
             );
             let n = 0;
             invoker.fault = () => d.faultSeed[n++ % d.faultSeed.length];
-            if (d.storeDown) (kv.failAll(true), (storeWasDown = true));
-            else if (d.parkingDown) kv.failing.add('put');
+            if (d.storeDown) {
+              kv.failAll(true);
+              storeWasDown = true;
+            } else if (d.parkingDown) kv.failing.add('put');
             let report = await deliver(events, meta, deps);
             kv.failAll(false);
             // the sender retries a 503 (parkFailed) until accepted
             for (let attempt = 0; report.parkFailed > 0 && attempt < 5; attempt++) report = await deliver(events, { ...meta, retryCount: attempt + 1 }, deps);
             if (report.parkFailed > 0) {
               invoker.fault = () => 'ok';
-              report = await deliver(events, meta, deps);
+              await deliver(events, meta, deps);
             }
             for (const e of events) for (const r of deps.routes.routes) if (r.test(e)) expected.add(`${r.name}|${e.id}`);
             if (d.redeliver) {

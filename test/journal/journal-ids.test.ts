@@ -13,7 +13,7 @@ import { main as notification } from '../../actions/notification/index';
 import { main as leadActivity } from '../../actions/lead-activity/index';
 import { elementOfJournalEntry } from '../../src/journal/entry';
 import { recipientsOf } from '../../src/io-events/recipient';
-import { FAKE_TOKEN, startFakeIoManagement, type FakeIoManagement } from '../support/fake-io-management';
+import { FAKE_TOKEN, routeImsTo, startFakeIoManagement, type FakeIoManagement } from '../support/fake-io-management';
 import { startFakeJournal } from '../support/fake-journal';
 import { RelayHarness, type ActionMain } from '../support/relay-harness';
 import { atDocumentedTime } from '../docs-samples/documented-time';
@@ -46,11 +46,14 @@ const FORMS: [string, (e: Obj) => unknown][] = [
 
 const h = new RelayHarness();
 let ims: FakeIoManagement;
+let imsRoute: ReturnType<typeof routeImsTo>;
 beforeAll(async () => {
   await h.start({ EVENTS_REQUIRE_RECIPIENT: 'false' });
-  ims = await startFakeIoManagement({ clientId: 'client-1', clientSecret: 'secret-1' });
+  ims = await startFakeIoManagement({ clientId: 'client-1', clientSecret: 'secret-1', orgId: 'ORG@AdobeOrg' });
+  imsRoute = routeImsTo(ims.url);
 });
 afterAll(async () => {
+  imsRoute.restore();
   await h.stop();
   await ims.close();
 });
@@ -72,7 +75,7 @@ describe.each(SAMPLES)('%s', (_name, stream, main, elements) => {
     expect(liveIds).toHaveLength(elements.length);
     const journal = await startFakeJournal({ events: elements, pageSize: 10, token: FAKE_TOKEN, entry: (e) => entryOf(e as Obj) });
     try {
-      const res = (await catchUp({ ...h.inputs, ...inputs, ADOBE_CLIENT_ID: 'client-1', ADOBE_CLIENT_SECRET: 'secret-1', ADOBE_ORG_ID: 'ORG@AdobeOrg', ADOBE_IMS_URL: ims.url, journalUrl: journal.url, stream })) as unknown as { report: Record<string, number> };
+      const res = (await catchUp({ ...h.inputs, ...inputs, __ims_oauth_s2s: { client_id: 'client-1', client_secret: 'secret-1', org_id: 'ORG@AdobeOrg', scopes: ['adobeio_api'] }, journalUrl: journal.url, stream })) as unknown as { report: Record<string, number> };
       expect(res.report).toMatchObject({ events: elements.length, accepted: elements.length, duplicates: elements.length, unreadable: 0 });
       expect(h.forwardedIds().sort()).toEqual(liveIds);
     } finally {

@@ -2,7 +2,7 @@ import { main as catchUp } from '../../actions/catch-up/index';
 import { auditEvent } from '../../dev/traffic/events';
 import { seeded } from '../../dev/traffic/rng';
 import { nextLink, pullJournal, type JournalEnd, type JournalPage } from '../../src/journal/journal';
-import { FAKE_TOKEN, startFakeIoManagement, type FakeIoManagement } from '../support/fake-io-management';
+import { FAKE_TOKEN, routeImsTo, startFakeIoManagement, type FakeIoManagement } from '../support/fake-io-management';
 import { startFakeJournal, type FakeJournal } from '../support/fake-journal';
 import { CLIENT_ID, RelayHarness } from '../support/relay-harness';
 
@@ -123,18 +123,22 @@ describe('pullJournal', () => {
 describe('catch-up action', () => {
   const h = new RelayHarness();
   let ims: FakeIoManagement;
+  let imsRoute: ReturnType<typeof routeImsTo>;
   let j: FakeJournal;
   beforeAll(async () => {
     await h.start();
-    ims = await startFakeIoManagement({ clientId: 'client-1', clientSecret: 'secret-1' });
+    ims = await startFakeIoManagement({ clientId: 'client-1', clientSecret: 'secret-1', orgId: 'ORG@AdobeOrg' });
+    imsRoute = routeImsTo(ims.url);
     j = await startFakeJournal({ events, pageSize: 5, token: FAKE_TOKEN });
   });
   afterAll(async () => {
+    imsRoute.restore();
     await h.stop();
     await ims.close();
     await j.close();
   });
-  const params = (o: Record<string, unknown> = {}) => ({ ...h.inputs, ADOBE_CLIENT_ID: 'client-1', ADOBE_CLIENT_SECRET: 'secret-1', ADOBE_ORG_ID: 'ORG@AdobeOrg', ADOBE_IMS_URL: ims.url, journalUrl: j.url, stream: 'user-audit', ...o });
+  // __ims_oauth_s2s: what the include-ims-credentials annotation hands the action
+  const params = (o: Record<string, unknown> = {}) => ({ ...h.inputs, __ims_oauth_s2s: { client_id: 'client-1', client_secret: 'secret-1', org_id: 'ORG@AdobeOrg', scopes: ['adobeio_api'] }, journalUrl: j.url, stream: 'user-audit', ...o });
 
   it('feeds the journal through normalize → route → forward; overlap with live delivery is harmless', async () => {
     await h.call((await import('../../actions/user-audit/index')).main, h.signed(events.slice(0, 3)));
@@ -150,10 +154,11 @@ describe('catch-up action', () => {
   });
   it('explains what is missing', async () => {
     expect(await catchUp(params({ journalUrl: '' }))).toMatchObject({ error: { code: 'journal_url_missing' } });
-    expect(await catchUp(params({ ADOBE_CLIENT_SECRET: '' }))).toMatchObject({ error: { code: 'credentials_missing' } });
+    expect(await catchUp(params({ __ims_oauth_s2s: { client_id: 'client-1', client_secret: '', org_id: 'ORG@AdobeOrg' } }))).toMatchObject({ error: { code: 'credentials_missing' } });
+    expect(await catchUp(params({ __ims_oauth_s2s: undefined }))).toMatchObject({ error: { code: 'credentials_missing', message: expect.stringMatching(/include-ims-credentials/) } });
+    expect(await catchUp(params({ __ims_oauth_s2s: { client_id: 'client-1', client_secret: 'wrong', org_id: 'ORG@AdobeOrg' } }))).toMatchObject({ error: { code: 'ims_failed' } });
     expect(await catchUp(params({ since: 'yesterday-ish' }))).toMatchObject({ error: { code: 'since_invalid' } });
-    expect(await catchUp(params({ ADOBE_ORG_ID: '' }))).toMatchObject({ error: { code: 'credentials_missing', message: expect.stringContaining('ADOBE_ORG_ID') } });
-    expect(await catchUp(params({ ADOBE_ORG_ID: '$ADOBE_ORG_ID', orgId: 'ORG@AdobeOrg', since: 'latest' }))).toMatchObject({ ok: true });
+    expect(await catchUp(params({ orgId: 'ORG@AdobeOrg', since: 'latest' }))).toMatchObject({ ok: true });
   });
   it('"since 2d" seeks into the window instead of reading from the oldest event (7 days × 100/day, a 300-event limit)', async () => {
     h.reset();

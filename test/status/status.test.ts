@@ -5,7 +5,7 @@ import { seeded } from '../../dev/traffic/rng';
 import { buildStatusReport } from '../../src/status/report';
 import { createStatsRecorder, type StatsHour } from '../../src/status/stats';
 import { createMemoryKv } from '../../src/stores/memory-kv';
-import { FAKE_TOKEN, startFakeIoManagement, type FakeIoManagement } from '../support/fake-io-management';
+import { FAKE_TOKEN, routeImsTo, startFakeIoManagement, type FakeIoManagement } from '../support/fake-io-management';
 import { CLIENT_ID, RelayHarness } from '../support/relay-harness';
 
 const HOUR = 3_600_000;
@@ -104,17 +104,22 @@ describe('status action', () => {
   const h = new RelayHarness();
   let fake: FakeIoManagement;
   const SECRET = 'adobe-client-secret-value-123456';
-  const adobe = () => ({
-    ADOBE_ORG_ID: 'ORG@AdobeOrg', ADOBE_CLIENT_ID: 'client-1', ADOBE_CLIENT_SECRET: SECRET, ADOBE_CONSUMER_ORG_ID: '111', ADOBE_PROJECT_ID: '222', ADOBE_WORKSPACE_ID: '333',
-    ADOBE_REGISTRATION_IDS: 'reg-ok,reg-disabled,reg-missing', ADOBE_IMS_URL: fake.url, ADOBE_EVENTS_API_URL: fake.url,
+  let ims: ReturnType<typeof routeImsTo>;
+  // what include-ims-credentials hands the action (aio-lib-runtime: scopes JSON-parsed from IMS_OAUTH_S2S_SCOPES)
+  const credential = (o: Record<string, unknown> = {}) => ({ __ims_oauth_s2s: { client_id: 'client-1', client_secret: SECRET, org_id: 'ORG@AdobeOrg', scopes: ['adobeio_api', 'openid'], ...o }, __ims_env: 'prod' });
+  const adobe = (o: Record<string, unknown> = {}) => ({
+    ...credential(o), ADOBE_CONSUMER_ORG_ID: '111', ADOBE_PROJECT_ID: '222', ADOBE_WORKSPACE_ID: '333',
+    ADOBE_REGISTRATION_IDS: 'reg-ok,reg-disabled,reg-missing', ADOBE_EVENTS_API_URL: fake.url,
   });
   beforeAll(async () => {
     await h.start();
-    fake = await startFakeIoManagement({ clientId: 'client-1', clientSecret: SECRET });
+    fake = await startFakeIoManagement({ clientId: 'client-1', clientSecret: SECRET, orgId: 'ORG@AdobeOrg' });
+    ims = routeImsTo(fake.url);
     fake.registrations.set('reg-ok', { id: 'reg-ok', name: 'User Audit', enabled: true, webhook_status: 'verified', delivery_type: 'webhook_batch' });
     fake.registrations.set('reg-disabled', { id: 'reg-disabled', name: 'Notifications', enabled: false, webhook_status: 'hook_unreachable' });
   });
   afterAll(async () => {
+    ims.restore();
     await h.stop();
     await fake.close();
   });
@@ -128,13 +133,14 @@ describe('status action', () => {
     expect(res.body).toMatchObject({
       streams: { 'user-audit': { accepted: 2, rejected: { '403 recipient_mismatch': 1 }, forwarded: { 'user-audit': 2 }, munchkin: { '111-AAA-222': { accepted: 1 }, '333-BBB-444': { accepted: 1 } }, lastError: { code: 'recipient_mismatch' } } },
       parkedBacklog: 0,
-      registrations: { note: expect.stringMatching(/ADOBE_ORG_ID/) },
+      registrations: { note: expect.stringMatching(/ADOBE_REGISTRATION_IDS/) },
     });
   });
   it('reads the registrations through aio-lib-events and says when Adobe stopped delivering', async () => {
     const first = await h.call(status, { method: 'GET' }, adobe());
     await h.call(status, { method: 'GET' }, adobe());
     expect(fake.tokenRequests).toBe(1);
+    expect(ims.hosts).toEqual(['https://ims-na1.adobelogin.com']);
     expect(first.body.registrations).toEqual([
       { id: 'reg-ok', name: 'User Audit', enabled: true, webhookStatus: 'verified', deliveryType: 'webhook_batch' },
       { id: 'reg-disabled', name: 'Notifications', enabled: false, webhookStatus: 'hook_unreachable' },
@@ -144,9 +150,20 @@ describe('status action', () => {
     expect(JSON.stringify(first.body.warnings)).toMatch(/Adobe has stopped delivering/);
   });
   it('a wrong client secret is reported, not thrown', async () => {
-    const res = await h.call(status, { method: 'GET' }, { ...adobe(), ADOBE_CLIENT_ID: 'client-2', ADOBE_CLIENT_SECRET: 'wrong-secret-0000000000' });
+    const res = await h.call(status, { method: 'GET' }, adobe({ client_id: 'client-2', client_secret: 'wrong-secret-0000000000' }));
     expect(res.statusCode).toBe(200);
-    expect(res.body.registrations).toEqual(expect.arrayContaining([expect.objectContaining({ error: expect.stringMatching(/HTTP 401/) })]));
+    expect(res.body.registrations).toEqual(expect.arrayContaining([expect.objectContaining({ error: expect.stringMatching(/IMS token request failed: .*invalid client credentials/) })]));
+  });
+  it('the stage IMS for a stage workspace, and scopes given as a plain string', async () => {
+    const res = await h.call(status, { method: 'GET' }, { ...adobe({ scopes: 'adobeio_api, openid', client_secret: `${SECRET}-stage` }), __ims_env: 'stage' });
+    expect(ims.hosts.at(-1)).toBe('https://ims-na1-stg1.adobelogin.com');
+    expect(res.body.registrations).toEqual(expect.arrayContaining([expect.objectContaining({ error: expect.stringMatching(/invalid client credentials/) })]));
+  });
+  it('without the annotation\'s credential, registration health is not checked (and says what to set)', async () => {
+    const { __ims_oauth_s2s: _dropped, ...rest } = adobe();
+    void _dropped;
+    const res = await h.call(status, { method: 'GET' }, rest);
+    expect(res.body.registrations).toEqual({ note: expect.stringMatching(/include-ims-credentials/) });
   });
   it('never logs the client secret or the token', () => {
     const text = h.logs.text();

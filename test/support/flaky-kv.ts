@@ -14,7 +14,10 @@ export function flakyKv(inner: KeyValueStore): KeyValueStore & { failing: Set<Kv
     atomicClaims: inner.atomicClaims,
     failing,
     failAll(on: boolean) {
-      for (const op of ['get', 'put', 'putIfAbsent', 'delete', 'keys'] as KvOp[]) (on ? failing.add(op) : failing.delete(op));
+      for (const op of ['get', 'put', 'putIfAbsent', 'delete', 'keys'] as KvOp[]) {
+        if (on) failing.add(op);
+        else failing.delete(op);
+      }
     },
     get: async (k: string) => (check('get', k), inner.get(k)),
     put: async (k: string, v: string, t: number) => (check('put', k), inner.put(k, v, t)),

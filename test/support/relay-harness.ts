@@ -51,12 +51,12 @@ export class RelayHarness {
     await this.keyServer.close();
   }
 
-  params(req: { method?: string; headers?: Record<string, string>; query?: string; body?: Buffer | string }, inputs: Record<string, string> = {}): Record<string, unknown> {
+  params(req: { method?: string; headers?: Record<string, string>; query?: string; body?: Buffer | string }, inputs: Record<string, unknown> = {}): Record<string, unknown> {
     const body = req.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body);
     return toRuntimeParams({ method: req.method ?? 'POST', headers: req.headers ?? {}, query: req.query ?? '', body }, { ...this.inputs, ...inputs });
   }
 
-  async call(main: ActionMain, req: Parameters<RelayHarness['params']>[0], inputs: Record<string, string> = {}): Promise<Answer> {
+  async call(main: ActionMain, req: Parameters<RelayHarness['params']>[0], inputs: Record<string, unknown> = {}): Promise<Answer> {
     const res = (await main(this.params(req, inputs))) as { statusCode: number; headers: Record<string, string>; body: string };
     let body: Record<string, unknown>;
     try {
