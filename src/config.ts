@@ -202,7 +202,7 @@ export function loadConfig(params: Inputs): ConfigResult {
 export const SETTING_GROUPS = {
   log: ['LOG_LEVEL'],
   /** recipient check of I/O Events deliveries (webhooks and Runtime-action registrations) */
-  'io-events': ['EVENTS_CLIENT_ID'],
+  'io-events': ['EVENTS_CLIENT_ID', 'EVENTS_REQUIRE_RECIPIENT'],
   /** webhook deliveries only: signature keys, challenge auto-validation, body size */
   'io-webhook': ['EVENTS_PUBLIC_KEY_BASE_URL', 'EVENTS_KEY_FETCH_TIMEOUT_MS', 'EVENTS_KEY_CACHE_TTL_SECONDS', 'EVENTS_AUTO_VALIDATE', 'MAX_BODY_BYTES'],
   /** Marketo's legacy Lead Activity push authentication (secrets) */
