@@ -155,7 +155,10 @@ describe('local store selection', () => {
       if (!parsed.ok) throw new Error(parsed.errors.join('; '));
       expect(resolveStoreKind({ store: parsed.config.stores.kind, redisUrl: parsed.config.stores.redisUrl, localDir: dir, inRuntime: false })).toBe('redis');
     } finally {
-      for (const [k, v] of Object.entries(saved)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     }
   });
 });
