@@ -11,13 +11,26 @@ export interface Envelope {
   /** stable across redeliveries: I/O event id, or the activity's marketoGUID */
   id: string;
   stream: Stream;
-  /** CloudEvent type, e.g. com.adobe.platform.marketo.audit.user.smartcampaign */
+  /**
+   * The CloudEvent type exactly as Adobe delivered it, e.g. com.adobe.platform.marketo.audit.user.smartcampaign
+   * (never recomputed from the payload); the legacy push carries none, so it gets the type the I/O form documents
+   */
   type: string;
   /** CloudEvent source (urn:mlm, …); "marketo" for the legacy push */
   source: string;
   /** event time, ISO 8601 UTC */
   time: string;
   munchkinId?: string;
+  /** I/O Events' id of the delivered event (`eventid`, V1 `event_id`): the id the x-adobe-event-id header repeats */
+  eventid?: string;
+  /** the CloudEvent's own `id`, when it has one (I/O Lead Activity: distinct from `eventid`) */
+  cloudEventId?: string;
+  /** the CloudEvent's `time` as sent (for activities `time` is the activityDate; this is the stream's time beside it) */
+  cloudEventTime?: string;
+  /** the CloudEvent's `dataschema` as sent (User Audit: "V1.0" / "V2.0") */
+  dataschema?: string;
+  /** the acting user: `userId` (V2, and a Notification's eventAction), else V1's numeric `user` as text */
+  userId?: string;
   transport: Transport;
   /** when the relay received it, ISO 8601 UTC */
   receivedAt: string;
@@ -29,7 +42,7 @@ export interface Envelope {
   activityTypeId?: number;
   activityType?: string;
   leadId?: string;
-  /** the event's own payload, unchanged */
+  /** the event's own payload exactly as sent: never copied, never completed */
   data: Record<string, unknown>;
 }
 

@@ -1,9 +1,10 @@
 /**
  * Adobe I/O Events payloads → Envelopes. Shapes accepted:
  *  - wrapped (User Audit, Notification): `{ eventid | event_id, event: { body: CloudEvent } | CloudEvent (V1), recipientclientid … }`
- *  - flat CloudEvent (I/O Lead Activity): `{ specversion, type, source, id, time, data, … }`
+ *  - flat CloudEvent (I/O Lead Activity): `{ eventid, specversion, type, source, id, time, data, … }`
  * Old and new field names, V1 (`data.user`) and V2 (`data.userId`), unknown types
- * and extra fields all pass; the event's own payload is kept unchanged in `data`.
+ * and extra fields all pass; the event's own payload is kept unchanged in `data`,
+ * and what Adobe says about it (eventid, CloudEvent id, time, type, dataschema) is kept as sent.
  */
 import { createHash } from 'node:crypto';
 import { ACTIVITY_TYPE_PREFIX } from './activity-types';
@@ -40,22 +41,42 @@ export function cloudEventOf(element: Json): Json {
 const contentId = (element: Json): string =>
   `sha256-${createHash('sha256').update(JSON.stringify(element)).digest('base64url').slice(0, 32)}`;
 
+/** The acting user: V2 `userId`, a Notification's `eventAction.userId`, else V1's numeric `user`. */
+const actingUser = (data: Json): string | undefined =>
+  text(data.userId) ?? (isObject(data.eventAction) ? text(data.eventAction.userId) : undefined) ?? text(data.user);
+
+/** What the I/O wrapper and the CloudEvent say about an event, as sent (absent fields stay absent). */
+function ioFields(element: Json, ce: Json): Pick<Envelope, 'eventid' | 'cloudEventId' | 'cloudEventTime' | 'dataschema'> {
+  const eventid = text(element.eventid) ?? text(element.event_id);
+  const cloudEventId = text(ce.id);
+  const cloudEventTime = text(ce.time);
+  const dataschema = text(ce.dataschema);
+  return {
+    ...(eventid !== undefined ? { eventid } : {}),
+    ...(cloudEventId !== undefined ? { cloudEventId } : {}),
+    ...(cloudEventTime !== undefined ? { cloudEventTime } : {}),
+    ...(dataschema !== undefined ? { dataschema } : {}),
+  };
+}
+
 export function normalizeIoEvent(element: Json, ctx: IoContext): Normalized {
   const ce = cloudEventOf(element);
   const type = text(ce.type) ?? 'unknown';
   const stream = streamOfType(type, ctx.stream);
   const data = isObject(ce.data) ? ce.data : {};
   const transport = ctx.transport ?? 'io-events';
+  const io = ioFields(element, ce);
   if (stream === 'lead-activity') {
-    return normalizeActivity(data, { transport, receivedAt: ctx.receivedAt, id: text(ce.id), source: text(ce.source), time: ce.time });
+    return normalizeActivity(data, { transport, receivedAt: ctx.receivedAt, id: io.cloudEventId, eventid: io.eventid, type, source: text(ce.source), time: ce.time, io });
   }
-  const id = text(element.eventid) ?? text(element.event_id) ?? text(ce.id) ?? ctx.headerEventId ?? contentId(element);
+  const id = io.eventid ?? io.cloudEventId ?? ctx.headerEventId ?? contentId(element);
   const envelope: Envelope = {
     id,
     stream,
     type,
     source: text(ce.source) ?? 'unknown',
     time: toIsoUtc(ce.time) ?? ctx.receivedAt,
+    ...io,
     transport,
     receivedAt: ctx.receivedAt,
     data,
@@ -64,9 +85,11 @@ export function normalizeIoEvent(element: Json, ctx: IoContext): Normalized {
   const componentType = text(data.componentType);
   const eventAction = stringForm(data.eventAction);
   const subType = text(data.subType);
+  const userId = actingUser(data);
   if (munchkinId) envelope.munchkinId = munchkinId;
   if (componentType) envelope.componentType = componentType;
   if (eventAction) envelope.eventAction = eventAction;
   if (subType) envelope.subType = subType;
+  if (userId) envelope.userId = userId;
   return { ok: true, envelope };
 }

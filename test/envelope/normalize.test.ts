@@ -47,6 +47,10 @@ describe('User Audit', () => {
       source: 'urn:mlm',
       time: '2026-03-02T10:20:42.755Z',
       munchkinId: '111-AAA-222',
+      eventid: '5e0c7c5a-0000-4000-8000-00000000a001',
+      cloudEventTime: '2026-03-02 10:20:42.755',
+      dataschema: 'V2.0',
+      userId: 'ops@example.com',
       componentType: 'Smart Campaign',
       eventAction: 'activate',
       transport: 'io-events',
@@ -57,8 +61,13 @@ describe('User Audit', () => {
   it('normalizes the V1 shape (no body wrapper, event_id, numeric user)', () => {
     const v1 = { event_id: 'ev-1', event: { ...v2.event.body, id: 'ce-1', dataschema: 'V1.0', time: '2020-05-28T19:20:47.28Z', data: { componentType: 'Email', eventAction: 'approve', munchkinId: '111-AAA-222', user: 42 } }, recipient_client_id: 'x' };
     const e = envelopeOf(v1);
-    expect(e).toMatchObject({ id: 'ev-1', time: '2020-05-28T19:20:47.280Z', componentType: 'Email', eventAction: 'approve' });
+    expect(e).toMatchObject({ id: 'ev-1', eventid: 'ev-1', cloudEventId: 'ce-1', dataschema: 'V1.0', cloudEventTime: '2020-05-28T19:20:47.28Z', time: '2020-05-28T19:20:47.280Z', componentType: 'Email', eventAction: 'approve', userId: '42' });
     expect(e.data.user).toBe(42);
+  });
+  it('the acting user: userId wins over V1 user (Marketo’s V1 sample has both)', () => {
+    const e = envelopeOf({ event_id: 'ev-2', event: { type: 'com.adobe.platform.marketo.audit.user.email', id: 'ce-2', dataschema: 'V1.0', data: { user: 253, userId: 'example@marketo.com' } } });
+    expect(e.userId).toBe('example@marketo.com');
+    expect(envelopeOf({ eventid: 'ev-3', event: { body: { type: 'com.adobe.platform.marketo.audit.user.email', data: {} } } }).userId).toBeUndefined();
   });
   it('keeps unknown types, extra fields and odd times', () => {
     const e = envelopeOf({ eventid: 'x', extra: 1, event: { body: { type: 'com.adobe.platform.marketo.audit.user.brandnewthing', time: 'garbage', data: { componentType: 'Brand New Thing', more: { a: 1 } } } } });
@@ -87,7 +96,7 @@ describe('Notification', () => {
       { eventid: 'n1', event: { body: { type: 'com.adobe.platform.marketo.notification.campaign_failure', source: 'urn:mlm', time: '2026-03-02T10:00:00Z', data: { componentType: 'campaign_abort', subType: 'smart_campaign', eventAction: { campaignId: 1234, userId: 'a@b.c' }, munchkinId: '111-AAA-222' } } } },
       'user-audit',
     );
-    expect(e).toMatchObject({ stream: 'notification', type: 'com.adobe.platform.marketo.notification.campaign_failure', componentType: 'campaign_abort', subType: 'smart_campaign', eventAction: '{"campaignId":1234,"userId":"a@b.c"}' });
+    expect(e).toMatchObject({ stream: 'notification', type: 'com.adobe.platform.marketo.notification.campaign_failure', componentType: 'campaign_abort', subType: 'smart_campaign', eventAction: '{"campaignId":1234,"userId":"a@b.c"}', userId: 'a@b.c' });
   });
   it('accepts unknown notification types', () => {
     const e = envelopeOf({ eventid: 'n2', event: { body: { type: 'com.adobe.platform.marketo.notification.nurture_exhausted', data: {} } } }, 'notification');
@@ -108,16 +117,46 @@ describe('Lead Activity', () => {
     expect(activityEventType(100001, 'Attended Booth')).toBe('com.adobe.platform.marketo.activity.custom');
     expect(activityEventType(999, undefined)).toBe('com.adobe.platform.marketo.activity.standard.type999');
   });
-  it('legacy and I/O forms of one activity give the same envelope apart from transport', () => {
+  it('legacy and I/O forms of one activity give the same routing fields, each its own data as sent', () => {
     const rng = seeded(3);
     for (let i = 0; i < 30; i++) {
       const activity = legacyActivity(rng, { typeId: i % 3 === 0 ? 100001 : undefined });
+      const sent = structuredClone(activity);
+      const element = ioActivityEvent(rng, activity, { clientId: 'c', munchkinId: '111-AAA-222' });
       const legacy = normalizeActivity(activity, { transport: 'legacy-push', receivedAt, munchkinId: '111-AAA-222' });
-      const io = normalizeIoEvent(ioActivityEvent(rng, activity, { clientId: 'c', munchkinId: '111-AAA-222' }), { ...ctx, stream: 'lead-activity' });
+      const io = normalizeIoEvent(element, { ...ctx, stream: 'lead-activity' });
       if (!legacy.ok || !io.ok) throw new Error('not normalized');
-      expect({ ...io.envelope, transport: 'legacy-push' }).toEqual(legacy.envelope);
-      expect(legacy.envelope).toMatchObject({ id: activity.marketoGUID, leadId: String(activity.leadId), stream: 'lead-activity' });
+      const { data: ioData, eventid, cloudEventId, cloudEventTime, ...ioRest } = io.envelope;
+      const { data: legacyData, ...legacyRest } = legacy.envelope;
+      expect({ ...ioRest, transport: 'legacy-push' }).toEqual(legacyRest);
+      expect(legacy.envelope).toMatchObject({ id: activity.marketoGUID, leadId: String(activity.leadId), munchkinId: '111-AAA-222', stream: 'lead-activity' });
+      expect(legacyData).toBe(activity);
+      expect(legacyData).toEqual(sent);
+      expect(ioData).toBe(element.data);
+      expect({ eventid, cloudEventId, cloudEventTime }).toEqual({ eventid: element.eventid, cloudEventId: element.id, cloudEventTime: element.time });
     }
+  });
+  it('a push activity’s data is exactly what Marketo sent: no number turned into a string, nothing added', () => {
+    const activity = { activityLogItemId: 99887766, leadId: 4242, activityTypeId: 2, activityDate: '2026-03-02T10:14:58Z' };
+    const n = normalizeActivity(activity, { transport: 'legacy-push', receivedAt, munchkinId: '111-AAA-222' });
+    expect(n).toMatchObject({ ok: true, envelope: { id: '99887766', leadId: '4242', munchkinId: '111-AAA-222', activityType: 'Fill Out Form' } });
+    expect(n.ok && n.envelope.data).toEqual({ activityLogItemId: 99887766, leadId: 4242, activityTypeId: 2, activityDate: '2026-03-02T10:14:58Z' });
+  });
+  it('the I/O type is the type Adobe delivered, never recomputed from the activity', () => {
+    const e = envelopeOf(
+      { eventid: 'w-1', specversion: '1.0', id: 'ce-111', type: 'com.adobe.platform.marketo.activity.standard.sendforwardtofriendemail', source: 'urn:marketo_activity_stream', time: '2024-12-17T18:39:33Z',
+        data: { munchkinId: '123-ABC-456', leadId: '1234', activityDate: '2024-12-17T18:39:33Z', activityTypeId: 111, activityType: 'Sent Forward to Friend Email', activityLogItemId: 1234567890 } },
+      'lead-activity',
+    );
+    expect(e).toMatchObject({ id: 'ce-111', eventid: 'w-1', type: 'com.adobe.platform.marketo.activity.standard.sendforwardtofriendemail', activityType: 'Sent Forward to Friend Email' });
+    const custom = envelopeOf({ id: 'ce-c', type: 'com.adobe.platform.marketo.activity.custom', data: { activityTypeId: 100123, activityDate: '2024-12-17T18:39:33Z' } }, 'lead-activity');
+    expect(custom.type).toBe('com.adobe.platform.marketo.activity.custom');
+  });
+  it('an I/O activity without a CloudEvent id falls back to marketoGUID, activityLogItemId, then the eventid', () => {
+    const el = (data: Record<string, unknown>) => ({ eventid: 'w-9', type: 'com.adobe.platform.marketo.activity.standard.openemail', data: { activityTypeId: 10, activityDate: '2024-12-17T18:39:33Z', ...data } });
+    expect(envelopeOf(el({ marketoGUID: 'g-1', activityLogItemId: 5 }), 'lead-activity').id).toBe('g-1');
+    expect(envelopeOf(el({ activityLogItemId: 5 }), 'lead-activity').id).toBe('5');
+    expect(envelopeOf(el({}), 'lead-activity')).toMatchObject({ id: 'w-9', eventid: 'w-9' });
   });
   it('falls back to activityLogItemId for the id', () => {
     const n = normalizeActivity({ activityLogItemId: 99887766, activityTypeId: 2, activityDate: '2026-03-02T10:14:58Z' }, { transport: 'legacy-push', receivedAt });

@@ -140,15 +140,20 @@ describe('I/O Events form', () => {
     expect(res).toMatchObject({ statusCode: 200, body: { accepted: 1, duplicates: 1 } });
     expect(h.forwardedIds()).toEqual([activity.marketoGUID]);
   });
-  it('legacy and I/O envelopes are identical apart from transport and receivedAt', async () => {
+  it('legacy and I/O envelopes have the same routing fields; each keeps its own payload as sent', async () => {
     const activity = legacyActivity(rng);
+    const sent = structuredClone(activity);
     await h.call(leadActivity, pushReq({ munchkinId: '333-BBB-444', activities: [activity] }));
-    const legacy = h.invoker.accepted[0].events[0];
+    const { data: legacyData, ...legacy } = h.invoker.accepted[0].events[0];
     h.reset();
-    await h.call(leadActivity, h.signed([ioActivityEvent(rng, activity, { clientId: CLIENT_ID, munchkinId: '333-BBB-444' })]));
-    const io = h.invoker.accepted[0].events[0];
+    const element = ioActivityEvent(rng, activity, { clientId: CLIENT_ID, munchkinId: '333-BBB-444' });
+    await h.call(leadActivity, h.signed([element]));
+    const { data: ioData, eventid, cloudEventId, cloudEventTime, ...io } = h.invoker.accepted[0].events[0];
     expect({ ...io, transport: 'x', receivedAt: 'x' }).toEqual({ ...legacy, transport: 'x', receivedAt: 'x' });
     expect(io.transport).toBe('io-events');
+    expect(legacyData).toEqual(sent);
+    expect(ioData).toEqual(element.data);
+    expect({ eventid, cloudEventId, cloudEventTime }).toEqual({ eventid: element.eventid, cloudEventId: element.id, cloudEventTime: element.time });
   });
   it('answers the challenge and rejects a bad signature', async () => {
     expect((await h.call(leadActivity, { method: 'GET', query: 'challenge=xyz' })).body).toEqual({ challenge: 'xyz' });
