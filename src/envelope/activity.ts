@@ -8,7 +8,7 @@
 import { activityEventType, standardActivityName } from './activity-types';
 import type { Envelope, Transport } from './envelope';
 import { integer, text, type Json } from './fields';
-import { toIsoUtc } from './time';
+import { eventTime } from './time';
 
 export const ACTIVITY_SOURCE = 'urn:marketo_activity_stream';
 
@@ -23,8 +23,10 @@ export interface ActivityContext {
   type?: string;
   munchkinId?: string;
   source?: string;
-  /** the CloudEvent time, used when activityDate is absent */
+  /** the CloudEvent time, used when activityDate is absent or unreadable */
   time?: unknown;
+  /** where times without an offset are read (MARKETO_ZONELESS_TIME_ZONE; UTC when absent) */
+  zonelessTimeZone?: string;
   /** what the I/O wrapper and CloudEvent said, copied onto the envelope as sent */
   io?: Pick<Envelope, 'eventid' | 'cloudEventId' | 'cloudEventTime' | 'dataschema'>;
 }
@@ -36,9 +38,9 @@ export function normalizeActivity(activity: Json, ctx: ActivityContext): Normali
   if (!id) return { ok: false, reason: 'activity has neither marketoGUID nor activityLogItemId' };
   const activityTypeId = integer(activity.activityTypeId);
   if (activityTypeId === undefined) return { ok: false, reason: 'activityTypeId is missing or not an integer' };
-  const rawTime = activity.activityDate ?? ctx.time;
-  const time = toIsoUtc(rawTime);
-  if (!time) return { ok: false, reason: 'activityDate is missing or not a date' };
+  // an unreadable activityDate does not cost the activity: it is kept as timeText and the
+  // envelope says which time it carries instead (identity never depends on the time)
+  const time = eventTime([{ value: activity.activityDate }, { value: ctx.time, source: 'cloudevent' }], ctx.receivedAt, ctx.zonelessTimeZone);
   const munchkinId = ctx.munchkinId ?? text(activity.munchkinId);
   const leadId = text(activity.leadId);
   const activityType = text(activity.activityType) ?? standardActivityName(activityTypeId);
@@ -49,7 +51,7 @@ export function normalizeActivity(activity: Json, ctx: ActivityContext): Normali
       stream: 'lead-activity',
       type: ctx.type ?? activityEventType(activityTypeId, activityType),
       source: ctx.source ?? ACTIVITY_SOURCE,
-      time,
+      ...time,
       ...(munchkinId !== undefined ? { munchkinId } : {}),
       ...ctx.io,
       transport: ctx.transport,

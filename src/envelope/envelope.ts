@@ -2,6 +2,8 @@
  * The one shape every Marketo event takes inside the relay, whatever stream
  * and transport it arrived on. Downstream actions receive arrays of these.
  */
+import type { TimeSource } from './time';
+
 export type Stream = 'user-audit' | 'notification' | 'lead-activity';
 export const STREAMS: readonly Stream[] = ['user-audit', 'notification', 'lead-activity'];
 
@@ -18,8 +20,15 @@ export interface Envelope {
   type: string;
   /** CloudEvent source (urn:mlm, …); "marketo" for the legacy push */
   source: string;
-  /** event time, ISO 8601 UTC */
+  /**
+   * event time, ISO 8601 UTC: the activityDate of an activity, the CloudEvent time otherwise;
+   * when that is missing or unreadable, the next one available, as `timeSource` says
+   */
   time: string;
+  /** absent: `time` is the event's own; "cloudevent": an activity's CloudEvent time; "received": the receipt time */
+  timeSource?: TimeSource;
+  /** the event's own time exactly as sent, when it could not be read */
+  timeText?: string;
   munchkinId?: string;
   /** I/O Events' id of the delivered event (`eventid`, V1 `event_id`): the id the x-adobe-event-id header repeats */
   eventid?: string;

@@ -11,7 +11,7 @@ import { ACTIVITY_TYPE_PREFIX } from './activity-types';
 import { normalizeActivity, type Normalized } from './activity';
 import type { Envelope, Stream } from './envelope';
 import { isObject, stringForm, text, type Json } from './fields';
-import { toIsoUtc } from './time';
+import { eventTime } from './time';
 
 export interface IoContext {
   receivedAt: string;
@@ -20,6 +20,8 @@ export interface IoContext {
   /** x-adobe-event-id, trusted only for a single-event delivery */
   headerEventId?: string;
   transport?: 'io-events' | 'journal';
+  /** where times without an offset are read (MARKETO_ZONELESS_TIME_ZONE; UTC when absent) */
+  zonelessTimeZone?: string;
 }
 
 export function streamOfType(type: string | undefined, fallback: Stream): Stream {
@@ -67,7 +69,7 @@ export function normalizeIoEvent(element: Json, ctx: IoContext): Normalized {
   const transport = ctx.transport ?? 'io-events';
   const io = ioFields(element, ce);
   if (stream === 'lead-activity') {
-    return normalizeActivity(data, { transport, receivedAt: ctx.receivedAt, id: io.cloudEventId, eventid: io.eventid, type, source: text(ce.source), time: ce.time, io });
+    return normalizeActivity(data, { transport, receivedAt: ctx.receivedAt, id: io.cloudEventId, eventid: io.eventid, type, source: text(ce.source), time: ce.time, io, zonelessTimeZone: ctx.zonelessTimeZone });
   }
   const id = io.eventid ?? io.cloudEventId ?? ctx.headerEventId ?? contentId(element);
   const envelope: Envelope = {
@@ -75,7 +77,7 @@ export function normalizeIoEvent(element: Json, ctx: IoContext): Normalized {
     stream,
     type,
     source: text(ce.source) ?? 'unknown',
-    time: toIsoUtc(ce.time) ?? ctx.receivedAt,
+    ...eventTime([{ value: ce.time }], ctx.receivedAt, ctx.zonelessTimeZone),
     ...io,
     transport,
     receivedAt: ctx.receivedAt,

@@ -25,6 +25,8 @@ export interface IoDeps {
   log: Log;
   fetch?: typeof fetch;
   now: () => number;
+  /** MARKETO_ZONELESS_TIME_ZONE (UTC when absent) */
+  zonelessTimeZone?: string;
 }
 
 /** A batch ready for hand-off: envelopes plus the elements that could not be normalized. */
@@ -58,12 +60,12 @@ export function eventsOfBody(body: unknown): Step<Json[]> {
 }
 
 /** Normalizes verified, recipient-checked elements. */
-export function normalizeElements(events: Json[], meta: DeliveryMeta, headerEventId: string | undefined, now: number): Received {
+export function normalizeElements(events: Json[], meta: DeliveryMeta, headerEventId: string | undefined, now: number, zonelessTimeZone?: string): Received {
   const receivedAt = new Date(now).toISOString();
   const received: Received = { meta, envelopes: [], unusable: [] };
   const single = events.length === 1 ? headerEventId : undefined;
   for (const element of events) {
-    const n = normalizeIoEvent(element, { receivedAt, stream: meta.stream, headerEventId: single, transport: meta.transport === 'journal' ? 'journal' : 'io-events' });
+    const n = normalizeIoEvent(element, { receivedAt, stream: meta.stream, headerEventId: single, transport: meta.transport === 'journal' ? 'journal' : 'io-events', zonelessTimeZone });
     if (n.ok) received.envelopes.push(n.envelope);
     else received.unusable.push({ element, reason: n.reason });
   }
@@ -106,7 +108,7 @@ export async function receiveIoEvents(req: RawRequest, stream: Stream, deps: IoD
   const wrongRecipient = checkRecipients(events.value, deps.clientIds);
   if (wrongRecipient) return stop(wrongRecipient);
   const meta = deliveryMetaOf(req.headers, stream, 'io-events');
-  const received = normalizeElements(events.value, meta, text(req.headers['x-adobe-event-id']), deps.now());
+  const received = normalizeElements(events.value, meta, text(req.headers['x-adobe-event-id']), deps.now(), deps.zonelessTimeZone);
   return ok({ ...received, payloads: payloadBound({ bytes: req.rawBody.length, text: body.value.text }) });
 }
 
@@ -115,7 +117,7 @@ export async function receiveIoEvents(req: RawRequest, stream: Stream, deps: IoD
  * action and passes the event as params, headers in `__adobe_headers` (without
  * the signature headers). The recipient is still checked.
  */
-export function receiveRegisteredEvent(params: Json, stream: Stream, deps: Pick<IoDeps, 'clientIds' | 'now'>): Step<Received> {
+export function receiveRegisteredEvent(params: Json, stream: Stream, deps: Pick<IoDeps, 'clientIds' | 'now' | 'zonelessTimeZone'>): Step<Received> {
   const headers: Record<string, string> = {};
   if (isObject(params.__adobe_headers)) {
     for (const [k, v] of Object.entries(params.__adobe_headers)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
@@ -125,5 +127,5 @@ export function receiveRegisteredEvent(params: Json, stream: Stream, deps: Pick<
   const wrongRecipient = checkRecipients([event], deps.clientIds);
   if (wrongRecipient) return stop(wrongRecipient);
   const meta = deliveryMetaOf(headers, stream, 'io-events');
-  return ok(normalizeElements([event], meta, text(headers['x-adobe-event-id']), deps.now()));
+  return ok(normalizeElements([event], meta, text(headers['x-adobe-event-id']), deps.now(), deps.zonelessTimeZone));
 }

@@ -13,4 +13,5 @@ export const receiveIoWebhook =
       log: ctx.log,
       fetch: ctx.fetch,
       now: ctx.now,
+      zonelessTimeZone: ctx.config.zonelessTimeZone,
     });

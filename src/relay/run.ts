@@ -101,7 +101,7 @@ async function process(name: string, stream: Stream, params: Json, receive: Rece
   let method = 'invoke';
   let step: Step<Received>;
   if (registration) {
-    step = receiveRegisteredEvent(params, stream, { clientIds: ctx.config.events.clientIds, now: ctx.now });
+    step = receiveRegisteredEvent(params, stream, { clientIds: ctx.config.events.clientIds, now: ctx.now, zonelessTimeZone: ctx.config.zonelessTimeZone });
   } else {
     const req = decodeRequest(params, ctx.config.maxBodyBytes);
     method = typeof params.__ow_method === 'string' ? params.__ow_method.toLowerCase() : 'get';

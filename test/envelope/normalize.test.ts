@@ -3,6 +3,7 @@ import { activityEventType } from '../../src/envelope/activity-types';
 import type { Envelope } from '../../src/envelope/envelope';
 import { normalizeIoEvent } from '../../src/envelope/normalize-io';
 import { toIsoUtc } from '../../src/envelope/time';
+import { parseConfig } from '../../src/config';
 import { auditEvent, ioActivityEvent, legacyActivity, notificationEvent } from '../../dev/traffic/events';
 import { seeded } from '../../dev/traffic/rng';
 
@@ -27,10 +28,74 @@ describe('toIsoUtc', () => {
     [1772446842755, '2026-03-02T10:20:42.755Z'],
     ['2028-02-29T23:59:59Z', '2028-02-29T23:59:59.000Z'],
     ['2026-12-31', '2026-12-31T00:00:00.000Z'],
+    // offsets as Marketo writes them: no leading zero (help/data-streams.md's Notification sample), with or without seconds and fractions
+    ['2021-05-27T10:22:37.489-5:00', '2021-05-27T15:22:37.489Z'],
+    ['2026-03-02T10:20:42+5:30', '2026-03-02T04:50:42.000Z'],
+    ['2026-03-02T10:20+5:30', '2026-03-02T04:50:00.000Z'],
+    ['2026-03-02T10:20-05:00', '2026-03-02T15:20:00.000Z'],
+    ['2026-03-02T10:20:42.1-5:00', '2026-03-02T15:20:42.100Z'],
+    ['2026-03-02 10:20:42.755-0500', '2026-03-02T15:20:42.755Z'],
+    ['2026-03-02T10:20:42-05', '2026-03-02T15:20:42.000Z'],
+    ['2026-03-02t10:20:42z', '2026-03-02T10:20:42.000Z'],
   ])('%s → %s', (input, expected) => expect(toIsoUtc(input)).toBe(expected));
-  it.each(['yesterday', '', '2026-13-45 99:99:99', '03/02/2026', null, {}, '1900-01-01T00:00:00Z', Number.NaN, '2026-02-30T00:00:00Z', '2026-04-31 10:00:00', '2026-02-29', '2026-01-01T24:00:00Z', '2026-00-10T00:00:00Z'])('rejects %p', (v) =>
+  it.each(['yesterday', '', '2026-13-45 99:99:99', '03/02/2026', null, {}, '1900-01-01T00:00:00Z', Number.NaN, '2026-02-30T00:00:00Z', '2026-04-31 10:00:00', '2026-02-29', '2026-01-01T24:00:00Z', '2026-00-10T00:00:00Z', '2026-03-02T10:20:42+24:00', '2026-03-02T10:20:42+05:60', '2026-03-02T10:60:00Z', '2026-03-02T10:20:42+123', '2026-03-02T10:20:42 PST'])('rejects %p', (v) =>
     expect(toIsoUtc(v)).toBeUndefined(),
   );
+});
+
+describe('zone-less times (MARKETO_ZONELESS_TIME_ZONE)', () => {
+  it.each([
+    // the User Audit sample's form, read in US Central: daylight time in July, standard time in January
+    ['2024-07-11 13:20:42.755', 'America/Chicago', '2024-07-11T18:20:42.755Z'],
+    ['2024-01-11 13:20:42.755', 'America/Chicago', '2024-01-11T19:20:42.755Z'],
+    ['2024-07-11T13:20:42', 'Asia/Kolkata', '2024-07-11T07:50:42.000Z'],
+    ['2024-07-11 13:20:42.755', 'UTC', '2024-07-11T13:20:42.755Z'],
+    // a time the spring change skips is read with the offset before it; one the autumn change repeats is its first occurrence
+    ['2026-03-08 02:30', 'America/Chicago', '2026-03-08T08:30:00.000Z'],
+    ['2026-03-08 05:00', 'America/Chicago', '2026-03-08T10:00:00.000Z'],
+    ['2026-11-01 01:30', 'America/Chicago', '2026-11-01T06:30:00.000Z'],
+    ['2026-11-01 06:30', 'America/Chicago', '2026-11-01T12:30:00.000Z'],
+    ['2026-12-31', 'America/Chicago', '2026-12-31T06:00:00.000Z'],
+  ])('%s in %s → %s', (input, zone, expected) => expect(toIsoUtc(input, zone)).toBe(expected));
+  it('a time with an offset ignores the zone setting', () => {
+    expect(toIsoUtc('2021-05-27T10:22:37.489-5:00', 'Asia/Tokyo')).toBe('2021-05-27T15:22:37.489Z');
+    expect(toIsoUtc('2026-03-02T10:20:42Z', 'America/Chicago')).toBe('2026-03-02T10:20:42.000Z');
+  });
+  it('the setting is validated: an unknown zone is a configuration error', () => {
+    expect(parseConfig({ MARKETO_ZONELESS_TIME_ZONE: 'America/Chicago' })).toMatchObject({ ok: true, config: { zonelessTimeZone: 'America/Chicago' } });
+    expect(parseConfig({})).toMatchObject({ ok: true, config: { zonelessTimeZone: 'UTC' } });
+    expect(parseConfig({ MARKETO_ZONELESS_TIME_ZONE: 'US/Nowhere' })).toMatchObject({ ok: false, errors: [expect.stringMatching(/MARKETO_ZONELESS_TIME_ZONE: "US\/Nowhere" is not an IANA time zone/)] });
+  });
+  it('reaches the envelope of every shape', () => {
+    const audit = normalizeIoEvent({ eventid: 'z1', event: { body: { type: 'com.adobe.platform.marketo.audit.user.email', time: '2024-07-11 13:20:42.755', data: {} } } }, { ...ctx, zonelessTimeZone: 'America/Chicago' });
+    expect(audit).toMatchObject({ ok: true, envelope: { time: '2024-07-11T18:20:42.755Z', cloudEventTime: '2024-07-11 13:20:42.755' } });
+    const push = normalizeActivity({ marketoGUID: 'g', activityTypeId: 2, activityDate: '2024-07-11 13:20:42' }, { transport: 'legacy-push', receivedAt, zonelessTimeZone: 'America/Chicago' });
+    expect(push).toMatchObject({ ok: true, envelope: { time: '2024-07-11T18:20:42.000Z' } });
+    expect(push.ok && push.envelope.timeSource).toBeUndefined();
+  });
+});
+
+describe('times that cannot be read', () => {
+  it('an I/O event keeps the text; time is the receipt time and says so', () => {
+    const e = envelopeOf({ eventid: 't1', event: { body: { type: 'com.adobe.platform.marketo.audit.user.email', time: 'Thursday noon', data: {} } } });
+    expect(e).toMatchObject({ time: receivedAt, timeSource: 'received', timeText: 'Thursday noon', cloudEventTime: 'Thursday noon' });
+    const none = envelopeOf({ eventid: 't2', event: { body: { type: 'com.adobe.platform.marketo.audit.user.email', data: {} } } });
+    expect(none).toMatchObject({ time: receivedAt, timeSource: 'received' });
+    expect(none.timeText).toBeUndefined();
+    const readable = envelopeOf({ eventid: 't3', event: { body: { type: 'com.adobe.platform.marketo.audit.user.email', time: '2026-03-02T10:00:00Z', data: {} } } });
+    expect(readable.timeSource).toBeUndefined();
+    expect(readable.timeText).toBeUndefined();
+  });
+  it('an activity with an unreadable activityDate is kept: the CloudEvent time, else the receipt time, said so', () => {
+    const io = envelopeOf({ eventid: 'w', id: 'ce', type: 'com.adobe.platform.marketo.activity.standard.openemail', time: '2024-12-17T18:39:33Z', data: { activityTypeId: 10, activityDate: '17/12/2024 18:39' } }, 'lead-activity');
+    expect(io).toMatchObject({ time: '2024-12-17T18:39:33.000Z', timeSource: 'cloudevent', timeText: '17/12/2024 18:39' });
+    const push = normalizeActivity({ marketoGUID: 'g', activityTypeId: 2, activityDate: 'soon' }, { transport: 'legacy-push', receivedAt });
+    expect(push).toMatchObject({ ok: true, envelope: { id: 'g', time: receivedAt, timeSource: 'received', timeText: 'soon', data: { activityDate: 'soon' } } });
+    const undated = normalizeActivity({ marketoGUID: 'g', activityTypeId: 2 }, { transport: 'legacy-push', receivedAt });
+    expect(undated).toMatchObject({ ok: true, envelope: { time: receivedAt, timeSource: 'received' } });
+    const numeric = normalizeActivity({ marketoGUID: 'g', activityTypeId: 2, activityDate: 12 }, { transport: 'legacy-push', receivedAt });
+    expect(numeric).toMatchObject({ ok: true, envelope: { timeSource: 'received', timeText: '12' } });
+  });
 });
 
 describe('User Audit', () => {
@@ -71,7 +136,7 @@ describe('User Audit', () => {
   });
   it('keeps unknown types, extra fields and odd times', () => {
     const e = envelopeOf({ eventid: 'x', extra: 1, event: { body: { type: 'com.adobe.platform.marketo.audit.user.brandnewthing', time: 'garbage', data: { componentType: 'Brand New Thing', more: { a: 1 } } } } });
-    expect(e).toMatchObject({ type: 'com.adobe.platform.marketo.audit.user.brandnewthing', time: receivedAt, componentType: 'Brand New Thing', source: 'unknown' });
+    expect(e).toMatchObject({ type: 'com.adobe.platform.marketo.audit.user.brandnewthing', time: receivedAt, timeSource: 'received', timeText: 'garbage', componentType: 'Brand New Thing', source: 'unknown' });
     expect(e.data.more).toEqual({ a: 1 });
   });
   it('derives a stable id from the content when the event has none', () => {
@@ -165,7 +230,6 @@ describe('Lead Activity', () => {
   it.each([
     [{ activityTypeId: 2, activityDate: '2026-03-02T10:14:58Z' }, /marketoGUID/],
     [{ marketoGUID: 'g', activityTypeId: 'two', activityDate: '2026-03-02T10:14:58Z' }, /activityTypeId/],
-    [{ marketoGUID: 'g', activityTypeId: 2, activityDate: 'soon' }, /activityDate/],
   ])('cannot normalize %p', (activity, reason) => {
     expect(normalizeActivity(activity, { transport: 'legacy-push', receivedAt })).toMatchObject({ ok: false, reason: expect.stringMatching(reason) });
   });
