@@ -28,7 +28,7 @@ export interface ActivityContext {
   /** where times without an offset are read (MARKETO_ZONELESS_TIME_ZONE; UTC when absent) */
   zonelessTimeZone?: string;
   /** what the I/O wrapper and CloudEvent said, copied onto the envelope as sent */
-  io?: Pick<Envelope, 'eventid' | 'cloudEventId' | 'cloudEventTime' | 'dataschema'>;
+  io?: Pick<Envelope, 'eventid' | 'cloudEventId' | 'cloudEventTime' | 'dataschema' | 'deliveryEventId'>;
 }
 
 export type Normalized = { ok: true; envelope: Envelope } | { ok: false; reason: string };

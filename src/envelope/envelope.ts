@@ -32,6 +32,8 @@ export interface Envelope {
   munchkinId?: string;
   /** I/O Events' id of the delivered event (`eventid`, V1 `event_id`): the id the x-adobe-event-id header repeats */
   eventid?: string;
+  /** x-adobe-event-id of a single-event delivery, as received: an unsigned header, kept to find the event by, never its id */
+  deliveryEventId?: string;
   /** the CloudEvent's own `id`, when it has one (I/O Lead Activity: distinct from `eventid`) */
   cloudEventId?: string;
   /** the CloudEvent's `time` as sent (for activities `time` is the activityDate; this is the stream's time beside it) */

@@ -17,7 +17,10 @@ export interface IoContext {
   receivedAt: string;
   /** the receiver's stream, used when the type does not say */
   stream: Stream;
-  /** x-adobe-event-id, trusted only for a single-event delivery */
+  /**
+   * x-adobe-event-id of a single-event delivery: an unsigned header, so it is kept
+   * on the envelope (`deliveryEventId`) and logged, but never decides the id
+   */
   headerEventId?: string;
   transport?: 'io-events' | 'journal';
   /** where times without an offset are read (MARKETO_ZONELESS_TIME_ZONE; UTC when absent) */
@@ -39,16 +42,23 @@ export function cloudEventOf(element: Json): Json {
   return element;
 }
 
-/** A stable id for an event that carries none: the hash of its content. */
-const contentId = (element: Json): string =>
-  `sha256-${createHash('sha256').update(JSON.stringify(element)).digest('base64url').slice(0, 32)}`;
+/**
+ * A stable id for an event that carries none, from the signed body alone: the hash of
+ * the CloudEvent's canonical bytes (its JSON as parsed, keys in the order sent). The
+ * CloudEvent, not the delivered element: a journal entry and a live delivery wrap the
+ * same CloudEvent differently (recipient, header) and must get the same id.
+ */
+const contentId = (ce: Json): string =>
+  `sha256-${createHash('sha256').update(JSON.stringify(ce)).digest('base64url').slice(0, 32)}`;
 
 /** The acting user: V2 `userId`, a Notification's `eventAction.userId`, else V1's numeric `user`. */
 const actingUser = (data: Json): string | undefined =>
   text(data.userId) ?? (isObject(data.eventAction) ? text(data.eventAction.userId) : undefined) ?? text(data.user);
 
+export type IoFields = Pick<Envelope, 'eventid' | 'cloudEventId' | 'cloudEventTime' | 'dataschema' | 'deliveryEventId'>;
+
 /** What the I/O wrapper and the CloudEvent say about an event, as sent (absent fields stay absent). */
-function ioFields(element: Json, ce: Json): Pick<Envelope, 'eventid' | 'cloudEventId' | 'cloudEventTime' | 'dataschema'> {
+function ioFields(element: Json, ce: Json): IoFields {
   const eventid = text(element.eventid) ?? text(element.event_id);
   const cloudEventId = text(ce.id);
   const cloudEventTime = text(ce.time);
@@ -67,11 +77,11 @@ export function normalizeIoEvent(element: Json, ctx: IoContext): Normalized {
   const stream = streamOfType(type, ctx.stream);
   const data = isObject(ce.data) ? ce.data : {};
   const transport = ctx.transport ?? 'io-events';
-  const io = ioFields(element, ce);
+  const io = { ...ioFields(element, ce), ...(ctx.headerEventId !== undefined ? { deliveryEventId: ctx.headerEventId } : {}) };
   if (stream === 'lead-activity') {
     return normalizeActivity(data, { transport, receivedAt: ctx.receivedAt, id: io.cloudEventId, eventid: io.eventid, type, source: text(ce.source), time: ce.time, io, zonelessTimeZone: ctx.zonelessTimeZone });
   }
-  const id = io.eventid ?? io.cloudEventId ?? ctx.headerEventId ?? contentId(element);
+  const id = io.eventid ?? io.cloudEventId ?? contentId(ce);
   const envelope: Envelope = {
     id,
     stream,
