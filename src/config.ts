@@ -4,6 +4,7 @@
  * which read `.env`); the local server passes the same names from the environment.
  */
 import { createHash } from 'node:crypto';
+import type { Stream } from './envelope/envelope';
 import { DEFAULT_ZONELESS_TIME_ZONE, isTimeZone } from './envelope/time';
 
 export type StoreKind = 'auto' | 'memory' | 'file' | 'state' | 'redis';
@@ -20,7 +21,7 @@ export interface Config {
     keyCacheTtlSeconds: number;
     autoValidate: boolean;
   };
-  targets: { 'user-audit': string; notification: string; 'lead-activity': string };
+  targets: Record<Stream, string>;
   /** raw ROUTES input (parsed by the route module) */
   routes?: string;
   leadPush: {
@@ -139,6 +140,7 @@ export function parseConfig(inputs: Inputs): ConfigResult {
       'user-audit': action(inputs, 'AUDIT_TARGET_ACTION', DEFAULT_TARGET, e),
       notification: action(inputs, 'NOTIFICATION_TARGET_ACTION', DEFAULT_TARGET, e),
       'lead-activity': action(inputs, 'LEAD_ACTIVITY_TARGET_ACTION', DEFAULT_TARGET, e),
+      observability: action(inputs, 'OBSERVABILITY_TARGET_ACTION', DEFAULT_TARGET, e),
     },
     routes: str(inputs, 'ROUTES'),
     leadPush: {

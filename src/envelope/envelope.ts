@@ -4,8 +4,14 @@
  */
 import type { TimeSource } from './time';
 
-export type Stream = 'user-audit' | 'notification' | 'lead-activity';
-export const STREAMS: readonly Stream[] = ['user-audit', 'notification', 'lead-activity'];
+export type Stream = 'user-audit' | 'notification' | 'lead-activity' | 'observability';
+export const STREAMS: readonly Stream[] = ['user-audit', 'notification', 'lead-activity', 'observability'];
+/**
+ * The streams with a receiver action of their own. Observability (the Marketo
+ * Observability Data Stream) has none: its registration points at an I/O receiver
+ * (e.g. notification) and its events are recognised by their type.
+ */
+export const RECEIVER_STREAMS: readonly Stream[] = ['user-audit', 'notification', 'lead-activity'];
 
 export type Transport = 'io-events' | 'legacy-push' | 'journal';
 
@@ -69,3 +75,9 @@ export interface DeliveryMeta {
 }
 
 export const isStream = (v: unknown): v is Stream => typeof v === 'string' && (STREAMS as readonly string[]).includes(v);
+
+/** The stream a delivery's events belong to: theirs when they all share one, else the receiver's. */
+export function streamOfDelivery(envelopes: readonly Envelope[], receiver: Stream): Stream {
+  const first = envelopes[0]?.stream;
+  return first !== undefined && envelopes.every((e) => e.stream === first) ? first : receiver;
+}

@@ -27,11 +27,15 @@ export interface IoContext {
   zonelessTimeZone?: string;
 }
 
+/** marketo-observability-data-stream-setup.md: …observability.metrics, .results, .status */
+export const OBSERVABILITY_TYPE_PREFIX = 'com.adobe.platform.marketo.observability.';
+
 export function streamOfType(type: string | undefined, fallback: Stream): Stream {
   const t = type?.toLowerCase() ?? '';
   if (t.startsWith(ACTIVITY_TYPE_PREFIX)) return 'lead-activity';
   if (t.startsWith('com.adobe.platform.marketo.notification.')) return 'notification';
   if (t.startsWith('com.adobe.platform.marketo.audit.')) return 'user-audit';
+  if (t.startsWith(OBSERVABILITY_TYPE_PREFIX)) return 'observability';
   return fallback;
 }
 

@@ -3,7 +3,7 @@
  * hand off → one log line → HTTP. An action file only names its stream and
  * its receive step.
  */
-import type { Stream } from '../envelope/envelope';
+import { streamOfDelivery, type Stream } from '../envelope/envelope';
 import type { Json } from '../envelope/fields';
 import { decodeRequest, type RawRequest } from '../http/request';
 import { statusOf, toHttpResponse, type HttpResponse } from '../http/response';
@@ -57,7 +57,7 @@ function countForStatus(ctx: RelayContext, stream: Stream, outcome: Outcome, rec
   }
   const failed = outcome.kind === 'rejected' || outcome.kind === 'retryLater';
   ctx.stats.record({
-    stream: received?.meta.stream ?? stream,
+    stream: received ? streamOfDelivery(received.envelopes, received.meta.stream) : stream,
     at: ctx.now(),
     status: statusOf(outcome),
     outcome: outcome.kind,
