@@ -2,6 +2,7 @@
  * The one shape every Marketo event takes inside the relay, whatever stream
  * and transport it arrived on. Downstream actions receive arrays of these.
  */
+import { jsonDigest } from './fields';
 import type { TimeSource } from './time';
 
 export type Stream = 'user-audit' | 'notification' | 'lead-activity' | 'observability';
@@ -75,6 +76,14 @@ export interface DeliveryMeta {
 }
 
 export const isStream = (v: unknown): v is Stream => typeof v === 'string' && (STREAMS as readonly string[]).includes(v);
+
+/**
+ * What an event says, as a digest: its type and payload as sent. Two envelopes with one
+ * id and one digest are the same event delivered twice; one id with two digests is a
+ * collision (two events, one id), which must not be counted as a duplicate. Costs a
+ * serialization: meant for the rare ids seen twice, not for every event.
+ */
+export const eventDigest = (e: Pick<Envelope, 'type' | 'data'>): string => jsonDigest([e.type, e.data]);
 
 /** The stream a delivery's events belong to: theirs when they all share one, else the receiver's. */
 export function streamOfDelivery(envelopes: readonly Envelope[], receiver: Stream): Stream {

@@ -6,11 +6,10 @@
  * and extra fields all pass; the event's own payload is kept unchanged in `data`,
  * and what Adobe says about it (eventid, CloudEvent id, time, type, dataschema) is kept as sent.
  */
-import { createHash } from 'node:crypto';
 import { ACTIVITY_TYPE_PREFIX } from './activity-types';
 import { normalizeActivity, type Normalized } from './activity';
 import type { Envelope, Stream } from './envelope';
-import { isObject, stringForm, text, type Json } from './fields';
+import { isObject, jsonDigest, stringForm, text, type Json } from './fields';
 import { eventTime } from './time';
 
 export interface IoContext {
@@ -52,8 +51,7 @@ export function cloudEventOf(element: Json): Json {
  * CloudEvent, not the delivered element: a journal entry and a live delivery wrap the
  * same CloudEvent differently (recipient, header) and must get the same id.
  */
-const contentId = (ce: Json): string =>
-  `sha256-${createHash('sha256').update(JSON.stringify(ce)).digest('base64url').slice(0, 32)}`;
+const contentId = (ce: Json): string => `sha256-${jsonDigest(ce)}`;
 
 /** The acting user: V2 `userId`, a Notification's `eventAction.userId`, else V1's numeric `user`. */
 const actingUser = (data: Json): string | undefined =>

@@ -3,8 +3,11 @@
  * never sets the id, and the same CloudEvent gets the same id however it is wrapped.
  */
 import { main as userAudit } from '../../actions/user-audit/index';
-import type { Envelope } from '../../src/envelope/envelope';
+import { normalizeActivity } from '../../src/envelope/activity';
+import { eventDigest, type Envelope } from '../../src/envelope/envelope';
 import { normalizeIoEvent } from '../../src/envelope/normalize-io';
+import { parseJsonBody } from '../../src/http/request';
+import { normalizePushBatch, parsePushBatch } from '../../src/lead-push/batch';
 import { CLIENT_ID, RelayHarness } from '../support/relay-harness';
 
 const receivedAt = '2026-03-02T10:21:00.000Z';
@@ -53,5 +56,36 @@ describe('an unsigned header never sets the id', () => {
     // and an Adobe retry of the same event (same body, new delivery id) is still a duplicate
     const retry = await h.call(userAudit, h.signed(idless(1), { eventId: 'reused-header', retryCount: 1 }));
     expect(retry.body).toMatchObject({ accepted: 1, duplicates: 1 });
+  });
+});
+
+describe('what the deliver step needs to tell events apart', () => {
+  const push = (body: string): Envelope[] => {
+    const parsed = parseJsonBody(Buffer.from(body));
+    const batch = parsed.ok ? parsePushBatch(parsed.value) : parsed;
+    if (!batch.ok) throw new Error('not a batch');
+    return normalizePushBatch(batch.value, { stream: 'lead-activity', transport: 'legacy-push', deliveryId: 'd' }, Date.parse(receivedAt)).envelopes;
+  };
+  it('one id twice in a delivery: the digest says whether it is one event sent twice or two events (a collision)', () => {
+    const [a, b, c] = push(`{"munchkinId":"111-AAA-222","activities":[
+      {"marketoGUID":"g-1","activityTypeId":2,"activityDate":"2026-03-02T10:14:58Z","leadId":1},
+      {"marketoGUID":"g-1","activityTypeId":2,"activityDate":"2026-03-02T10:14:58Z","leadId":1},
+      {"marketoGUID":"g-1","activityTypeId":2,"activityDate":"2026-03-02T10:14:58Z","leadId":2}]}`);
+    expect([a.id, b.id, c.id]).toEqual(['g-1', 'g-1', 'g-1']);
+    expect(eventDigest(a)).toBe(eventDigest(b));
+    expect(eventDigest(a)).not.toBe(eventDigest(c));
+  });
+  it('integers JSON.parse would round to one number give different digests', () => {
+    const [a, b] = push(`{"activities":[{"marketoGUID":"g","activityTypeId":2,"v":9007199254740992},{"marketoGUID":"g","activityTypeId":2,"v":9007199254740993}]}`);
+    expect(eventDigest(a)).not.toBe(eventDigest(b));
+  });
+  it('munchkinId is on every envelope whose shape has it (activityLogItemId ids are unique only per instance)', () => {
+    expect(push(`{"munchkinId":"111-AAA-222","activities":[{"activityLogItemId":5,"activityTypeId":2}]}`)[0]).toMatchObject({ id: '5', munchkinId: '111-AAA-222' });
+    expect(normalizeActivity({ activityLogItemId: 5, activityTypeId: 2, munchkinId: '333-BBB-444' }, { transport: 'legacy-push', receivedAt })).toMatchObject({ ok: true, envelope: { id: '5', munchkinId: '333-BBB-444' } });
+    const lads = { eventid: 'w', specversion: '1.0', type: 'com.adobe.platform.marketo.activity.standard.openemail', source: 'urn:marketo_activity_stream', id: 'ce', time: '2024-12-17T18:39:33Z', data: { munchkinId: '123-ABC-456', leadId: '1234', activityTypeId: 10, activityLogItemId: 1234567890 } };
+    expect(normalizeIoEvent(lads, { receivedAt, stream: 'lead-activity' })).toMatchObject({ ok: true, envelope: { munchkinId: '123-ABC-456' } });
+    expect(envelopeOf(idless(1)).munchkinId).toBe('123-ABC-456');
+    const notice = { event_id: 'n', event: { type: 'com.adobe.platform.marketo.notification.campaign_abort', data: { componentType: 'campaign_abort', munchkinId: '123-ABC-456' } } };
+    expect(envelopeOf(notice)).toMatchObject({ stream: 'notification', munchkinId: '123-ABC-456' });
   });
 });
