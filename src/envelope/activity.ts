@@ -8,7 +8,7 @@
 import { activityEventType, standardActivityName } from './activity-types';
 import type { Envelope, Transport } from './envelope';
 import { integer, text, type Json } from './fields';
-import { eventTime } from './time';
+import { eventTime, toIsoUtc } from './time';
 
 export const ACTIVITY_SOURCE = 'urn:marketo_activity_stream';
 
@@ -40,7 +40,8 @@ export function normalizeActivity(activity: Json, ctx: ActivityContext): Normali
   if (activityTypeId === undefined) return { ok: false, reason: 'activityTypeId is missing or not an integer' };
   // an unreadable activityDate does not cost the activity: it is kept as timeText and the
   // envelope says which time it carries instead (identity never depends on the time)
-  const time = eventTime([{ value: activity.activityDate }, { value: ctx.time, source: 'cloudevent' }], ctx.receivedAt, ctx.zonelessTimeZone);
+  const date = toIsoUtc(activity.activityDate, ctx.zonelessTimeZone);
+  const time = date !== undefined ? { time: date } : eventTime([{ value: activity.activityDate }, { value: ctx.time, source: 'cloudevent' }], ctx.receivedAt, ctx.zonelessTimeZone);
   const munchkinId = ctx.munchkinId ?? text(activity.munchkinId);
   const leadId = text(activity.leadId);
   const activityType = text(activity.activityType) ?? standardActivityName(activityTypeId);
