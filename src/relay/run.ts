@@ -29,6 +29,12 @@ function deliveryHints(params: Json): Record<string, string> {
   return Object.fromEntries(Object.entries(hints).filter(([, v]) => v !== undefined)) as Record<string, string>;
 }
 
+/** I/O Events' own event ids where they differ from the envelope ids (I/O Lead Activity: the id x-adobe-event-id carries). */
+function ioEventIdsOf(received: Received | undefined): { ioEventIds?: string[] } {
+  const envelopes = received?.envelopes ?? [];
+  return envelopes.some((e) => e.eventid !== undefined && e.eventid !== e.id) ? { ioEventIds: envelopes.map((e) => e.eventid ?? '') } : {};
+}
+
 function logRequest(ctx: RelayContext, name: string, stream: Stream, outcome: Outcome, received: Received | undefined, result: HandOffResult | undefined, method: string, params: Json): void {
   const fields = {
     action: name,
@@ -40,6 +46,7 @@ function logRequest(ctx: RelayContext, name: string, stream: Stream, outcome: Ou
     ...(outcome.kind === 'rejected' || outcome.kind === 'retryLater' ? { reason: outcome.code } : {}),
     ...(received ? { deliveryId: received.meta.deliveryId, retryCount: received.meta.retryCount ?? 0, events: received.envelopes.length, eventIds: received.envelopes.map((e) => e.id) } : {}),
     ...(received?.meta.messageId ? { messageId: received.meta.messageId } : {}),
+    ...ioEventIdsOf(received),
     ...(result?.report ? { forwarded: result.report.forwarded, duplicates: result.report.duplicates, parked: result.report.parked, unrouted: result.report.unrouted, failures: result.report.failures } : {}),
     ...(result?.quarantined ? { quarantined: result.quarantined } : {}),
     durationMs: ctx.now() - ctx.startedAt,

@@ -2,6 +2,7 @@
  * What an event *is* comes from the signed body only (issue 12): an unsigned header
  * never sets the id, and the same CloudEvent gets the same id however it is wrapped.
  */
+import { main as leadActivity } from '../../actions/lead-activity/index';
 import { main as userAudit } from '../../actions/user-audit/index';
 import { normalizeActivity } from '../../src/envelope/activity';
 import { eventDigest, type Envelope } from '../../src/envelope/envelope';
@@ -53,9 +54,26 @@ describe('an unsigned header never sets the id', () => {
     const forwarded = h.invoker.accepted.flatMap((i) => i.events);
     expect(forwarded.map((e) => e.deliveryEventId)).toEqual(['reused-header', 'reused-header']);
     expect(new Set(forwarded.map((e) => e.id)).size).toBe(2);
+    // the log line names no eventid list when every id already is the eventid
+    expect(h.logs.lines.filter((l) => l.includes('ioEventIds'))).toEqual([]);
     // and an Adobe retry of the same event (same body, new delivery id) is still a duplicate
     const retry = await h.call(userAudit, h.signed(idless(1), { eventId: 'reused-header', retryCount: 1 }));
     expect(retry.body).toMatchObject({ accepted: 1, duplicates: 1 });
+  });
+});
+
+describe('an operator can find an I/O Lead Activity by the id x-adobe-event-id carries', () => {
+  const h = new RelayHarness();
+  beforeAll(() => h.start());
+  afterAll(() => h.stop());
+  beforeEach(() => h.reset());
+  it('the request log line lists the eventids beside the envelope ids', async () => {
+    const lads = (n: number) => ({ eventid: `ec2c6092-0000-4000-8000-00000000000${n}`, specversion: '1.0', type: 'com.adobe.platform.marketo.activity.standard.openemail', source: 'urn:marketo_activity_stream', id: `a1764870-0000-4000-8000-00000000000${n}`, time: '2024-12-17T18:39:33Z', data: { munchkinId: '123-ABC-456', leadId: '1234', activityDate: '2024-12-17T18:39:33Z', activityTypeId: 10, activityLogItemId: 1234567890 + n }, recipientclientid: CLIENT_ID });
+    const res = await h.call(leadActivity, h.signed([lads(1), lads(2)], { deliveryId: 'delivery-lads-1' }));
+    expect(res.body).toMatchObject({ accepted: 2 });
+    const line = JSON.parse(h.logs.lines.find((l) => l.includes('delivery-lads-1')) as string);
+    expect(line).toMatchObject({ eventIds: [lads(1).id, lads(2).id], ioEventIds: [lads(1).eventid, lads(2).eventid] });
+    expect(h.invoker.accepted[0].events.map((e) => e.eventid)).toEqual([lads(1).eventid, lads(2).eventid]);
   });
 });
 
