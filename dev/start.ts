@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isStream, STREAMS, type Stream } from '../src/envelope/envelope';
+import { RECEIVER_STREAMS as STREAMS, type Stream } from '../src/envelope/envelope';
 import { checkConfig } from './check-config';
 import { localEnv, ROOT } from './local-env';
 import { loadManifest } from './manifest';
@@ -34,7 +34,7 @@ function options() {
     },
   });
   const streams = [...new Set(values.streams.split(',').map((s) => s.trim()).filter(Boolean))];
-  const bad = streams.filter((s) => !isStream(s));
+  const bad = streams.filter((s) => !(STREAMS as readonly string[]).includes(s));
   if (bad.length || !streams.length) throw new Error(`--streams takes ${STREAMS.join(', ')}; got ${values.streams}`);
   const rate = Number(values.rate);
   if (!(rate > 0)) throw new Error('--rate must be a positive number of requests per second');

@@ -4,12 +4,16 @@
  * which read `.env`); the local server passes the same names from the environment.
  */
 import { createHash } from 'node:crypto';
+import type { Stream } from './envelope/envelope';
+import { DEFAULT_ZONELESS_TIME_ZONE, isTimeZone } from './envelope/time';
 
 export type StoreKind = 'auto' | 'memory' | 'file' | 'state' | 'redis';
 
 export interface Config {
   logLevel: string;
   maxBodyBytes: number;
+  /** IANA zone in which event times written without an offset are read (Adobe does not document theirs) */
+  zonelessTimeZone: string;
   events: {
     clientIds: string[];
     publicKeyBaseUrl: string;
@@ -19,7 +23,7 @@ export interface Config {
     /** false: an event that names no recipient anywhere is accepted (its signature still proves Adobe sent it) */
     requireRecipient: boolean;
   };
-  targets: { 'user-audit': string; notification: string; 'lead-activity': string };
+  targets: Record<Stream, string>;
   /** raw ROUTES input (parsed by the route module) */
   routes?: string;
   leadPush: {
@@ -107,6 +111,12 @@ function action(inputs: Inputs, name: string, dflt: string, errors: string[]): s
   return s;
 }
 
+function timeZone(inputs: Inputs, name: string, dflt: string, errors: string[]): string {
+  const s = str(inputs, name) ?? dflt;
+  if (!isTimeZone(s)) errors.push(`${name}: "${s}" is not an IANA time zone name (e.g. UTC, America/Chicago)`);
+  return s;
+}
+
 function storeKind(inputs: Inputs, errors: string[]): StoreKind {
   const s = (str(inputs, 'STATE_STORE') ?? 'auto').toLowerCase();
   if (['auto', 'memory', 'file', 'state', 'redis'].includes(s)) return s as StoreKind;
@@ -121,6 +131,7 @@ export function parseConfig(inputs: Inputs): ConfigResult {
   const config: Config = {
     logLevel: str(inputs, 'LOG_LEVEL') ?? 'info',
     maxBodyBytes: int(inputs, 'MAX_BODY_BYTES', 1024 * 1024, 1024, 1024 * 1024, e),
+    zonelessTimeZone: timeZone(inputs, 'MARKETO_ZONELESS_TIME_ZONE', DEFAULT_ZONELESS_TIME_ZONE, e),
     events: {
       clientIds: list(inputs, 'EVENTS_CLIENT_ID'),
       publicKeyBaseUrl: url(inputs, 'EVENTS_PUBLIC_KEY_BASE_URL', e, 'https://static.adobeioevents.com')!,
@@ -133,6 +144,7 @@ export function parseConfig(inputs: Inputs): ConfigResult {
       'user-audit': action(inputs, 'AUDIT_TARGET_ACTION', DEFAULT_TARGET, e),
       notification: action(inputs, 'NOTIFICATION_TARGET_ACTION', DEFAULT_TARGET, e),
       'lead-activity': action(inputs, 'LEAD_ACTIVITY_TARGET_ACTION', DEFAULT_TARGET, e),
+      observability: action(inputs, 'OBSERVABILITY_TARGET_ACTION', DEFAULT_TARGET, e),
     },
     routes: str(inputs, 'ROUTES'),
     leadPush: {

@@ -13,15 +13,18 @@
  * and the constant. The payloads together were part of the request body, and
  * re-serializing parsed JSON never makes it longer except for numbers: an
  * exponent form (`1e20` → `100000000000000000000`, at most 24 characters
- * out) and integers of 16+ digits rounded up to one more digit. So
+ * out) and integers of 16+ digits rounded up to one more digit — except that
+ * integers beyond 2^53 are parsed as strings of their exact digits
+ * (src/http/lossless-json.ts), two quotes longer each. So
  *
- *   Σ JSON(payloads) ≤ body bytes + 24 × (digit-e-digit runs) + body bytes / 16 + 1
+ *   Σ JSON(payloads) ≤ body bytes + 24 × (digit-e-digit runs) + 2 × (quoted integers) + body bytes / 16 + 1
  *
  * with the runs counted on the body text (one inside a string only adds slack).
  * When the bound says "fits", one invocation carries everything; otherwise
  * the events are measured one by one (`splitForParams`).
  */
 import type { Envelope } from '../envelope/envelope';
+import { quotedIntegerCount } from '../http/lossless-json';
 
 /** The request body a batch of envelopes came from: its byte length and text. */
 export interface PayloadSource {
@@ -45,7 +48,7 @@ export function payloadBound(source: PayloadSource): PayloadBound {
   let bound: number | undefined;
   return {
     bytes: source.bytes,
-    bound: () => (bound ??= source.bytes + 24 * (source.text.match(EXPONENT)?.length ?? 0) + Math.floor(source.bytes / 16) + 1),
+    bound: () => (bound ??= source.bytes + 24 * (source.text.match(EXPONENT)?.length ?? 0) + 2 * quotedIntegerCount(source.text) + Math.floor(source.bytes / 16) + 1),
   };
 }
 

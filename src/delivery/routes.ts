@@ -14,7 +14,7 @@
  *
  * Patterns are compiled once, at parse time; routing builds no RegExp.
  */
-import type { Envelope, Stream } from '../envelope/envelope';
+import { STREAMS, type Envelope, type Stream } from '../envelope/envelope';
 import { isObject } from '../envelope/fields';
 
 export const MATCH_FIELDS = ['stream', 'type', 'source', 'munchkinId', 'componentType', 'eventAction', 'subType', 'activityTypeId', 'activityType'] as const;
@@ -38,7 +38,7 @@ export type RoutesResult = { ok: true; value: RouteTable } | { ok: false; errors
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const ACTION = /^(\/[A-Za-z0-9_@.-]+\/)?([A-Za-z0-9_@.-]+\/)?[A-Za-z0-9_@.-]+$/;
-const STREAM_PATTERN = /^(user-audit|notification|lead-activity|[a-z*-]*\*[a-z*-]*)$/i;
+const STREAM_PATTERN = new RegExp(`^(${STREAMS.join('|')}|[a-z*-]*\\*[a-z*-]*)$`, 'i');
 
 function patternMatcher(pattern: string | number): Matcher {
   if (typeof pattern === 'number') return (v) => v === pattern || (typeof v === 'string' && v === String(pattern));
@@ -72,7 +72,7 @@ function checkMatchValue(where: string, field: MatchField, raw: unknown, errors:
       return void errors.push(`${where}: match.activityTypeId values must be integers, got ${JSON.stringify(v)}`);
     }
     if (field === 'stream' && (typeof v !== 'string' || !STREAM_PATTERN.test(v))) {
-      return void errors.push(`${where}: match.stream must be user-audit, notification, lead-activity or a wildcard, got ${JSON.stringify(v)}`);
+      return void errors.push(`${where}: match.stream must be ${STREAMS.join(', ')} or a wildcard, got ${JSON.stringify(v)}`);
     }
   }
   return values as (string | number)[];
@@ -135,10 +135,10 @@ export function parseRoutes(source: unknown): RoutesResult {
 }
 
 /** One route per stream, used when ROUTES is not set. */
-export function defaultRouteTable(targets: Record<Stream, string>): RouteTable {
-  const routes = (Object.keys(targets) as Stream[]).map((stream) => {
+export function defaultRouteTable(targets: Partial<Record<Stream, string>>): RouteTable {
+  const routes = (Object.entries(targets) as [Stream, string | undefined][]).flatMap(([stream, action]) => {
     const match = { stream: [stream] };
-    return { name: stream, action: targets[stream], match, test: compileMatch(match) };
+    return action === undefined ? [] : [{ name: stream, action, match, test: compileMatch(match) }];
   });
   return { routes };
 }

@@ -1,4 +1,6 @@
 /** Small readers for untrusted JSON: they never throw and never coerce objects. */
+import { createHash } from 'node:crypto';
+
 export type Json = Record<string, unknown>;
 
 export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -15,3 +17,6 @@ export const integer = (v: unknown): number | undefined => {
 /** The string form of a value used for routing: objects are JSON-encoded. */
 export const stringForm = (v: unknown): string | undefined =>
   v === undefined || v === null ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
+
+/** 32 base64url characters (192 bits) of the SHA-256 of a value's JSON (keys in the order they were sent). */
+export const jsonDigest = (v: unknown): string => createHash('sha256').update(JSON.stringify(v) ?? '').digest('base64url').slice(0, 32);

@@ -6,6 +6,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { rejected, ok, stop, type Step } from '../outcome';
+import { parseLosslessJson } from './lossless-json';
 
 export interface RawRequest {
   method: string;
@@ -78,14 +79,17 @@ export interface JsonDocument {
   text: string;
 }
 
-/** Parses a JSON body already known to be within limits. BOM is tolerated, invalid UTF-8 is not. */
+/**
+ * Parses a JSON body already known to be within limits. BOM is tolerated, invalid UTF-8 is not.
+ * Integers beyond 2^53 − 1 become strings of their exact digits (src/http/lossless-json.ts).
+ */
 export function parseJsonDocument(rawBody: Buffer): Step<JsonDocument> {
   if (rawBody.length === 0) return stop(rejected(400, 'body_missing', 'the request has no body'));
   if (!isUtf8(rawBody)) return stop(rejected(400, 'body_not_utf8', 'the request body is not valid UTF-8'));
   const decoded = rawBody.toString('utf8');
   const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
   try {
-    return ok({ value: JSON.parse(text), text });
+    return ok({ value: parseLosslessJson(text), text });
   } catch {
     return stop(rejected(400, 'body_not_json', 'the request body is not valid JSON'));
   }

@@ -29,6 +29,8 @@ export interface IoDeps {
   now: () => number;
   /** DEDUPE_TTL_HOURS in ms: a signed event older than this (less a margin) is set aside as stale */
   dedupeTtlMs?: number;
+  /** MARKETO_ZONELESS_TIME_ZONE (UTC when absent) */
+  zonelessTimeZone?: string;
 }
 
 /** A batch ready for hand-off: envelopes plus the elements that could not be normalized. */
@@ -84,13 +86,14 @@ export function eventsOfBody(body: unknown): Step<Json[]> {
 }
 
 /** Normalizes verified, recipient-checked elements; with `dedupeTtlMs`, events older than idempotency remembers are set aside. */
-export function normalizeElements(events: Json[], meta: DeliveryMeta, headerEventId: string | undefined, now: number, dedupeTtlMs?: number): Received {
+export function normalizeElements(events: Json[], meta: DeliveryMeta, headerEventId: string | undefined, now: number, o: { dedupeTtlMs?: number; zonelessTimeZone?: string } = {}): Received {
+  const { dedupeTtlMs, zonelessTimeZone } = o;
   const receivedAt = new Date(now).toISOString();
   const received: Received = { meta, envelopes: [], unusable: [] };
   const single = events.length === 1 ? headerEventId : undefined;
   const staleBefore = dedupeTtlMs === undefined ? undefined : now - dedupeTtlMs + staleMarginMs(dedupeTtlMs);
   for (const element of events) {
-    const n = normalizeIoEvent(element, { receivedAt, stream: meta.stream, headerEventId: single, transport: meta.transport === 'journal' ? 'journal' : 'io-events' });
+    const n = normalizeIoEvent(element, { receivedAt, stream: meta.stream, headerEventId: single, transport: meta.transport === 'journal' ? 'journal' : 'io-events', zonelessTimeZone });
     if (!n.ok) {
       received.unusable.push({ element, reason: n.reason });
       continue;
@@ -153,7 +156,7 @@ export async function receiveIoEvents(req: RawRequest, stream: Stream, deps: IoD
   const wrongRecipient = checkRecipients(events.value, deps.clientIds, { required: deps.requireRecipient });
   if (wrongRecipient) return stop(wrongRecipient);
   const meta = deliveryMetaOf(req.headers, stream, 'io-events');
-  const received = normalizeElements(events.value, meta, text(req.headers['x-adobe-event-id']), deps.now(), deps.dedupeTtlMs);
+  const received = normalizeElements(events.value, meta, text(req.headers['x-adobe-event-id']), deps.now(), { dedupeTtlMs: deps.dedupeTtlMs, zonelessTimeZone: deps.zonelessTimeZone });
   return ok({ ...received, payloads: payloadBound({ bytes: req.rawBody.length, text: body.value.text }) });
 }
 
@@ -162,7 +165,7 @@ export async function receiveIoEvents(req: RawRequest, stream: Stream, deps: IoD
  * action and passes the event as params, headers in `__adobe_headers` (without
  * the signature headers). The recipient is still checked.
  */
-export function receiveRegisteredEvent(params: Json, stream: Stream, deps: Pick<IoDeps, 'clientIds' | 'requireRecipient' | 'now'>): Step<Received> {
+export function receiveRegisteredEvent(params: Json, stream: Stream, deps: Pick<IoDeps, 'clientIds' | 'requireRecipient' | 'now' | 'zonelessTimeZone'>): Step<Received> {
   const headers: Record<string, string> = {};
   if (isObject(params.__adobe_headers)) {
     for (const [k, v] of Object.entries(params.__adobe_headers)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
@@ -172,5 +175,5 @@ export function receiveRegisteredEvent(params: Json, stream: Stream, deps: Pick<
   const wrongRecipient = checkRecipients([event], deps.clientIds, { required: deps.requireRecipient });
   if (wrongRecipient) return stop(wrongRecipient);
   const meta = deliveryMetaOf(headers, stream, 'io-events');
-  return ok(normalizeElements([event], meta, text(headers['x-adobe-event-id']), deps.now()));
+  return ok(normalizeElements([event], meta, text(headers['x-adobe-event-id']), deps.now(), { zonelessTimeZone: deps.zonelessTimeZone }));
 }

@@ -38,7 +38,7 @@ export async function catchUp(ctx: RelayContext, stream: Stream, o: PullOptions 
     report.pages++;
     report.events += next.value.events.length;
     report.unreadable += next.value.skipped;
-    const received = normalizeElements(next.value.events, { stream, transport: 'journal', deliveryId: `journal-${next.value.position ?? report.pages}` }, undefined, ctx.now());
+    const received = normalizeElements(next.value.events, { stream, transport: 'journal', deliveryId: `journal-${next.value.position ?? report.pages}` }, undefined, ctx.now(), { zonelessTimeZone: ctx.config.zonelessTimeZone });
     if (o.fromTime) {
       const before = received.envelopes.length;
       received.envelopes = received.envelopes.filter((e) => (toIsoUtc(e.time) ?? e.time) >= (o.fromTime as string));

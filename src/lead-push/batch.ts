@@ -29,7 +29,7 @@ export function parsePushBatch(body: unknown): Step<PushBatch> {
 }
 
 /** Normalizes every activity of the batch; the unusable ones are kept whole with their reason. */
-export function normalizePushBatch(batch: PushBatch, meta: DeliveryMeta, now: number): Received {
+export function normalizePushBatch(batch: PushBatch, meta: DeliveryMeta, now: number, zonelessTimeZone?: string): Received {
   const receivedAt = new Date(now).toISOString();
   const received: Received = { meta, envelopes: [], unusable: [] };
   for (const activity of batch.activities) {
@@ -37,7 +37,7 @@ export function normalizePushBatch(batch: PushBatch, meta: DeliveryMeta, now: nu
       received.unusable.push({ element: { value: activity as Json[keyof Json] }, reason: 'activity is not a JSON object' });
       continue;
     }
-    const n = normalizeActivity(activity, { transport: 'legacy-push', receivedAt, munchkinId: batch.munchkinId });
+    const n = normalizeActivity(activity, { transport: 'legacy-push', receivedAt, munchkinId: batch.munchkinId, zonelessTimeZone });
     if (n.ok) received.envelopes.push(n.envelope);
     else received.unusable.push({ element: activity, reason: n.reason });
   }

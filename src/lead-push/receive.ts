@@ -31,6 +31,6 @@ export const receiveLeadActivity: ReceiveStep = async (req, ctx) => {
   const batch = parsePushBatch(body.value.value);
   if (!batch.ok) return batch;
   const meta = { ...deliveryMetaOf(req.headers, 'lead-activity', 'legacy-push'), ...(batch.value.messageId ? { messageId: batch.value.messageId } : {}) };
-  const received = normalizePushBatch(batch.value, meta, ctx.now());
+  const received = normalizePushBatch(batch.value, meta, ctx.now(), ctx.config.zonelessTimeZone);
   return ok({ ...received, payloads: payloadBound({ bytes: req.rawBody.length, text: body.value.text }) });
 };

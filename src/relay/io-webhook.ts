@@ -15,4 +15,5 @@ export const receiveIoWebhook =
       fetch: ctx.fetch,
       now: ctx.now,
       dedupeTtlMs: ctx.config.stores.dedupeTtlHours * 3_600_000,
+      zonelessTimeZone: ctx.config.zonelessTimeZone,
     });

@@ -3,7 +3,7 @@
  * hand off → one log line → HTTP. An action file only names its stream and
  * its receive step.
  */
-import type { Stream } from '../envelope/envelope';
+import { streamOfDelivery, type Stream } from '../envelope/envelope';
 import type { Json } from '../envelope/fields';
 import { decodeRequest, type RawRequest } from '../http/request';
 import { statusOf, toHttpResponse, type HttpResponse } from '../http/response';
@@ -56,6 +56,12 @@ function deliveryHints(params: Json): Record<string, string | number> {
   return hints;
 }
 
+/** I/O Events' own event ids where they differ from the envelope ids (I/O Lead Activity: the id x-adobe-event-id carries). */
+function ioEventIdsOf(received: Received | undefined): { ioEventIds?: string[] } {
+  const envelopes = received?.envelopes ?? [];
+  return envelopes.some((e) => e.eventid !== undefined && e.eventid !== e.id) ? { ioEventIds: envelopes.map((e) => e.eventid ?? '') } : {};
+}
+
 function logRequest(ctx: RelayContext, name: string, stream: Stream, outcome: Outcome, received: Received | undefined, result: HandOffResult | undefined, method: string, params: Json): void {
   const fields = {
     action: name,
@@ -68,6 +74,7 @@ function logRequest(ctx: RelayContext, name: string, stream: Stream, outcome: Ou
     ...(received ? { deliveryId: received.meta.deliveryId, retryCount: received.meta.retryCount ?? 0, events: received.envelopes.length, eventIds: received.envelopes.map((e) => e.id) } : {}),
     ...(received?.meta.messageId ? { messageId: received.meta.messageId } : {}),
     ...(received?.stale ? { stale: received.stale } : {}),
+    ...ioEventIdsOf(received),
     ...(result?.report ? { forwarded: result.report.forwarded, duplicates: result.report.duplicates, parked: result.report.parked, unrouted: result.report.unrouted, failures: result.report.failures } : {}),
     ...(result?.quarantined ? { quarantined: result.quarantined } : {}),
     durationMs: ctx.now() - ctx.startedAt,
@@ -85,7 +92,7 @@ function countForStatus(ctx: RelayContext, stream: Stream, outcome: Outcome, rec
   }
   const failed = outcome.kind === 'rejected' || outcome.kind === 'retryLater';
   ctx.stats.record({
-    stream: received?.meta.stream ?? stream,
+    stream: received ? streamOfDelivery(received.envelopes, received.meta.stream) : stream,
     at: ctx.now(),
     status: statusOf(outcome),
     outcome: outcome.kind,
@@ -127,7 +134,7 @@ async function process(name: string, stream: Stream, params: Json, receive: Rece
   let method = 'invoke';
   let step: Step<Received>;
   if (registration) {
-    step = receiveRegisteredEvent(params, stream, { clientIds: ctx.config.events.clientIds, requireRecipient: ctx.config.events.requireRecipient, now: ctx.now });
+    step = receiveRegisteredEvent(params, stream, { clientIds: ctx.config.events.clientIds, requireRecipient: ctx.config.events.requireRecipient, now: ctx.now, zonelessTimeZone: ctx.config.zonelessTimeZone });
   } else {
     const req = decodeRequest(params, ctx.config.maxBodyBytes);
     method = typeof params.__ow_method === 'string' ? params.__ow_method.toLowerCase() : 'get';

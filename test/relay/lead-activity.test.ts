@@ -43,7 +43,7 @@ describe('legacy push', () => {
     for (const i of h.invoker.accepted) expect(i.bytes).toBeLessThanOrEqual(1_000_000);
     expect(h.forwardedIds()).toHaveLength(400);
   });
-  it('quarantines broken activities and accepts the rest', async () => {
+  it('quarantines broken activities and accepts the rest; an unreadable activityDate is kept, not quarantined', async () => {
     const batch = legacyPush(rng, 10);
     const acts = batch.activities as Record<string, unknown>[];
     delete acts[1].marketoGUID;
@@ -52,11 +52,13 @@ describe('legacy push', () => {
     acts[7].activityDate = 'last tuesday';
     (batch.activities as unknown[]).push('not an object');
     const res = await h.call(leadActivity, pushReq(batch));
-    expect(res).toMatchObject({ statusCode: 200, body: { accepted: 7, quarantined: 4 } });
+    expect(res).toMatchObject({ statusCode: 200, body: { accepted: 8, quarantined: 3 } });
     const dead: string[] = [];
     for await (const k of h.kv.keys('dlq-')) dead.push(JSON.parse((await h.kv.get(k)) as string).reason);
-    expect(dead.sort()).toEqual(expect.arrayContaining([expect.stringMatching(/marketoGUID/), expect.stringMatching(/activityTypeId/), expect.stringMatching(/activityDate/), expect.stringMatching(/not a JSON object/)]));
-    expect(h.forwardedIds()).toHaveLength(7);
+    expect(dead.sort()).toEqual([expect.stringMatching(/marketoGUID/), expect.stringMatching(/not a JSON object/), expect.stringMatching(/activityTypeId/)]);
+    expect(h.forwardedIds()).toHaveLength(8);
+    const undated = h.invoker.accepted.flatMap((i) => i.events).find((e) => e.id === acts[7].marketoGUID);
+    expect(undated).toMatchObject({ timeSource: 'received', timeText: 'last tuesday', data: { activityDate: 'last tuesday' } });
   });
   it.each([
     ['Bearer', `Bearer ${PUSH_TOKEN}`, ''],
@@ -140,15 +142,20 @@ describe('I/O Events form', () => {
     expect(res).toMatchObject({ statusCode: 200, body: { accepted: 1, duplicates: 1 } });
     expect(h.forwardedIds()).toEqual([activity.marketoGUID]);
   });
-  it('legacy and I/O envelopes are identical apart from transport and receivedAt', async () => {
+  it('legacy and I/O envelopes have the same routing fields; each keeps its own payload as sent', async () => {
     const activity = legacyActivity(rng);
+    const sent = structuredClone(activity);
     await h.call(leadActivity, pushReq({ munchkinId: '333-BBB-444', activities: [activity] }));
-    const legacy = h.invoker.accepted[0].events[0];
+    const { data: legacyData, ...legacy } = h.invoker.accepted[0].events[0];
     h.reset();
-    await h.call(leadActivity, h.signed([ioActivityEvent(rng, activity, { clientId: CLIENT_ID, munchkinId: '333-BBB-444' })]));
-    const io = h.invoker.accepted[0].events[0];
+    const element = ioActivityEvent(rng, activity, { clientId: CLIENT_ID, munchkinId: '333-BBB-444' });
+    await h.call(leadActivity, h.signed([element]));
+    const { data: ioData, eventid, cloudEventId, cloudEventTime, ...io } = h.invoker.accepted[0].events[0];
     expect({ ...io, transport: 'x', receivedAt: 'x' }).toEqual({ ...legacy, transport: 'x', receivedAt: 'x' });
     expect(io.transport).toBe('io-events');
+    expect(legacyData).toEqual(sent);
+    expect(ioData).toEqual(element.data);
+    expect({ eventid, cloudEventId, cloudEventTime }).toEqual({ eventid: element.eventid, cloudEventId: element.id, cloudEventTime: element.time });
   });
   it('answers the challenge and rejects a bad signature', async () => {
     expect((await h.call(leadActivity, { method: 'GET', query: 'challenge=xyz' })).body).toEqual({ challenge: 'xyz' });
