@@ -229,7 +229,9 @@ export const SETTING_GROUPS = {
     'LEAD_ACTIVITY_OAUTH_CLOCK_SKEW_SECONDS',
     'LEAD_ACTIVITY_OAUTH_TIMEOUT_MS',
   ],
-  routing: ['AUDIT_TARGET_ACTION', 'NOTIFICATION_TARGET_ACTION', 'LEAD_ACTIVITY_TARGET_ACTION', 'ROUTES'],
+  /** reading events into envelopes (receivers, catch-up) */
+  envelope: ['MARKETO_ZONELESS_TIME_ZONE'],
+  routing: ['AUDIT_TARGET_ACTION', 'NOTIFICATION_TARGET_ACTION', 'LEAD_ACTIVITY_TARGET_ACTION', 'OBSERVABILITY_TARGET_ACTION', 'ROUTES'],
   /** each invocation of a downstream action */
   forward: ['FORWARD_TIMEOUT_MS', 'FORWARD_RETRY_DELAY_MS', 'MAX_INVOKE_PARAM_BYTES'],
   /** one delivery's hand-off (receivers, catch-up) */
@@ -255,7 +257,7 @@ export interface ActionNeeds {
   ims: boolean;
 }
 
-const receiver = (...extra: SettingGroup[]): ActionNeeds => ({ settings: ['log', 'io-events', 'routing', 'forward', 'hand-off', 'stores', ...extra], apiKey: true, ims: false });
+const receiver = (...extra: SettingGroup[]): ActionNeeds => ({ settings: ['log', 'io-events', 'envelope', 'routing', 'forward', 'hand-off', 'stores', ...extra], apiKey: true, ims: false });
 
 /** What each deployed action reads, from what it calls (src/relay/run.ts, replay-run.ts, status/, journal/). */
 export const ACTION_SETTINGS: Record<string, ActionNeeds> = {
@@ -268,7 +270,7 @@ export const ACTION_SETTINGS: Record<string, ActionNeeds> = {
   'lead-activity-registration': receiver(),
   replay: { settings: ['log', 'routing', 'forward', 'replay', 'stores'], apiKey: true, ims: false },
   status: { settings: ['log', 'stores', 'adobe-api'], apiKey: true, ims: true },
-  'catch-up': { settings: ['log', 'routing', 'forward', 'hand-off', 'stores', 'journal'], apiKey: true, ims: true },
+  'catch-up': { settings: ['log', 'envelope', 'routing', 'forward', 'hand-off', 'stores', 'journal'], apiKey: true, ims: true },
   'log-events': { settings: ['log'], apiKey: false, ims: false },
 };
 

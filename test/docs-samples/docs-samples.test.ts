@@ -7,11 +7,6 @@
  * the README names (body_not_json for blocks that are not JSON,
  * recipient_missing for events that name no recipient). Each is delivered at
  * the time its page documents (documented-time.ts): today it would be stale.
- *
- * PENDING_A2 lists the checks that wait on the envelope work of branch a2
- * (observability stream, verbatim activity data, activity types, times, event
- * ids): they run as `it.failing`, so they are asserted today (they must still
- * fail), and Jest reports each one the moment it passes — then delete its entry.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -125,32 +120,12 @@ describe('fixtures name their primary source', () => {
   });
 });
 
-/**
- * Checks that wait on branch a2's envelope work, by case label prefix and check name.
- * Delete an entry once Jest reports it passing.
- */
 const ID = 'the envelope carries every documented event id';
 const DATA = 'data exactly as documented';
 const SCHEMA = 'dataschema kept';
 const STREAM = 'stream as the documented type says';
 const TIME = 'time parsed as documented, never the receipt time';
 const USER = 'the acting user as a routable field';
-const PENDING_A2: Record<string, string[]> = {
-  // the I/O delivery's eventid is dropped for Lead Activity, and `data` gains marketoGUID
-  'io-events-lead-activity#': [ID, DATA],
-  'io-events-lead-activity-migration#2 ': [ID, DATA],
-  // the legacy push's leadId 12345 becomes "12345" in data
-  'io-events-lead-activity-migration#1 ': [DATA],
-  'io-events-notification#': [SCHEMA],
-  'io-events-user-audit#': [SCHEMA, USER],
-  'marketo-developer-data-streams#1 ': [SCHEMA, USER],
-  // "-5:00" (no leading zero) does not parse: the envelope gets the receipt time
-  'marketo-developer-data-streams#2 ': [SCHEMA, TIME],
-  // observability events take the receiver's stream
-  'io-events-observability#': [STREAM],
-};
-const pending = (label: string, check: string): boolean =>
-  Object.entries(PENDING_A2).some(([prefix, checks]) => label.startsWith(prefix) && checks.includes(check));
 
 const h = new RelayHarness();
 beforeAll(() => h.start());
@@ -208,7 +183,7 @@ describe.each(cases.map((c) => [c.label, c] as const))('%s', (_label, c) => {
     ran = await deliver(c);
     count(c.source, ran.answer);
   });
-  const check = (name: string, fn: () => void) => (pending(c.label, name) ? it.failing : it)(`${name}${pending(c.label, name) ? ' [pending a2]' : ''}`, fn);
+  const check = (name: string, fn: () => void) => it(name, fn);
 
   if ('error' in c.expect) {
     const { status, error } = c.expect;

@@ -10,6 +10,7 @@ import { normalizeIoEvent } from '../../src/envelope/normalize-io';
 import { parseJsonBody } from '../../src/http/request';
 import { normalizePushBatch, parsePushBatch } from '../../src/lead-push/batch';
 import { CLIENT_ID, RelayHarness } from '../support/relay-harness';
+import { atDocumentedTime } from '../docs-samples/documented-time';
 
 const receivedAt = '2026-03-02T10:21:00.000Z';
 const envelopeOf = (element: Record<string, unknown>, headerEventId?: string): Envelope => {
@@ -46,6 +47,10 @@ describe('an unsigned header never sets the id', () => {
   beforeAll(() => h.start());
   afterAll(() => h.stop());
   beforeEach(() => h.reset());
+  // the sample's documented 2024 time: delivered today it would rightly be set aside as stale
+  let restoreDate = (): void => undefined;
+  beforeEach(() => (restoreDate = atDocumentedTime([idless(1)])));
+  afterEach(() => restoreDate());
   it('end to end: two different id-less events under one reused x-adobe-event-id are both forwarded', async () => {
     const first = await h.call(userAudit, h.signed(idless(1), { eventId: 'reused-header' }));
     const second = await h.call(userAudit, h.signed(idless(2), { eventId: 'reused-header' }));
@@ -69,7 +74,8 @@ describe('an operator can find an I/O Lead Activity by the id x-adobe-event-id c
   beforeEach(() => h.reset());
   it('the request log line lists the eventids beside the envelope ids', async () => {
     const lads = (n: number) => ({ eventid: `ec2c6092-0000-4000-8000-00000000000${n}`, specversion: '1.0', type: 'com.adobe.platform.marketo.activity.standard.openemail', source: 'urn:marketo_activity_stream', id: `a1764870-0000-4000-8000-00000000000${n}`, time: '2024-12-17T18:39:33Z', data: { munchkinId: '123-ABC-456', leadId: '1234', activityDate: '2024-12-17T18:39:33Z', activityTypeId: 10, activityLogItemId: 1234567890 + n }, recipientclientid: CLIENT_ID });
-    const res = await h.call(leadActivity, h.signed([lads(1), lads(2)], { deliveryId: 'delivery-lads-1' }));
+    const restoreDate = atDocumentedTime([lads(1)]); // the documented 2024 time, not stale then
+    const res = await h.call(leadActivity, h.signed([lads(1), lads(2)], { deliveryId: 'delivery-lads-1' })).finally(restoreDate);
     expect(res.body).toMatchObject({ accepted: 2 });
     const line = JSON.parse(h.logs.lines.find((l) => l.includes('delivery-lads-1')) as string);
     expect(line).toMatchObject({ eventIds: [lads(1).id, lads(2).id], ioEventIds: [lads(1).eventid, lads(2).eventid] });

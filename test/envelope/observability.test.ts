@@ -16,6 +16,7 @@ import { normalizeIoEvent } from '../../src/envelope/normalize-io';
 import { parseRoutes } from '../../src/delivery/routes';
 import { CLIENT_ID, RelayHarness } from '../support/relay-harness';
 import { testEnvelope } from '../support/envelope';
+import { atDocumentedTime } from '../docs-samples/documented-time';
 
 const sample = (type: 'metrics' | 'results' | 'status', data: Record<string, unknown>) => ({
   id: 'b90382d8-6b23-11ee-b962-0242ac120002',
@@ -59,8 +60,13 @@ describe('observability events', () => {
     beforeAll(() => h.start({ OBSERVABILITY_TARGET_ACTION: 'ops/observability' }));
     afterAll(() => h.stop());
     beforeEach(() => h.reset());
+    let afterThis = (): void => undefined;
+    afterEach(() => afterThis());
     it('delivered to the notification receiver: forwarded on the observability route and counted as observability', async () => {
       const batch = [metrics, results, statusEvent].map((ce, i) => ({ ...ce, id: `ce-${i}`, eventid: `ev-${i}`, recipientclientid: CLIENT_ID }));
+      // the page's 2023 times: delivered today they would rightly be set aside as stale
+      const restoreDate = atDocumentedTime(batch);
+      afterThis = restoreDate;
       const res = await h.call(notification, h.signed(batch));
       expect(res).toMatchObject({ statusCode: 200, body: { accepted: 3, forwarded: { observability: 3 } } });
       expect(h.invoker.accepted.map((i) => i.action)).toEqual(['ops/observability']);
