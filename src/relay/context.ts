@@ -15,13 +15,13 @@ import type { KeyValueStore } from '../stores/kv';
 import { openRecordStore, type RecordStore } from '../stores/records';
 import { openKeyValueStore } from '../stores/select';
 import { createStatsRecorder, type StatsRecorder } from '../status/stats';
-import type { QuarantinedPayload } from './hand-off';
+import type { DeadLetterPayload } from '../delivery/dead-letters';
 
 export interface Stores {
   kv: KeyValueStore;
   dedupe: DedupeStore;
   parking: RecordStore<ParkedPayload>;
-  deadLetter: RecordStore<QuarantinedPayload>;
+  deadLetter: RecordStore<DeadLetterPayload>;
 }
 
 export interface RelayContext {
@@ -64,12 +64,12 @@ function openStores(config: Config, kvOverride?: KeyValueStore): () => Promise<S
     opened ??= (async () => {
       const kv =
         kvOverride ??
-        openKeyValueStore({ store: config.stores.kind, redisUrl: config.stores.redisUrl, localDir: `${config.stores.localDir}/state`, inRuntime: inRuntime() });
+        openKeyValueStore({ store: config.stores.kind, redisUrl: config.stores.redisUrl, localDir: `${config.stores.localDir}/state`, inRuntime: inRuntime(), timeoutMs: config.stores.timeoutMs });
       return {
         kv,
-        dedupe: openDedupeStore(kv, { ttlSeconds: config.stores.dedupeTtlHours * 3600 }),
+        dedupe: openDedupeStore(kv, { ttlSeconds: config.stores.dedupeTtlHours * 3600, pendingTtlSeconds: config.stores.pendingSeconds, now: overrides.now }),
         parking: openRecordStore<ParkedPayload>(kv, { prefix: 'park', ttlSeconds: config.stores.parkingTtlHours * 3600 }),
-        deadLetter: openRecordStore<QuarantinedPayload>(kv, { prefix: 'dlq', ttlSeconds: config.stores.parkingTtlHours * 3600 }),
+        deadLetter: openRecordStore<DeadLetterPayload>(kv, { prefix: 'dlq', ttlSeconds: config.stores.parkingTtlHours * 3600 }),
       };
     })();
     // a failed open is retried by the next request
