@@ -40,7 +40,7 @@ function logRequest(ctx: RelayContext, name: string, stream: Stream, outcome: Ou
     ...(outcome.kind === 'rejected' || outcome.kind === 'retryLater' ? { reason: outcome.code } : {}),
     ...(received ? { deliveryId: received.meta.deliveryId, retryCount: received.meta.retryCount ?? 0, events: received.envelopes.length, eventIds: received.envelopes.map((e) => e.id) } : {}),
     ...(received?.meta.messageId ? { messageId: received.meta.messageId } : {}),
-    ...(result?.report ? { forwarded: result.report.forwarded, duplicates: result.report.duplicates, parked: result.report.parked, unrouted: result.report.unrouted, failures: result.report.failures } : {}),
+    ...(result?.report ? { forwarded: result.report.forwarded, duplicates: result.report.duplicates, parked: result.report.parked, unrouted: result.report.unrouted, failures: result.report.failures, ...(result.report.dedupeUnavailable ? { dedupeUnavailable: result.report.dedupeUnavailable } : {}), ...(result.report.pending ? { pending: result.report.pending } : {}) } : {}),
     ...(result?.quarantined ? { quarantined: result.quarantined } : {}),
     durationMs: ctx.now() - ctx.startedAt,
   };
@@ -65,7 +65,7 @@ function countForStatus(ctx: RelayContext, stream: Stream, outcome: Outcome, rec
     events: outcome.kind === 'accepted' ? (received?.envelopes.length ?? 0) : 0,
     munchkinIds: outcome.kind === 'accepted' ? munchkinIds : {},
     lastEventTime,
-    ...(result?.report ? { forwarded: result.report.forwarded, duplicates: result.report.duplicates, parked: result.report.parked, unrouted: result.report.unrouted } : {}),
+    ...(result?.report ? { forwarded: result.report.forwarded, duplicates: result.report.duplicates, parked: result.report.parked, unrouted: result.report.unrouted, dedupeUnavailable: result.report.dedupeUnavailable } : {}),
     quarantined: result?.quarantined ?? 0,
   });
 }

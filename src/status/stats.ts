@@ -29,6 +29,8 @@ export interface RequestRecord {
   parked?: number;
   quarantined?: number;
   unrouted?: number;
+  /** events forwarded without idempotency (the dedupe store failed) */
+  dedupeUnavailable?: number;
 }
 
 export interface StreamCounters {
@@ -41,6 +43,8 @@ export interface StreamCounters {
   parked: number;
   quarantined: number;
   unrouted: number;
+  /** events forwarded without idempotency (the dedupe store failed) */
+  dedupeUnavailable: number;
   lastEventAt?: string;
   lastRequestAt?: string;
   lastError?: { time: string; code: string; message: string };
@@ -58,7 +62,7 @@ export interface StatsHour {
 export const STATS_PREFIX = 'stats-';
 const TTL_SECONDS = 48 * 3600;
 
-const emptyCounters = (): StreamCounters => ({ requests: 0, failedRequests: 0, accepted: 0, rejected: {}, forwarded: {}, duplicates: 0, parked: 0, quarantined: 0, unrouted: 0, munchkin: {}, slots: {} });
+const emptyCounters = (): StreamCounters => ({ requests: 0, failedRequests: 0, accepted: 0, rejected: {}, forwarded: {}, duplicates: 0, parked: 0, quarantined: 0, unrouted: 0, dedupeUnavailable: 0, munchkin: {}, slots: {} });
 const add = (to: Record<string, number>, from: Record<string, number> = {}): void => {
   for (const [k, n] of Object.entries(from)) to[k] = (to[k] ?? 0) + n;
 };
@@ -85,6 +89,7 @@ export function countRequest(c: StreamCounters, r: RequestRecord): void {
   c.parked += r.parked ?? 0;
   c.quarantined += r.quarantined ?? 0;
   c.unrouted += r.unrouted ?? 0;
+  c.dedupeUnavailable += r.dedupeUnavailable ?? 0;
   if (r.events > 0) c.lastEventAt = later(c.lastEventAt, new Date(r.at).toISOString());
   for (const [m, n] of Object.entries(r.munchkinIds)) {
     const mc = (c.munchkin[m] ??= { accepted: 0 });
@@ -104,6 +109,7 @@ export function mergeCounters(into: StreamCounters, from: StreamCounters, withSl
   into.parked += from.parked;
   into.quarantined += from.quarantined;
   into.unrouted += from.unrouted;
+  into.dedupeUnavailable += from.dedupeUnavailable ?? 0;
   into.lastEventAt = later(into.lastEventAt, from.lastEventAt);
   into.lastRequestAt = later(into.lastRequestAt, from.lastRequestAt);
   if (from.lastError && (!into.lastError || from.lastError.time > into.lastError.time)) into.lastError = from.lastError;

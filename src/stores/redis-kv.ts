@@ -22,7 +22,7 @@ interface RedisClient {
   set(key: string, value: string, o: { EX: number; NX?: boolean }): Promise<string | null>;
   del(key: string): Promise<number>;
   scanIterator(o: { MATCH: string; COUNT: number }): AsyncIterable<string>;
-  on(event: 'error', f: (err: Error) => void): unknown;
+  on(event: 'error' | 'end', f: (err: Error) => void): unknown;
 }
 
 export interface RedisKvOptions {
@@ -33,25 +33,35 @@ export interface RedisKvOptions {
 export function createRedisKv(url: string, o: RedisKvOptions = {}): KeyValueStore {
   const timeoutMs = o.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   let client: Promise<RedisClient> | undefined;
+  // loading the module is not a Redis call: it is not counted against the timeout
+  let lib: Promise<{ createClient(o: object): RedisClient }> | undefined;
+  const load = () => (lib ??= import('redis') as unknown as Promise<{ createClient(o: object): RedisClient }>);
   const connect = (): Promise<RedisClient> => {
-    client ??= (async () => {
-      const { createClient } = (await import('redis')) as unknown as { createClient(o: object): RedisClient };
+    if (client) return client;
+    const mine: Promise<RedisClient> = (async () => {
+      const { createClient } = await load();
       const c = createClient({
         url,
         disableOfflineQueue: true,
-        socket: { connectTimeout: timeoutMs, reconnectStrategy: (n: number) => Math.min(n * 100, 2000) },
+        // no reconnect loop in the background: a lost connection is dropped, the next call connects anew
+        socket: { connectTimeout: timeoutMs, reconnectStrategy: false },
       });
       c.on('error', () => undefined); // surfaced through the failing command instead
+      c.on('end', () => {
+        if (client === mine) client = undefined;
+      });
       try {
-        await c.connect();
+        // with a reconnect strategy, connect() would wait for the server forever: bounded here
+        await withStoreTimeout(c.connect(), timeoutMs, 'redis connect');
       } catch (err) {
         await c.disconnect().catch(() => undefined);
         throw err;
       }
       return c;
     })();
-    client.catch(() => (client = undefined));
-    return client;
+    client = mine;
+    mine.catch(() => client === mine && (client = undefined));
+    return mine;
   };
   /** Drops a connection whose commands hang: what it still has queued fails, the next call reconnects. */
   const reset = (): void => {
@@ -59,13 +69,15 @@ export function createRedisKv(url: string, o: RedisKvOptions = {}): KeyValueStor
     client = undefined;
     void c?.then((x) => x.disconnect()).catch(() => undefined);
   };
-  const run = <T>(op: string, f: (c: RedisClient) => Promise<T>): Promise<T> =>
-    withStoreTimeout(
-      connect().then(f),
-      timeoutMs,
-      `redis ${op}`,
-      reset,
-    );
+  const run = async <T>(op: string, f: (c: RedisClient) => Promise<T>): Promise<T> => {
+    await load();
+    try {
+      return await withStoreTimeout(connect().then(f), timeoutMs, `redis ${op}`, reset);
+    } catch (err) {
+      if ((err as Error)?.name === 'ClientClosedError') reset();
+      throw err;
+    }
+  };
   const ttl = (s: number): number => Math.max(1, Math.ceil(s));
   return {
     kind: 'redis',
