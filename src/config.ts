@@ -172,7 +172,7 @@ export function parseConfig(inputs: Inputs): ConfigResult {
       maxInvocationsPerMinute: int(inputs, 'MAX_INVOCATIONS_PER_MINUTE', 600, 1, 100000, e),
       replayMaxPerRun: int(inputs, 'REPLAY_MAX_PER_RUN', 500, 1, 100000, e),
       replayMaxAttempts: int(inputs, 'REPLAY_MAX_ATTEMPTS', 20, 1, 1000, e),
-      maxEventsPerDelivery: int(inputs, 'MAX_EVENTS_PER_DELIVERY', 5000, 1, 100000, e),
+      maxEventsPerDelivery: int(inputs, 'MAX_EVENTS_PER_DELIVERY', 500, 1, 100000, e),
     },
     stores: {
       kind: storeKind(inputs, e),

@@ -16,6 +16,7 @@
  */
 import type { Received } from '../io-events/receive';
 import { deliver, emptyReport, type DeliveryReport } from '../delivery/deliver';
+import { eventsOverCap } from '../delivery/bounds';
 import { storableEvent } from '../delivery/poison';
 import type { ElementPayload } from '../delivery/dead-letters';
 import { accepted, retryLater, type Outcome } from '../outcome';
@@ -77,6 +78,10 @@ async function quarantine(items: Quarantine[], received: Received, stores: Store
 }
 
 export async function handOff(received: Received, ctx: RelayContext): Promise<HandOffResult> {
+  if (received.meta.transport === 'io-events') {
+    const over = eventsOverCap(received.envelopes.length + received.unusable.length, ctx.config.delivery.maxEventsPerDelivery);
+    if (over) return { outcome: over, quarantined: 0 };
+  }
   const mode = ctx.config.stores.dedupeUnavailable;
   let stores: Stores | undefined;
   let storeError: Error | undefined;

@@ -98,3 +98,28 @@ describe('through the push action', () => {
     expect(res).toMatchObject({ statusCode: 503, body: { error: 'dead_letter_unavailable' } });
   });
 });
+
+describe('bounded work per delivery (MAX_EVENTS_PER_DELIVERY)', () => {
+  it('an I/O delivery over the cap is refused whole with 413 before anything is claimed, forwarded or parked', async () => {
+    const { main: userAudit } = await import('../../actions/user-audit/index');
+    const { auditEvent } = await import('../../dev/traffic/events');
+    const { CLIENT_ID } = await import('../support/relay-harness');
+    const batch = (n: number) => Array.from({ length: n }, () => auditEvent(rng, { clientId: CLIENT_ID }));
+    const over = await h.call(userAudit, h.signed(batch(6)), { MAX_EVENTS_PER_DELIVERY: '5' });
+    expect(over).toMatchObject({ statusCode: 413, body: { error: 'batch_too_large' } });
+    expect(h.invoker.invocations).toHaveLength(0);
+    const keys: string[] = [];
+    for await (const k of h.kv.keys('')) keys.push(k);
+    expect(keys.filter((k) => /^(dd|park|dlq)-/.test(k))).toEqual([]);
+    expect((await h.call(userAudit, h.signed(batch(5)), { MAX_EVENTS_PER_DELIVERY: '5' })).statusCode).toBe(200);
+  });
+  it('10,000 tiny events with the default cap (500): 413, nothing half-parked', async () => {
+    const { main: userAudit } = await import('../../actions/user-audit/index');
+    const { auditEvent } = await import('../../dev/traffic/events');
+    const { CLIENT_ID } = await import('../support/relay-harness');
+    const one = auditEvent(rng, { clientId: CLIENT_ID });
+    const res = await h.call(userAudit, h.signed(Array.from({ length: 10_000 }, (_, i) => ({ ...one, eventid: `e-${i}` }))));
+    expect(res).toMatchObject({ statusCode: 413 });
+    expect(h.invoker.invocations).toHaveLength(0);
+  });
+});
