@@ -111,6 +111,8 @@ export async function handOff(received: Received, ctx: RelayContext): Promise<Ha
           retryDelayMs: ctx.config.delivery.retryDelayMs,
           maxParamBytes: ctx.config.delivery.maxParamBytes,
           deadline: ctx.startedAt + ctx.config.delivery.budgetMs,
+          // the deadline is on the context's clock: so are the checks against it
+          now: ctx.now,
         },
       },
       received.payloads,

@@ -63,7 +63,7 @@ export async function runReplay(params: Record<string, unknown>): Promise<Replay
     routes: ctx.routes,
     log: ctx.log,
     now: ctx.now,
-    forward: { concurrency: 1, timeoutMs: ctx.config.delivery.forwardTimeoutMs, retryDelayMs: ctx.config.delivery.retryDelayMs, maxParamBytes: ctx.config.delivery.maxParamBytes },
+    forward: { now: ctx.now, concurrency: 1, timeoutMs: ctx.config.delivery.forwardTimeoutMs, retryDelayMs: ctx.config.delivery.retryDelayMs, maxParamBytes: ctx.config.delivery.maxParamBytes },
   };
   const id = typeof params.id === 'string' ? params.id : undefined;
   if (op === 'list') {
