@@ -151,13 +151,20 @@ export function createFileKv(dir: string, options: FileKvOptions | (() => number
     return run;
   };
 
+  /** Reads a key; an expired or unparseable file is removed (checked, under the key's lock) as the old store did. */
+  const readLive = async (key: string): Promise<Entry | undefined> => {
+    const r = await readRaw(key);
+    if (r.state === 'live') return r.entry;
+    if (r.state === 'stale') await locked(key, () => dropIfUnchanged(key, r.raw)).catch(() => undefined);
+    return undefined;
+  };
+
   return {
     kind: 'file',
     atomicClaims: true,
     async get(key) {
       assertSafeKey(key);
-      const r = await readRaw(key);
-      return r.state === 'live' ? r.entry.v : undefined;
+      return (await readLive(key))?.v;
     },
     async put(key, value, ttlSeconds) {
       assertSafeKey(key);
@@ -199,7 +206,7 @@ export function createFileKv(dir: string, options: FileKvOptions | (() => number
       const names = (await fs.readdir(dir)).filter((n) => n.startsWith(prefix) && n.endsWith('.json')).sort();
       for (const name of names) {
         const key = name.slice(0, -5);
-        if ((await readRaw(key)).state === 'live') yield key;
+        if (await readLive(key)) yield key;
       }
     },
   };

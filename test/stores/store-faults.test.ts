@@ -102,6 +102,15 @@ describe('file store: crash leftovers', () => {
     expect([a, b].filter(Boolean)).toHaveLength(1);
     expect(await kv.get('c')).toBe(a ? 'a' : 'b');
   });
+  it('an expired record is removed when read (the directory does not grow for ever), leaving no file aside', async () => {
+    let clock = Date.now();
+    const kv = createFileKv(dir, { now: () => clock });
+    await kv.put('old', 'c', 1);
+    await kv.put('young', 'c', 3600);
+    clock += 2000;
+    expect(await kv.get('old')).toBeUndefined();
+    expect(readdirSync(dir)).toEqual(['young.json']);
+  });
   it('.tmp files left by a killed writer are removed when the store opens; fresh ones are left alone', () => {
     writeFileSync(join(dir, 'k.json.123.abc.tmp'), '{"v":');
     utimesSync(join(dir, 'k.json.123.abc.tmp'), new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
