@@ -100,7 +100,9 @@ export function createRedisKv(url: string, o: RedisKvOptions = {}): KeyValueStor
       if (client) {
         const c = await client.catch(() => undefined);
         client = undefined;
-        if (c?.isOpen) await c.quit().catch(() => c.disconnect().catch(() => undefined));
+        if (c?.isOpen) await withStoreTimeout(c.quit(), timeoutMs, 'redis quit').catch(() => undefined);
+        // a server that refused QUIT (loading) or never answered: drop the socket
+        await c?.disconnect().catch(() => undefined);
       }
     },
   };

@@ -127,6 +127,35 @@ describe('file store: crash leftovers', () => {
 });
 
 const redisIt = hasRedisServer() ? it : it.skip;
+describe('Redis reloading its data (every command answered -LOADING)', () => {
+  it('a claim fails and the delivery is 503, not forwarded without dedupe, not a duplicate', async () => {
+    const net = await import('node:net');
+    // a Redis that is loading its dataset answers every command with this error (RESP)
+    const sockets = new Set<import('node:net').Socket>();
+    const server = net.createServer((sock) => {
+      sockets.add(sock);
+      sock.on('data', (chunk) => {
+        const commands = (chunk.toString().match(/^\*\d+\r$/gm) ?? ['']).length;
+        for (let i = 0; i < commands; i++) sock.write('-LOADING Redis is loading the dataset in memory\r\n');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const h = await new RelayHarness().start();
+    const kv = createRedisKv(`redis://127.0.0.1:${port}`, { timeoutMs: 500 });
+    try {
+      h.reset({ kv });
+      const res = await h.call(userAudit, h.signed([auditEvent(rng, { clientId: CLIENT_ID })]));
+      expect(res).toMatchObject({ statusCode: 503, body: { error: 'dedupe_unavailable' } });
+      expect(h.invoker.invocations).toHaveLength(0);
+    } finally {
+      await kv.close?.();
+      await h.stop();
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
 describe('Redis: every command bounded, down and hung alike', () => {
   redisIt('a stopped (SIGSTOP) redis-server: commands fail within the timeout, then work again after SIGCONT', async () => {
     const redis = await startRedis();
