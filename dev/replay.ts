@@ -2,16 +2,25 @@
  * `npm run replay [-- --route r --stream s --since 6h --limit n]`: re-drives the
  * locally parked events (.local/state) through their routes, with the replay
  * action's own code; the hand-offs go to the local runtime's invoke API.
+ *
+ * Dead letters: `npm run replay -- --dead-letters` lists them,
+ * `--dead-letters replay` re-drives them, `--dead-letters discard` deletes
+ * them (with the same filters, or `--id <record id>` for one).
  */
 import { parseArgs } from 'node:util';
 import { main as replay } from '../actions/replay/index';
 import { serveLocally } from './serve';
 
 async function run(): Promise<number> {
-  const { values } = parseArgs({ options: { route: { type: 'string' }, stream: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { route: { type: 'string' }, stream: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' }, id: { type: 'string' }, 'dead-letters': { type: 'boolean' } },
+  });
+  const { 'dead-letters': deadLetters, ...filters } = values;
+  if (!deadLetters && positionals.length) throw new Error(`unexpected argument ${positionals[0]} (dead-letter operations follow --dead-letters)`);
   const server = await serveLocally({ bundles: false, port: 0 });
   try {
-    const params: Record<string, unknown> = { ...process.env, ...values };
+    const params: Record<string, unknown> = { ...process.env, ...filters, ...(deadLetters ? { deadLetters: positionals[0] ?? 'list' } : {}) };
     const result = await replay(params);
     await server.idle();
     console.log(JSON.stringify(result, null, 2));

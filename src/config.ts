@@ -45,6 +45,10 @@ export interface Config {
     maxParamBytes: number;
     maxInvocationsPerMinute: number;
     replayMaxPerRun: number;
+    /** replay attempts after which a parked record moves to dead-letter */
+    replayMaxAttempts: number;
+    /** events one I/O Events delivery may carry (413 beyond) */
+    maxEventsPerDelivery: number;
   };
   stores: {
     kind: StoreKind;
@@ -53,6 +57,12 @@ export interface Config {
     dedupeTtlHours: number;
     parkingTtlHours: number;
     statsFlushSeconds: number;
+    /** bound of one Redis / aio-lib-state call */
+    timeoutMs: number;
+    /** seconds after which another delivery takes over a pending claim (see src/stores/dedupe.ts) */
+    pendingSeconds: number;
+    /** the idempotency store failing: retry (answer 503) or forward without the duplicate check */
+    dedupeUnavailable: 'retry' | 'forward';
   };
   local: { invocationsFile: string };
 }
@@ -124,6 +134,17 @@ function storeKind(inputs: Inputs, errors: string[]): StoreKind {
   return 'auto';
 }
 
+function dedupeMode(inputs: Inputs, errors: string[]): 'retry' | 'forward' {
+  const s = (str(inputs, 'DEDUPE_UNAVAILABLE') ?? 'retry').toLowerCase();
+  if (s === 'retry' || s === 'forward') return s;
+  errors.push(`DEDUPE_UNAVAILABLE: expected retry or forward, got "${s}"`);
+  return 'retry';
+}
+
+/** The takeover bound of a pending claim: see src/stores/dedupe.ts. */
+export const pendingBoundSeconds = (d: { budgetMs: number; forwardTimeoutMs: number; storeTimeoutMs: number }): number =>
+  Math.ceil((d.budgetMs + d.forwardTimeoutMs + 2 * d.storeTimeoutMs) / 1000) + 1;
+
 export const DEFAULT_TARGET = 'marketo-stream-relay/log-events';
 
 export function parseConfig(inputs: Inputs): ConfigResult {
@@ -166,6 +187,8 @@ export function parseConfig(inputs: Inputs): ConfigResult {
       maxParamBytes: int(inputs, 'MAX_INVOKE_PARAM_BYTES', 1000 * 1000, 10 * 1000, 1024 * 1024, e),
       maxInvocationsPerMinute: int(inputs, 'MAX_INVOCATIONS_PER_MINUTE', 600, 1, 100000, e),
       replayMaxPerRun: int(inputs, 'REPLAY_MAX_PER_RUN', 500, 1, 100000, e),
+      replayMaxAttempts: int(inputs, 'REPLAY_MAX_ATTEMPTS', 20, 1, 1000, e),
+      maxEventsPerDelivery: int(inputs, 'MAX_EVENTS_PER_DELIVERY', 500, 1, 100000, e),
     },
     stores: {
       kind: storeKind(inputs, e),
@@ -174,6 +197,9 @@ export function parseConfig(inputs: Inputs): ConfigResult {
       dedupeTtlHours: int(inputs, 'DEDUPE_TTL_HOURS', 168, 1, 24 * 365, e),
       parkingTtlHours: int(inputs, 'PARKING_TTL_HOURS', 168, 1, 24 * 365, e),
       statsFlushSeconds: int(inputs, 'STATS_FLUSH_SECONDS', 10, 0, 3600, e),
+      timeoutMs: int(inputs, 'STORE_TIMEOUT_MS', 1500, 100, 5000, e),
+      pendingSeconds: 0,
+      dedupeUnavailable: dedupeMode(inputs, e),
     },
     local: { invocationsFile: str(inputs, 'LOCAL_INVOCATIONS_FILE') ?? '.local/invocations.jsonl' },
   };
@@ -182,6 +208,11 @@ export function parseConfig(inputs: Inputs): ConfigResult {
   }
   if (config.leadPush.jwksUrl && !config.leadPush.issuer) {
     e.push('LEAD_ACTIVITY_OAUTH_JWKS_URL is set: LEAD_ACTIVITY_OAUTH_ISSUER is required too (tokens of any issuer would pass otherwise)');
+  }
+  const bound = pendingBoundSeconds({ budgetMs: config.delivery.budgetMs, forwardTimeoutMs: config.delivery.forwardTimeoutMs, storeTimeoutMs: config.stores.timeoutMs });
+  config.stores.pendingSeconds = int(inputs, 'DEDUPE_PENDING_SECONDS', bound, 1, 3600, e);
+  if (config.stores.pendingSeconds < bound) {
+    e.push(`DEDUPE_PENDING_SECONDS: ${config.stores.pendingSeconds} s is shorter than a live delivery can still hand off (DELIVERY_BUDGET_MS + FORWARD_TIMEOUT_MS + 2 × STORE_TIMEOUT_MS = ${bound} s): events could be forwarded twice`);
   }
   if (config.stores.kind === 'redis' && !config.stores.redisUrl) e.push('STATE_STORE=redis needs REDIS_URL');
   return e.length ? { ok: false, errors: e } : { ok: true, config };

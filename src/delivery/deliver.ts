@@ -1,18 +1,23 @@
 /**
  * Nothing-lost delivery of one batch of envelopes:
- *   route → skip what each route already has (dedupe claim) → forward →
- *   record what was handed off (commit) / forget failed claims (release) →
- *   park what still failed.
- * The caller answers 2xx only when `parkFailed` is 0: every event was either
- * accepted by the platform, already handed off earlier, or parked durably.
+ *   screen poison → route → skip what each route already has (dedupe claim)
+ *   → forward → record what was handed off (commit) / forget failed claims
+ *   (release) → park what still failed.
+ * Every claim is settled in a `finally`: whatever throws after a claim, the
+ * claim is released, so a retry forwards the event instead of calling it a
+ * duplicate.
+ * The caller answers 2xx only when `parkFailed`, `claimFailed` and `pending`
+ * are 0: every event was accepted by the platform, already handed off earlier,
+ * parked durably, or is handed back as poisoned / unrouted for quarantine.
  */
 import type { DeliveryMeta, Envelope } from '../envelope/envelope';
 import type { Log } from '../log';
-import type { DedupeItem, DedupeStore } from '../stores/dedupe';
+import { eventIdentity, type DedupeItem, type DedupeStore } from '../stores/dedupe';
 import type { RecordStore } from '../stores/records';
-import { forwardAll, type ForwardOptions, type ForwardPlan } from './forward';
+import { forwardAll, type ChunkFailure, type ForwardOptions, type ForwardPlan } from './forward';
 import type { Invoker } from './invoker';
 import type { PayloadBound } from './param-size';
+import { screenEvents, type Poisoned } from './poison';
 import { routeEnvelopes, type RouteTable } from './routes';
 
 export interface ParkedPayload {
@@ -21,6 +26,9 @@ export interface ParkedPayload {
   events: Envelope[];
 }
 
+/** What to do when the idempotency store cannot be read or written (DEDUPE_UNAVAILABLE). */
+export type DedupeUnavailableMode = 'retry' | 'forward';
+
 export interface DeliveryDeps {
   routes: RouteTable;
   invoker: Invoker;
@@ -28,6 +36,8 @@ export interface DeliveryDeps {
   parking?: RecordStore<ParkedPayload>;
   log: Log;
   forward: ForwardOptions;
+  /** retry (default): answer retry-later; forward: hand off without the duplicate check (logged, counted) */
+  dedupeUnavailable?: DedupeUnavailableMode;
 }
 
 export interface DeliveryReport {
@@ -38,55 +48,126 @@ export interface DeliveryReport {
   parked: number;
   /** events whose hand-off failed and could not be parked either: answer 503 */
   parkFailed: number;
+  /** events held by another delivery's pending claim (it may still hand them off): answer 503 */
+  pending: number;
+  /** events not forwarded because their claim could not be written: answer 503 */
+  claimFailed: number;
   unrouted: number;
-  /** the dedupe store could not be read or written; events were forwarded anyway */
-  dedupeUnavailable: boolean;
+  /** events forwarded without idempotency (the dedupe store failed and DEDUPE_UNAVAILABLE=forward) */
+  dedupeUnavailable: number;
   /** per route, the reasons hand-offs failed (for logs and status) */
   failures: { route: string; reason: string; events: number }[];
+  /** events no retry can hand off: quarantined by the caller, never claimed or parked */
+  poisoned: Poisoned[];
+  /** events no route took (and no default route): quarantined by the caller */
+  unroutedEvents: Envelope[];
+  /** per route, the events neither handed off, duplicates, nor parked (pending, claim failed, failed without a parking store) */
+  notHandedOff: { route: string; events: Envelope[]; reason: string; permanent: boolean }[];
 }
 
-const itemsOf = (events: Envelope[]): DedupeItem[] => events.map((e) => ({ id: e.id, time: e.time }));
-const byIds = (events: Envelope[], items: DedupeItem[]): Envelope[] => {
-  const ids = new Set(items.map((i) => i.id));
-  return events.filter((e) => ids.has(e.id));
+type Claimable = DedupeItem & { event: Envelope };
+
+/** A time read from the event itself (A2's envelopes say `timeSource: 'received'` when the event's time did not parse). */
+const eventTime = (e: Envelope): string | undefined => ((e as { timeSource?: string }).timeSource === 'received' ? undefined : e.time);
+const claimables = (events: Envelope[]): Claimable[] => events.map((event) => ({ key: eventIdentity(event), time: eventTime(event), event }));
+
+export const emptyReport = (): DeliveryReport => ({
+  forwarded: {},
+  invocations: 0,
+  duplicates: 0,
+  parked: 0,
+  parkFailed: 0,
+  pending: 0,
+  claimFailed: 0,
+  unrouted: 0,
+  dedupeUnavailable: 0,
+  failures: [],
+  poisoned: [],
+  unroutedEvents: [],
+  notHandedOff: [],
+});
+
+/**
+ * Drops repeated identities inside one batch (the legacy and I/O copies of one
+ * activity, or a sender's duplicate), counting each as a duplicate; two
+ * different contents under one identity are logged (the first is forwarded).
+ */
+function uniqueByIdentity(events: Envelope[], report: DeliveryReport, log: Log, meta: DeliveryMeta): Envelope[] {
+  const seen = new Map<string, Envelope>();
+  const out: Envelope[] = [];
+  for (const e of events) {
+    const key = eventIdentity(e);
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, e);
+      out.push(e);
+      continue;
+    }
+    report.duplicates++;
+    if (first.type !== e.type || first.time !== e.time || !sameData(first.data, e.data)) {
+      log.warn('two different events under one id in a delivery: the first is forwarded, the other counted as a duplicate', { deliveryId: meta.deliveryId, id: e.id, stream: e.stream });
+    }
+  }
+  return out;
+}
+
+const sameData = (a: unknown, b: unknown): boolean => {
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false;
+  }
 };
 
-/** Drops repeated ids inside one batch (the legacy and I/O copies of one activity, or a sender's duplicate). */
-const uniqueById = (events: Envelope[]): Envelope[] => {
-  const seen = new Set<string>();
-  return events.filter((e) => (seen.has(e.id) ? false : (seen.add(e.id), true)));
-};
+interface Claimed {
+  route: string;
+  items: Claimable[];
+  /** settled (committed or released) already */
+  settled: boolean;
+}
 
-async function claimFresh(deps: DeliveryDeps, route: string, events: Envelope[], report: DeliveryReport): Promise<Envelope[]> {
+async function claimFresh(deps: DeliveryDeps, route: string, events: Envelope[], report: DeliveryReport, claims: Claimed[]): Promise<Envelope[]> {
   if (!deps.dedupe) return events;
   try {
-    const { fresh, duplicates } = await deps.dedupe.claim(route, itemsOf(events));
+    const { fresh, duplicates, pending } = await deps.dedupe.claim(route, claimables(events));
+    if (fresh.length) claims.push({ route, items: fresh, settled: false });
     report.duplicates += duplicates.length;
-    return byIds(events, fresh);
+    report.pending += pending.length;
+    if (pending.length) report.notHandedOff.push({ route, events: pending.map((p) => p.event), reason: 'claim_pending: another delivery holds the claim', permanent: false });
+    return fresh.map((f) => f.event);
   } catch (err) {
-    report.dedupeUnavailable = true;
-    deps.log.warn('dedupe store unavailable: forwarding without the duplicate check', { route, err: (err as Error).name });
-    return events;
+    if (deps.dedupeUnavailable === 'forward') {
+      report.dedupeUnavailable += events.length;
+      deps.log.warn('dedupe store unavailable: forwarding without the duplicate check (DEDUPE_UNAVAILABLE=forward)', { route, events: events.length, err: (err as Error).name });
+      return events;
+    }
+    report.claimFailed += events.length;
+    report.notHandedOff.push({ route, events, reason: `dedupe_unavailable: ${(err as Error).name}`, permanent: false });
+    deps.log.error('dedupe store unavailable: not forwarded, the delivery is answered 503 so the sender retries', { route, events: events.length, err: (err as Error).name });
+    return [];
   }
 }
 
-async function settleClaims(deps: DeliveryDeps, route: string, handedOff: Envelope[], failed: Envelope[], report: DeliveryReport): Promise<void> {
-  if (!deps.dedupe) return;
+async function settle(deps: DeliveryDeps, claim: Claimed, handedOff: Set<Envelope>, report: DeliveryReport): Promise<void> {
+  if (!deps.dedupe || claim.settled) return;
+  claim.settled = true;
+  const done = claim.items.filter((i) => handedOff.has(i.event));
+  const failed = claim.items.filter((i) => !handedOff.has(i.event));
   try {
-    await Promise.all([
-      handedOff.length ? deps.dedupe.commit(route, itemsOf(handedOff)) : undefined,
-      failed.length ? deps.dedupe.release(route, itemsOf(failed)) : undefined,
-    ]);
+    await Promise.all([done.length ? deps.dedupe.commit(claim.route, done) : undefined, failed.length ? deps.dedupe.release(claim.route, failed) : undefined]);
   } catch (err) {
-    report.dedupeUnavailable = true;
-    deps.log.warn('dedupe store unavailable: hand-off not recorded (a redelivery may forward again)', { route, err: (err as Error).name });
+    // a commit lost: the pending claim expires, a redelivery may forward again (at-least-once)
+    report.dedupeUnavailable += done.length;
+    deps.log.warn('dedupe store unavailable: hand-off not recorded (a redelivery may forward again)', { route: claim.route, events: done.length, err: (err as Error).name });
   }
 }
 
-async function park(deps: DeliveryDeps, meta: DeliveryMeta, plan: ForwardPlan, events: Envelope[], reason: string, attempts: number, report: DeliveryReport): Promise<void> {
+async function park(deps: DeliveryDeps, meta: DeliveryMeta, plan: ForwardPlan, f: ChunkFailure, report: DeliveryReport): Promise<void> {
+  const { events, reason, attempts } = f;
   report.failures.push({ route: plan.route, reason, events: events.length });
   if (!deps.parking) {
     report.parkFailed += events.length;
+    report.notHandedOff.push({ route: plan.route, events, reason, permanent: f.permanent });
     return;
   }
   try {
@@ -100,25 +181,36 @@ async function park(deps: DeliveryDeps, meta: DeliveryMeta, plan: ForwardPlan, e
 
 /** `payloads`: the bound of the events' payload bytes when they all came from one request body (see param-size). */
 export async function deliver(envelopes: Envelope[], meta: DeliveryMeta, deps: DeliveryDeps, payloads?: PayloadBound): Promise<DeliveryReport> {
-  const report: DeliveryReport = { forwarded: {}, invocations: 0, duplicates: 0, parked: 0, parkFailed: 0, unrouted: 0, dedupeUnavailable: false, failures: [] };
-  const routed = routeEnvelopes(deps.routes, uniqueById(envelopes));
+  const report = emptyReport();
+  const { clean, poisoned } = screenEvents(envelopes, { maxParamBytes: deps.forward.maxParamBytes, payloads });
+  report.poisoned = poisoned;
+  const routed = routeEnvelopes(deps.routes, uniqueByIdentity(clean, report, deps.log, meta));
   report.unrouted = routed.unrouted.length;
-  const plans: ForwardPlan[] = [];
-  await Promise.all(
-    [...routed.byRoute.values()].map(async ({ route, envelopes: events }) => {
-      const fresh = await claimFresh(deps, route.name, events, report);
-      if (fresh.length) plans.push({ route: route.name, action: route.action, events: fresh, payloads });
-    }),
-  );
-  const results = await forwardAll(deps.invoker, plans, deps.forward);
-  await Promise.all(
-    results.map(async (r, i) => {
-      const failedEvents = r.failed.flatMap((f) => f.events);
-      await settleClaims(deps, r.route, r.handedOff, failedEvents, report);
-      if (r.handedOff.length) report.forwarded[r.route] = r.handedOff.length;
-      report.invocations += r.activationIds.length;
-      for (const f of r.failed) await park(deps, meta, plans[i], f.events, f.reason, f.attempts, report);
-    }),
-  );
+  report.unroutedEvents = routed.unrouted;
+  const claims: Claimed[] = [];
+  const handedOff = new Map<string, Set<Envelope>>();
+  try {
+    const plans: ForwardPlan[] = [];
+    await Promise.all(
+      [...routed.byRoute.values()].map(async ({ route, envelopes: events }) => {
+        const fresh = await claimFresh(deps, route.name, events, report, claims);
+        if (fresh.length) plans.push({ route: route.name, action: route.action, events: fresh, payloads });
+      }),
+    );
+    const results = await forwardAll(deps.invoker, plans, deps.forward);
+    for (const r of results) handedOff.set(r.route, new Set(r.handedOff));
+    await Promise.all(
+      results.map(async (r, i) => {
+        const claim = claims.find((c) => c.route === r.route);
+        if (claim) await settle(deps, claim, handedOff.get(r.route) as Set<Envelope>, report);
+        if (r.handedOff.length) report.forwarded[r.route] = r.handedOff.length;
+        report.invocations += r.activationIds.length;
+        for (const f of r.failed) await park(deps, meta, plans[i], f, report);
+      }),
+    );
+  } finally {
+    // whatever threw: release every claim not yet settled (what was handed off is committed)
+    for (const claim of claims) if (!claim.settled) await settle(deps, claim, handedOff.get(claim.route) ?? new Set(), report);
+  }
   return report;
 }

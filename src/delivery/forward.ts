@@ -33,6 +33,8 @@ export interface ChunkFailure {
   events: Envelope[];
   reason: string;
   attempts: number;
+  /** no retry can succeed (too large, target missing, invalid): replay dead-letters it */
+  permanent: boolean;
 }
 
 export interface ForwardResult {
@@ -87,16 +89,17 @@ export async function runBounded<T>(tasks: (() => Promise<T>)[], limit: number):
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-type ChunkOutcome = { ok: true; activationId: string } | { ok: false; reason: string; attempts: number };
+type ChunkOutcome = { ok: true; activationId: string } | { ok: false; reason: string; attempts: number; permanent: boolean };
 
 async function invokeChunk(invoker: Invoker, plan: ForwardPlan, events: Envelope[], o: ForwardOptions): Promise<ChunkOutcome> {
   const now = o.now ?? Date.now;
   const sleep = o.sleep ?? defaultSleep;
   const random = o.random ?? Math.random;
   if (events.length === 1 && Buffer.byteLength(JSON.stringify(events[0])) + OVERHEAD > o.maxParamBytes) {
-    return { ok: false, reason: 'event_too_large: one event exceeds the invocation parameter limit', attempts: 0 };
+    return { ok: false, reason: 'event_too_large: one event exceeds the invocation parameter limit', attempts: 0, permanent: true };
   }
   let attempts = 0;
+  let permanent = false;
   let reason = 'no attempt made: delivery time budget exhausted';
   for (let attempt = 0; attempt < 2; attempt++) {
     const max = o.retryDelayMs ?? 250;
@@ -107,23 +110,37 @@ async function invokeChunk(invoker: Invoker, plan: ForwardPlan, events: Envelope
     const res = await invoker.invoke(plan.action, { route: plan.route, events }, o.timeoutMs);
     if (res.ok) return { ok: true, activationId: res.activationId };
     reason = res.reason;
-    if (!res.retryable) break;
+    if (!res.retryable) {
+      permanent = true;
+      break;
+    }
   }
-  return { ok: false, reason, attempts };
+  return { ok: false, reason, attempts, permanent };
 }
 
 export async function forwardAll(invoker: Invoker, plans: ForwardPlan[], o: ForwardOptions): Promise<ForwardResult[]> {
   const results = plans.map((p) => ({ route: p.route, action: p.action, handedOff: [] as Envelope[], activationIds: [] as string[], failed: [] as ChunkFailure[] }));
   const tasks: (() => Promise<void>)[] = [];
   plans.forEach((plan, i) => {
-    for (const chunk of splitForParams(plan.route, plan.events, o.maxParamBytes, plan.payloads)) {
+    let chunks: Envelope[][];
+    try {
+      chunks = splitForParams(plan.route, plan.events, o.maxParamBytes, plan.payloads);
+    } catch (err) {
+      // an event that cannot be measured (poison the screen missed): fail the plan, never throw past the claims
+      results[i].failed.push({ events: plan.events, reason: `internal_error: ${(err as Error)?.name ?? 'Error'}`, attempts: 0, permanent: false });
+      return;
+    }
+    for (const chunk of chunks) {
       tasks.push(async () => {
-        const res = await invokeChunk(invoker, plan, chunk, o);
+        // never throws: a chunk that cannot even be attempted is a failed chunk, so every claim is settled
+        const res = await invokeChunk(invoker, plan, chunk, o).catch(
+          (err: Error): ChunkOutcome => ({ ok: false, reason: `internal_error: ${err?.name ?? 'Error'}`, attempts: 0, permanent: false }),
+        );
         if (res.ok) {
           results[i].handedOff.push(...chunk);
           results[i].activationIds.push(res.activationId);
         } else {
-          results[i].failed.push({ events: chunk, reason: res.reason, attempts: res.attempts });
+          results[i].failed.push({ events: chunk, reason: res.reason, attempts: res.attempts, permanent: res.permanent });
         }
       });
     }

@@ -38,6 +38,8 @@ export interface PayloadBound {
   readonly bytes: number;
   /** the bound (scans the text once, on first use) */
   bound(): number;
+  /** the body's text (the poison screen scans its nesting depth) */
+  readonly text?: string;
 }
 
 const EXPONENT = /\d[eE][-+]?\d/g;
@@ -48,6 +50,7 @@ export function payloadBound(source: PayloadSource): PayloadBound {
   let bound: number | undefined;
   return {
     bytes: source.bytes,
+    text: source.text,
     bound: () => (bound ??= source.bytes + 24 * (source.text.match(EXPONENT)?.length ?? 0) + 2 * quotedIntegerCount(source.text) + Math.floor(source.bytes / 16) + 1),
   };
 }

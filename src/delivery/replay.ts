@@ -1,14 +1,24 @@
 /**
  * Replay: re-drives parked events through their routes, oldest first, bounded
- * per run and paced within the namespace's invocation rate, removing each
- * parked record once everything in it was handed off (or was already, per the
- * dedupe store). A route that keeps failing is left alone for the rest of the run.
+ * per run and paced within the namespace's invocation rate. Each record goes
+ * through `deliver` (the same claim → forward → settle path as a live
+ * delivery) on its own route, so:
+ *  - what was handed off (or already was) leaves the record; the record is
+ *    removed once nothing is left;
+ *  - a record that fails for a permanent reason (too large, target missing,
+ *    invalid), or that has failed REPLAY_MAX_ATTEMPTS times, moves to the
+ *    dead-letter store with its last error;
+ *  - a transient failure (or a claim still pending) skips that record, not the
+ *    route: it stays parked with attempts + 1 and its last error;
+ *  - a store error on one record is reported in the run's result (`errors`)
+ *    and the run goes on.
  */
+import type { DeliveryMeta, Envelope } from '../envelope/envelope';
 import type { Log } from '../log';
 import type { DedupeStore } from '../stores/dedupe';
 import type { RecordStore, StoredRecord } from '../stores/records';
-import type { ParkedPayload } from './deliver';
-import { forwardAll, type ForwardOptions } from './forward';
+import { deliver, type ParkedPayload } from './deliver';
+import type { ForwardOptions } from './forward';
 import type { Invoker } from './invoker';
 import type { RouteTable } from './routes';
 
@@ -25,10 +35,19 @@ export interface ReplayOptions extends ReplayFilter {
   invocationsPerMinute: number;
   /** epoch ms after which the run stops */
   deadline: number;
+  /** attempts after which a record moves to dead-letter (default 20) */
+  maxAttempts?: number;
+  /** one record's hand-off budget (DELIVERY_BUDGET_MS): its claims stay within the pending bound */
+  recordBudgetMs?: number;
 }
+
+/** A dead letter that came from parking: its events and the route they were for. */
+export type DeadParked = ParkedPayload;
 
 export interface ReplayDeps {
   parking: RecordStore<ParkedPayload>;
+  /** where records that can never succeed go (absent: they stay parked) */
+  deadLetter?: RecordStore<DeadParked>;
   dedupe?: DedupeStore;
   invoker: Invoker;
   routes: RouteTable;
@@ -44,6 +63,11 @@ export interface ReplayReport {
   duplicates: number;
   removed: number;
   failed: number;
+  /** records moved to dead-letter (permanent failure or too many attempts) */
+  deadLettered: number;
+  /** store errors met (the run went on) */
+  errors: { recordId?: string; op: string; err: string }[];
+  /** kept for compatibility: always empty (a failing record no longer skips its route) */
   skippedRoutes: string[];
   stoppedBy: 'drained' | 'max-events' | 'deadline';
 }
@@ -54,59 +78,102 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 const actionFor = (routes: RouteTable, rec: StoredRecord<ParkedPayload>): string =>
   routes.routes.find((r) => r.name === rec.route)?.action ?? (rec.route === 'default' ? routes.default : undefined) ?? rec.payload.action;
 
-async function replayRecord(deps: ReplayDeps, rec: StoredRecord<ParkedPayload>, deadline: number, report: ReplayReport): Promise<boolean> {
+export const emptyReplayReport = (): ReplayReport => ({ records: 0, replayed: 0, duplicates: 0, removed: 0, failed: 0, deadLettered: 0, errors: [], skippedRoutes: [], stoppedBy: 'drained' });
+
+const errName = (err: unknown): string => (err as Error)?.name ?? 'Error';
+
+export type RecordVerdict = 'done' | 'left' | 'dead';
+
+/**
+ * Replays one record (parked, or a dead letter re-driven by hand) and rewrites
+ * it: removed when done, updated when something is left, moved to
+ * dead-letter when it can never succeed (`force`: a dead letter being
+ * replayed stays where it is instead).
+ */
+export async function replayRecord(
+  deps: ReplayDeps,
+  store: RecordStore<ParkedPayload>,
+  rec: StoredRecord<ParkedPayload>,
+  o: { deadline: number; maxAttempts: number; force?: boolean },
+  report: ReplayReport,
+): Promise<RecordVerdict> {
   const route = rec.route ?? 'default';
-  let events = rec.payload.events;
-  if (deps.dedupe) {
-    try {
-      const { fresh, duplicates } = await deps.dedupe.claim(route, events.map((e) => ({ id: e.id, time: e.time })));
-      const ids = new Set(fresh.map((f) => f.id));
-      report.duplicates += duplicates.length;
-      events = events.filter((e) => ids.has(e.id));
-    } catch {
-      // forward anyway: at-least-once beats loss
+  const action = actionFor(deps.routes, rec);
+  const one: RouteTable = { routes: [{ name: route, action, match: {}, test: () => true }] };
+  const meta: DeliveryMeta = { stream: (rec.stream as DeliveryMeta['stream']) ?? rec.payload.events[0]?.stream ?? 'user-audit', transport: 'io-events', deliveryId: rec.payload.deliveryId };
+  const r = await deliver(rec.payload.events, meta, { routes: one, invoker: deps.invoker, dedupe: deps.dedupe, log: deps.log, forward: { ...deps.forward, deadline: o.deadline } });
+  const handed = r.forwarded[route] ?? 0;
+  report.replayed += handed;
+  report.duplicates += r.duplicates;
+  for (const h of r.notHandedOff) if (h.reason.startsWith('dedupe_unavailable')) report.errors.push({ recordId: rec.id, op: 'claim', err: h.reason });
+  const left: Envelope[] = r.notHandedOff.flatMap((h) => h.events);
+  const permanent = r.notHandedOff.filter((h) => h.permanent);
+  const poisoned = r.poisoned.map((p) => p.event);
+  const dead = [...poisoned, ...permanent.flatMap((h) => h.events)];
+  const transient = left.filter((e) => !dead.includes(e));
+  report.failed += left.length + poisoned.length;
+  const attempts = rec.attempts + (r.notHandedOff.some((h) => !h.reason.startsWith('claim_pending') && !h.reason.startsWith('dedupe_unavailable')) ? 1 : 0);
+  const lastError = permanent[0]?.reason ?? r.poisoned[0]?.reason ?? r.notHandedOff[0]?.reason ?? rec.reason;
+  const tooMany = transient.length > 0 && attempts >= o.maxAttempts;
+  const toDead = tooMany ? [...dead, ...transient] : dead;
+  const stay = tooMany ? [] : transient;
+  if (o.force) {
+    // a dead letter replayed by hand: what still fails stays a dead letter, updated
+    if (left.length + poisoned.length === 0) {
+      await store.remove(rec.id);
+      return 'done';
+    }
+    await store.update({ ...rec, attempts, reason: lastError, payload: { ...rec.payload, action, events: [...left, ...poisoned.filter((e) => !left.includes(e))] } });
+    return 'left';
+  }
+  if (toDead.length) {
+    if (!deps.deadLetter) {
+      stay.push(...toDead);
+    } else {
+      const reason = tooMany && dead.length === 0 ? `max_attempts: ${attempts} replay attempts failed; last: ${lastError}` : lastError;
+      await deps.deadLetter.add({ route, stream: rec.stream, reason, attempts, payload: { ...rec.payload, action, events: toDead } });
+      report.deadLettered += toDead.length;
+      deps.log.warn('replay: events moved to dead-letter', { route, recordId: rec.id, events: toDead.length, reason: reason.split(':')[0], attempts });
     }
   }
-  if (events.length === 0) return true;
-  const [result] = await forwardAll(deps.invoker, [{ route, action: actionFor(deps.routes, rec), events }], { ...deps.forward, deadline });
-  const failedEvents = result.failed.flatMap((f) => f.events);
-  if (deps.dedupe) {
-    await Promise.all([
-      result.handedOff.length ? deps.dedupe.commit(route, result.handedOff.map((e) => ({ id: e.id, time: e.time }))) : undefined,
-      failedEvents.length ? deps.dedupe.release(route, failedEvents.map((e) => ({ id: e.id, time: e.time }))) : undefined,
-    ]).catch(() => undefined);
+  if (stay.length === 0) {
+    await store.remove(rec.id);
+    report.removed++;
+    return toDead.length ? 'dead' : 'done';
   }
-  report.replayed += result.handedOff.length;
-  if (failedEvents.length === 0) return true;
-  report.failed += failedEvents.length;
-  await deps.parking.update({ ...rec, attempts: rec.attempts + 1, reason: result.failed[0].reason, payload: { ...rec.payload, events: failedEvents } });
-  return false;
+  await store.update({ ...rec, attempts, reason: lastError, payload: { ...rec.payload, events: stay } });
+  deps.log.warn('replay: record still failing, left for the next run', { route, recordId: rec.id, events: stay.length, attempts, reason: lastError.split(':')[0] });
+  return 'left';
 }
 
 export async function replayParked(deps: ReplayDeps, o: ReplayOptions): Promise<ReplayReport> {
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? defaultSleep;
   const spacingMs = Math.ceil(60_000 / Math.max(1, o.invocationsPerMinute));
-  const report: ReplayReport = { records: 0, replayed: 0, duplicates: 0, removed: 0, failed: 0, skippedRoutes: [], stoppedBy: 'drained' };
-  const skipped = new Set<string>();
+  const report = emptyReplayReport();
   let events = 0;
-  for await (const rec of deps.parking.scan({ route: o.route, stream: o.stream, since: o.since })) {
-    const route = rec.route ?? 'default';
-    if (skipped.has(route)) continue;
-    if (events >= o.maxEvents) return { ...report, stoppedBy: 'max-events', skippedRoutes: [...skipped] };
-    if (now() + deps.forward.timeoutMs > o.deadline) return { ...report, stoppedBy: 'deadline', skippedRoutes: [...skipped] };
-    report.records++;
-    events += rec.payload.events.length;
-    const started = now();
-    if (await replayRecord(deps, rec, o.deadline, report)) {
-      await deps.parking.remove(rec.id);
-      report.removed++;
-    } else {
-      skipped.add(route);
-      deps.log.warn('replay: route still failing, left for the next run', { route, recordId: rec.id, attempts: rec.attempts + 1 });
+  try {
+    for await (const rec of deps.parking.scan({ route: o.route, stream: o.stream, since: o.since, onError: (op, err, id) => report.errors.push({ recordId: id, op, err: errName(err) }) })) {
+      if (events >= o.maxEvents) return { ...report, stoppedBy: 'max-events' };
+      if (now() + deps.forward.timeoutMs > o.deadline) return { ...report, stoppedBy: 'deadline' };
+      report.records++;
+      events += rec.payload.events.length;
+      const started = now();
+      // each record's hand-off keeps to one delivery's budget, so its claims stay within the pending bound
+      const deadline = Math.min(o.deadline, started + (o.recordBudgetMs ?? 7000));
+      try {
+        await replayRecord(deps, deps.parking, rec, { deadline, maxAttempts: o.maxAttempts ?? 20 }, report);
+      } catch (err) {
+        report.errors.push({ recordId: rec.id, op: 'record', err: errName(err) });
+        deps.log.error('replay: store error on a record; the run goes on', { recordId: rec.id, err: errName(err) });
+      }
+      const wait = spacingMs - (now() - started);
+      if (wait > 0) await sleep(wait);
     }
-    const wait = spacingMs - (now() - started);
-    if (wait > 0) await sleep(wait);
+  } catch (err) {
+    // the listing itself failed: report what was done
+    report.errors.push({ op: 'scan', err: errName(err) });
+    deps.log.error('replay: the parking store could not be listed', { err: errName(err) });
   }
-  return { ...report, skippedRoutes: [...skipped] };
+  return report;
 }

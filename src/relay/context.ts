@@ -21,13 +21,13 @@ import type { KeyValueStore } from '../stores/kv';
 import { openRecordStore, type RecordStore } from '../stores/records';
 import { openKeyValueStore, resolveStoreKind, runtimeStoreProblem } from '../stores/select';
 import { createStatsRecorder, type StatsRecorder } from '../status/stats';
-import type { QuarantinedPayload } from './hand-off';
+import type { DeadLetterPayload } from '../delivery/dead-letters';
 
 export interface Stores {
   kv: KeyValueStore;
   dedupe: DedupeStore;
   parking: RecordStore<ParkedPayload>;
-  deadLetter: RecordStore<QuarantinedPayload>;
+  deadLetter: RecordStore<DeadLetterPayload>;
 }
 
 export interface RelayContext {
@@ -85,6 +85,7 @@ const storeSelection = (config: Config, where: Where) => ({
   redisUrl: config.stores.redisUrl,
   localDir: `${config.stores.localDir}/state`,
   inRuntime: where === 'runtime',
+  timeoutMs: config.stores.timeoutMs,
 });
 
 function openStores(config: Config, where: Where, kvOverride?: KeyValueStore): () => Promise<Stores> {
@@ -94,9 +95,9 @@ function openStores(config: Config, where: Where, kvOverride?: KeyValueStore): (
       const kv = kvOverride ?? openKeyValueStore(storeSelection(config, where));
       return {
         kv,
-        dedupe: openDedupeStore(kv, { ttlSeconds: config.stores.dedupeTtlHours * 3600 }),
+        dedupe: openDedupeStore(kv, { ttlSeconds: config.stores.dedupeTtlHours * 3600, pendingTtlSeconds: config.stores.pendingSeconds, now: overrides.now }),
         parking: openRecordStore<ParkedPayload>(kv, { prefix: 'park', ttlSeconds: config.stores.parkingTtlHours * 3600 }),
-        deadLetter: openRecordStore<QuarantinedPayload>(kv, { prefix: 'dlq', ttlSeconds: config.stores.parkingTtlHours * 3600 }),
+        deadLetter: openRecordStore<DeadLetterPayload>(kv, { prefix: 'dlq', ttlSeconds: config.stores.parkingTtlHours * 3600 }),
       };
     })();
     // a failed open is retried by the next request

@@ -1,20 +1,31 @@
 /**
- * The shared tail of every receiver: quarantine what could not be normalized,
- * deliver the rest, and decide the answer. 2xx only when every event was
- * handed off, skipped as a duplicate, or stored (parked / quarantined);
- * otherwise 503 so the sender retries.
+ * The shared tail of every receiver: deliver, quarantine what can never be
+ * handed off (not normalizable, poisoned, unrouted), and decide the answer.
+ * 2xx only when every event was handed off, skipped as a committed duplicate,
+ * parked or quarantined; otherwise 503 so the sender retries (I/O Events
+ * retries 429 and 5xx; Marketo retries any failure, 3 min apart: 503 is the
+ * one answer both treat as "retry later").
+ *
+ * Retry-later when:
+ *  - an event's claim is held by another delivery (`claim_pending`): it may
+ *    still be handed off, so calling it a duplicate could lose it; the claim
+ *    is taken over after its bound (DEDUPE_PENDING_SECONDS, see dedupe.ts);
+ *  - the dedupe store could not be written (`dedupe_unavailable`), unless
+ *    DEDUPE_UNAVAILABLE=forward;
+ *  - a failed hand-off could not be parked, or quarantine could not be stored.
  */
 import type { Received } from '../io-events/receive';
-import { deliver, type DeliveryReport } from '../delivery/deliver';
+import { deliver, emptyReport, type DeliveryReport } from '../delivery/deliver';
+import { eventsOverCap } from '../delivery/bounds';
+import { storableEvent } from '../delivery/poison';
+import type { ElementPayload } from '../delivery/dead-letters';
 import { accepted, retryLater, type Outcome } from '../outcome';
 import type { Json } from '../envelope/fields';
-import type { RelayContext } from './context';
+import type { Envelope } from '../envelope/envelope';
+import type { RelayContext, Stores } from './context';
 
-export interface QuarantinedPayload {
-  deliveryId: string;
-  messageId?: string;
-  element: Json;
-}
+/** A quarantined element: what could not be normalized (as received), or the envelope (or, too deep to store, its top-level fields). */
+export type QuarantinedPayload = ElementPayload;
 
 export interface HandOffResult {
   outcome: Outcome;
@@ -22,59 +33,121 @@ export interface HandOffResult {
   quarantined: number;
 }
 
-async function quarantine(received: Received, ctx: RelayContext): Promise<number | undefined> {
-  if (received.unusable.length === 0) return 0;
+interface Quarantine {
+  element: Json;
+  reason: string;
+  /** a fallback without the event's data, for a record the store refuses whole */
+  slim?: () => QuarantinedPayload;
+}
+
+const slimOf = (meta: Received['meta'], e: Envelope): (() => QuarantinedPayload) => () => {
+  const { data, ...top } = e;
+  let bytes = 0;
   try {
-    const { deadLetter } = await ctx.stores();
+    bytes = Buffer.byteLength(JSON.stringify(data));
+  } catch {
+    bytes = -1;
+  }
+  return { deliveryId: meta.deliveryId, ...(meta.messageId ? { messageId: meta.messageId } : {}), element: top as unknown as Json, dataOmittedBytes: bytes };
+};
+
+async function quarantine(items: Quarantine[], received: Received, stores: Stores | undefined, ctx: RelayContext): Promise<boolean> {
+  if (items.length === 0) return true;
+  const meta = received.meta;
+  try {
+    if (!stores) throw Object.assign(new Error('stores unavailable'), { name: 'StoreUnavailable' });
+    const { deadLetter } = stores;
     await Promise.all(
-      received.unusable.map((u) =>
-        deadLetter.add({
-          stream: received.meta.stream,
-          reason: u.reason,
-          attempts: 0,
-          payload: { deliveryId: received.meta.deliveryId, ...(received.meta.messageId ? { messageId: received.meta.messageId } : {}), element: u.element },
-        }),
-      ),
+      items.map(async (u) => {
+        const payload: QuarantinedPayload = { deliveryId: meta.deliveryId, ...(meta.messageId ? { messageId: meta.messageId } : {}), element: u.element };
+        try {
+          await deadLetter.add({ stream: meta.stream, reason: u.reason, attempts: 0, payload });
+        } catch (err) {
+          if (!u.slim) throw err;
+          // e.g. aio-lib-state refuses a value over 1 MB: keep the event's fields and reason
+          await deadLetter.add({ stream: meta.stream, reason: u.reason, attempts: 0, payload: u.slim() });
+        }
+      }),
     );
-    ctx.log.warn('activities quarantined', { deliveryId: received.meta.deliveryId, count: received.unusable.length, reasons: [...new Set(received.unusable.map((u) => u.reason))] });
-    return received.unusable.length;
+    ctx.log.warn('events quarantined', { deliveryId: meta.deliveryId, count: items.length, reasons: [...new Set(items.map((u) => u.reason.split(':')[0]))] });
+    return true;
   } catch (err) {
-    ctx.log.error('dead-letter store unavailable', { deliveryId: received.meta.deliveryId, err: (err as Error).name });
-    return undefined;
+    ctx.log.error('dead-letter store unavailable', { deliveryId: meta.deliveryId, err: (err as Error).name });
+    return false;
   }
 }
 
 export async function handOff(received: Received, ctx: RelayContext): Promise<HandOffResult> {
-  const quarantined = await quarantine(received, ctx);
-  if (quarantined === undefined) {
-    return { outcome: retryLater('dead_letter_unavailable', 'unusable activities could not be stored; retry later', 60), quarantined: 0 };
+  if (received.meta.transport === 'io-events') {
+    const over = eventsOverCap(received.envelopes.length + received.unusable.length, ctx.config.delivery.maxEventsPerDelivery);
+    if (over) return { outcome: over, quarantined: 0 };
   }
-  const { dedupe, parking } = await ctx.stores().catch(() => ({ dedupe: undefined, parking: undefined }));
-  const report = await deliver(received.envelopes, received.meta, {
-    routes: ctx.routes,
-    invoker: ctx.invoker,
-    dedupe,
-    parking,
-    log: ctx.log,
-    forward: {
-      concurrency: ctx.config.delivery.concurrency,
-      timeoutMs: ctx.config.delivery.forwardTimeoutMs,
-      retryDelayMs: ctx.config.delivery.retryDelayMs,
-      maxParamBytes: ctx.config.delivery.maxParamBytes,
-      deadline: ctx.deadline,
-    },
-  }, received.payloads);
-  if (report.parkFailed > 0) {
-    return { outcome: retryLater('handoff_failed', `${report.parkFailed} event(s) could not be handed off or parked; retry later`, 60), report, quarantined };
+  const mode = ctx.config.stores.dedupeUnavailable;
+  let stores: Stores | undefined;
+  let storeError: Error | undefined;
+  try {
+    stores = await ctx.stores();
+  } catch (err) {
+    storeError = err as Error;
+    ctx.log.error('stores unavailable', { deliveryId: received.meta.deliveryId, err: storeError.name, mode });
+  }
+  let report: DeliveryReport;
+  if (!stores && mode !== 'forward' && received.envelopes.length > 0) {
+    report = { ...emptyReport(), claimFailed: received.envelopes.length };
+  } else {
+    report = await deliver(
+      received.envelopes,
+      received.meta,
+      {
+        routes: ctx.routes,
+        invoker: ctx.invoker,
+        dedupe: stores?.dedupe,
+        parking: stores?.parking,
+        log: ctx.log,
+        dedupeUnavailable: mode,
+        forward: {
+          concurrency: ctx.config.delivery.concurrency,
+          timeoutMs: ctx.config.delivery.forwardTimeoutMs,
+          retryDelayMs: ctx.config.delivery.retryDelayMs,
+          maxParamBytes: ctx.config.delivery.maxParamBytes,
+          deadline: ctx.deadline,
+          // the deadline is on the context's clock: so are the checks against it
+          now: ctx.now,
+        },
+      },
+      received.payloads,
+    );
+    if (!stores) {
+      // forwarded without any idempotency (DEDUPE_UNAVAILABLE=forward)
+      report.dedupeUnavailable += Object.values(report.forwarded).reduce((a, b) => a + b, 0);
+    }
+  }
+  if (report.dedupeUnavailable > 0) {
+    ctx.log.warn('events forwarded without idempotency (dedupeUnavailable)', { deliveryId: received.meta.deliveryId, dedupeUnavailable: report.dedupeUnavailable });
+  }
+  const items: Quarantine[] = [
+    ...received.unusable.map((u) => ({ element: u.element, reason: u.reason })),
+    ...report.poisoned.map((p) => ({ element: storableEvent(p) as unknown as Json, reason: p.reason, slim: slimOf(received.meta, p.event) })),
+    ...report.unroutedEvents.map((e) => ({ element: e as unknown as Json, reason: 'unrouted: no route matched and no default route is set', slim: slimOf(received.meta, e) })),
+  ];
+  const quarantined = (await quarantine(items, received, stores, ctx)) ? items.length : undefined;
+  const result = (outcome: Outcome): HandOffResult => ({ outcome, report, quarantined: quarantined ?? 0 });
+  if (quarantined === undefined) return result(retryLater('dead_letter_unavailable', 'events that cannot be delivered could not be stored; retry later', 60));
+  if (report.parkFailed > 0) return result(retryLater('handoff_failed', `${report.parkFailed} event(s) could not be handed off or parked; retry later`, 60));
+  if (report.claimFailed > 0) return result(retryLater('dedupe_unavailable', `the idempotency store is unavailable; ${report.claimFailed} event(s) not forwarded; retry later`, 30));
+  if (report.pending > 0) {
+    const after = stores?.dedupe.pendingTtlSeconds ?? 15;
+    return result(retryLater('claim_pending', `${report.pending} event(s) are being handed off by another delivery; retry later`, after));
   }
   const summary = {
     accepted: received.envelopes.length,
     forwarded: report.forwarded,
     duplicates: report.duplicates,
     parked: report.parked,
-    quarantined,
+    quarantined: quarantined,
     unrouted: report.unrouted,
+    ...(report.dedupeUnavailable ? { dedupeUnavailable: report.dedupeUnavailable } : {}),
     ...(received.meta.messageId ? { messageId: received.meta.messageId } : {}),
   };
-  return { outcome: accepted(summary), report, quarantined };
+  return result(accepted(summary));
 }

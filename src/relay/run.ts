@@ -75,7 +75,7 @@ function logRequest(ctx: RelayContext, name: string, stream: Stream, outcome: Ou
     ...(received?.meta.messageId ? { messageId: received.meta.messageId } : {}),
     ...(received?.stale ? { stale: received.stale } : {}),
     ...ioEventIdsOf(received),
-    ...(result?.report ? { forwarded: result.report.forwarded, duplicates: result.report.duplicates, parked: result.report.parked, unrouted: result.report.unrouted, failures: result.report.failures } : {}),
+    ...(result?.report ? { forwarded: result.report.forwarded, duplicates: result.report.duplicates, parked: result.report.parked, unrouted: result.report.unrouted, failures: result.report.failures, ...(result.report.dedupeUnavailable ? { dedupeUnavailable: result.report.dedupeUnavailable } : {}), ...(result.report.pending ? { pending: result.report.pending } : {}) } : {}),
     ...(result?.quarantined ? { quarantined: result.quarantined } : {}),
     durationMs: ctx.now() - ctx.startedAt,
   };
@@ -100,7 +100,7 @@ function countForStatus(ctx: RelayContext, stream: Stream, outcome: Outcome, rec
     events: outcome.kind === 'accepted' ? (received?.envelopes.length ?? 0) : 0,
     munchkinIds: outcome.kind === 'accepted' ? munchkinIds : {},
     lastEventTime,
-    ...(result?.report ? { forwarded: result.report.forwarded, duplicates: result.report.duplicates, parked: result.report.parked, unrouted: result.report.unrouted } : {}),
+    ...(result?.report ? { forwarded: result.report.forwarded, duplicates: result.report.duplicates, parked: result.report.parked, unrouted: result.report.unrouted, dedupeUnavailable: result.report.dedupeUnavailable } : {}),
     quarantined: result?.quarantined ?? 0,
   });
 }

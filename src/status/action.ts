@@ -26,7 +26,7 @@ export async function runStatus(params: Record<string, unknown>): Promise<HttpRe
   const req = decodeRequest(params, 4096);
   if (!req.ok) return toHttpResponse(req.outcome);
   if (req.value.method !== 'get') return toHttpResponse(rejected(405, 'method_not_allowed', 'status is read with GET'));
-  const report = await statusReport(await c.ctx.stores(), params, c.ctx.now());
+  const report = await statusReport(() => c.ctx.stores(), params, c.ctx.now());
   c.ctx.log.info('status', { overall: report.overall, warnings: report.warnings.map((w) => w.code) });
   const headers = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' };
   return formatOf(params, req.value.query) === 'text'

@@ -24,6 +24,8 @@ export interface StatusReport {
   parkedBacklog: number | null;
   quarantined: number | null;
   registrations: RegistrationHealth[] | { note: string };
+  /** store calls that failed while building this report (what the figures above lack) */
+  storeErrors: string[];
   warnings: Warning[];
 }
 
@@ -36,6 +38,7 @@ export interface ReportInput {
   registrations?: RegistrationHealth[];
   now: number;
   staleAfterMinutes?: number;
+  storeErrors?: string[];
 }
 
 const rate = (c: { requests: number; failedRequests: number }): number | null => (c.requests ? c.failedRequests / c.requests : null);
@@ -108,6 +111,9 @@ export function buildStatusReport(input: ReportInput): StatusReport {
     warnings.push({ level: growing ? 'critical' : 'warning', code: 'parked_backlog', message: `${input.parkedBacklog} parked record(s) wait for replay${growing ? ` and the backlog is growing (was ${input.previousBacklog})` : ''}; check the routes' downstream actions` });
   }
   if (input.registrations) warnings.push(...registrationWarnings(input.registrations));
+  if (input.storeErrors?.length) {
+    warnings.push({ level: 'critical', code: 'store_unavailable', message: `the store failed (${input.storeErrors.join(', ')}); deliveries that need it are answered 503 until it is back` });
+  }
   return {
     overall: warnings.some((w) => w.level === 'critical') ? 'critical' : warnings.length ? 'warning' : 'ok',
     generatedAt: new Date(input.now).toISOString(),
@@ -115,6 +121,7 @@ export function buildStatusReport(input: ReportInput): StatusReport {
     streams,
     parkedBacklog: input.parkedBacklog ?? null,
     quarantined: input.quarantined ?? null,
+    storeErrors: input.storeErrors ?? [],
     registrations: input.registrations ?? { note: 'Adobe registration health is not checked: set ADOBE_CONSUMER_ORG_ID, ADOBE_PROJECT_ID, ADOBE_WORKSPACE_ID and ADOBE_REGISTRATION_IDS (the IMS credential comes from the include-ims-credentials annotation)' },
     warnings,
   };

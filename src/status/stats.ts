@@ -36,6 +36,8 @@ export interface RequestRecord {
   parked?: number;
   quarantined?: number;
   unrouted?: number;
+  /** events forwarded without idempotency (the dedupe store failed) */
+  dedupeUnavailable?: number;
 }
 
 export interface StreamCounters {
@@ -51,6 +53,8 @@ export interface StreamCounters {
   parked: number;
   quarantined: number;
   unrouted: number;
+  /** events forwarded without idempotency (the dedupe store failed) */
+  dedupeUnavailable: number;
   lastEventAt?: string;
   lastRequestAt?: string;
   lastError?: { time: string; code: string; message: string };
@@ -71,7 +75,7 @@ const TTL_SECONDS = 48 * 3600;
 /** A map keyed by data from requests: no prototype, so no key is special. */
 export const dict = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
 
-const emptyCounters = (): StreamCounters => ({ requests: 0, failedRequests: 0, unauthenticated: 0, accepted: 0, rejected: dict(), forwarded: dict(), duplicates: 0, parked: 0, quarantined: 0, unrouted: 0, munchkin: dict(), slots: dict() });
+const emptyCounters = (): StreamCounters => ({ requests: 0, failedRequests: 0, unauthenticated: 0, accepted: 0, rejected: dict(), forwarded: dict(), duplicates: 0, parked: 0, quarantined: 0, unrouted: 0, dedupeUnavailable: 0, munchkin: dict(), slots: dict() });
 /** 401: the request proved no identity. */
 export const isUnauthenticated = (r: Pick<RequestRecord, 'status'>): boolean => r.status === 401;
 const add = (to: Record<string, number>, from: Record<string, number> = {}): void => {
@@ -109,6 +113,7 @@ export function countRequest(c: StreamCounters, r: RequestRecord): void {
   c.parked += r.parked ?? 0;
   c.quarantined += r.quarantined ?? 0;
   c.unrouted += r.unrouted ?? 0;
+  c.dedupeUnavailable += r.dedupeUnavailable ?? 0;
   if (r.events > 0) c.lastEventAt = later(c.lastEventAt, new Date(r.at).toISOString());
   for (const [m, n] of Object.entries(r.munchkinIds)) {
     const mc = (c.munchkin[m] ??= { accepted: 0 });
@@ -129,6 +134,7 @@ export function mergeCounters(into: StreamCounters, from: StreamCounters): void 
   into.parked += from.parked;
   into.quarantined += from.quarantined;
   into.unrouted += from.unrouted;
+  into.dedupeUnavailable += from.dedupeUnavailable ?? 0;
   into.lastEventAt = later(into.lastEventAt, from.lastEventAt);
   into.lastRequestAt = later(into.lastRequestAt, from.lastRequestAt);
   if (from.lastError && (!into.lastError || from.lastError.time > into.lastError.time)) into.lastError = from.lastError;

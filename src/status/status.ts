@@ -22,18 +22,29 @@ async function readStats(stores: Stores, now: number): Promise<StatsHour[]> {
   });
 }
 
-const settle = async <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
-
-export async function statusReport(stores: Stores, inputs: Record<string, unknown>, now: number): Promise<StatusReport> {
+/**
+ * Store errors are reported (`storeErrors`, and a critical warning), never thrown:
+ * the status action answers even when the store cannot be opened.
+ */
+export async function statusReport(open: Stores | (() => Promise<Stores>), inputs: Record<string, unknown>, now: number): Promise<StatusReport> {
+  const storeErrors: string[] = [];
+  const settle = async <T>(p: Promise<T>, what: string): Promise<T | undefined> =>
+    p.catch((err: Error) => void storeErrors.push(`${what}: ${err?.name ?? 'Error'}`));
+  let stores: Stores;
+  try {
+    stores = typeof open === 'function' ? await open() : open;
+  } catch (err) {
+    return buildStatusReport({ stats: [], now, storeErrors: [`open: ${(err as Error)?.name ?? 'Error'}`] });
+  }
   const adobe = adobeApiConfig(inputs);
   const [stats, parkedBacklog, quarantined, previous, registrations] = await Promise.all([
-    settle(readStats(stores, now)),
-    settle(stores.parking.count({ maxScan: 10_000 })),
-    settle(stores.deadLetter.count({ maxScan: 10_000 })),
-    settle(stores.kv.get(BACKLOG_KEY)),
+    settle(readStats(stores, now), 'stats'),
+    settle(stores.parking.count({ maxScan: 10_000 }), 'parking'),
+    settle(stores.deadLetter.count({ maxScan: 10_000 }), 'dead-letter'),
+    settle(stores.kv.get(BACKLOG_KEY), 'backlog'),
     adobe ? readRegistrations(adobe) : Promise.resolve(undefined),
   ]);
-  if (parkedBacklog !== undefined) await settle(stores.kv.put(BACKLOG_KEY, String(parkedBacklog), 24 * 3600));
+  if (parkedBacklog !== undefined) await settle(stores.kv.put(BACKLOG_KEY, String(parkedBacklog), 24 * 3600), 'backlog');
   return buildStatusReport({
     stats: stats ?? [],
     parkedBacklog,
@@ -41,6 +52,7 @@ export async function statusReport(stores: Stores, inputs: Record<string, unknow
     quarantined,
     registrations,
     now,
+    storeErrors,
   });
 }
 
@@ -58,6 +70,7 @@ export function statusText(r: StatusReport): string {
     for (const [m, mc] of Object.entries(c.munchkin)) lines.push(`  ${m.padEnd(12)} accepted ${mc.accepted}  last event ${mc.lastEventAt ?? 'never'}`);
   }
   lines.push(`parked backlog: ${r.parkedBacklog ?? 'unknown'}   quarantined: ${r.quarantined ?? 'unknown'}`);
+  if (r.storeErrors.length) lines.push(`store errors: ${r.storeErrors.join(', ')}`);
   for (const w of r.warnings) lines.push(`${w.level.toUpperCase()}: ${w.message}`);
   return `${lines.map(printable).join('\n')}\n`;
 }

@@ -19,9 +19,12 @@
  * the same moment can lose one update: the cost is a possible duplicate on a
  * later redelivery, never a lost event. Within a container, pending claims and
  * recent commits are remembered in memory, so concurrent redeliveries to one
- * container are still forwarded once. Redis (REDIS_URL) is the atomic option.
+ * container are still forwarded once, and a redelivery that finds its events
+ * pending in this container is answered retry-later (`pending`), not duplicate.
+ * Claims write nothing to the store: a crash between any two store calls
+ * leaves at worst an event forwarded again, never one marked handed off. Redis (REDIS_URL) is the atomic option.
  */
-import { routeKeyPart, type DedupeItem, type DedupeOptions, type DedupeStore } from './dedupe';
+import { createKeyPerEventDedupe, DEFAULT_PENDING_TTL_SECONDS, routeKeyPart, type ClaimResult, type DedupeItem, type DedupeOptions, type DedupeStore } from './dedupe';
 import { hashPart, type KeyValueStore } from './kv';
 
 const ID = 12;
@@ -65,17 +68,19 @@ export function createBucketedDedupe(kv: KeyValueStore, o: DedupeOptions): Dedup
     return h;
   };
 
-  const bucketOf = (time: string): number => {
-    const ms = Date.parse(time);
-    return Math.floor((Number.isFinite(ms) ? ms : now()) / 1000 / bucketSeconds);
-  };
-  const groupKey = (route: string, item: DedupeItem, h: string): string => `dd-${routeKeyPart(route)}-${bucketOf(item.time)}-${h.charCodeAt(0) % shards}`;
+  const pendingTtl = o.pendingTtlSeconds ?? DEFAULT_PENDING_TTL_SECONDS;
+  // events without an event time: one key each (rare)
+  const single = createKeyPerEventDedupe(kv, o);
+  const bucketMs = (item: DedupeItem): number | undefined => (item.time === undefined ? undefined : Date.parse(item.time));
+  const bucketed = (item: DedupeItem): boolean => Number.isFinite(bucketMs(item));
+  const groupKey = (route: string, item: DedupeItem, h: string): string =>
+    `dd-${routeKeyPart(route)}-${Math.floor((bucketMs(item) as number) / 1000 / bucketSeconds)}-${h.charCodeAt(0) % shards}`;
   const memo = (route: string, h: string): string => `${route}\0${h}`;
 
-  function groups(route: string, items: DedupeItem[]): Map<string, { item: DedupeItem; h: string }[]> {
-    const out = new Map<string, { item: DedupeItem; h: string }[]>();
+  function groups<T extends DedupeItem>(route: string, items: T[]): Map<string, { item: T; h: string }[]> {
+    const out = new Map<string, { item: T; h: string }[]>();
     for (const item of items) {
-      const h = hashOf(item.id);
+      const h = hashOf(item.key);
       const key = groupKey(route, item, h);
       let list = out.get(key);
       if (!list) out.set(key, (list = []));
@@ -127,36 +132,50 @@ export function createBucketedDedupe(kv: KeyValueStore, o: DedupeOptions): Dedup
 
   return {
     atomic: false,
-    async claim(route, items) {
-      const fresh: DedupeItem[] = [];
-      const duplicates: DedupeItem[] = [];
-      const pendingUntil = now() + (o.pendingTtlSeconds ?? 120) * 1000;
-      await Promise.all(
-        [...groups(route, items)].map(async ([key, list]) => {
-          const unknown = new Set(list.filter(({ h }) => !recent.has(memo(route, h)) && !isPending(memo(route, h))).map((u) => u.h));
-          const stored = unknown.size ? idsOf(await readParts(key)) : new Set<string>();
+    pendingTtlSeconds: pendingTtl,
+    async claim(route, all) {
+      type T = (typeof all)[number];
+      const out: ClaimResult<T> = { fresh: [], duplicates: [], pending: [] };
+      const seen = new Set<string>();
+      const unique = all.filter((i) => (seen.has(i.key) ? (out.duplicates.push(i), false) : (seen.add(i.key), true)));
+      const items = unique.filter(bucketed);
+      const others = unique.filter((i) => !bucketed(i));
+      const pendingUntil = now() + pendingTtl * 1000;
+      await Promise.all([
+        ...[...groups(route, items)].map(async ([key, list]) => {
+          const unknown = list.some(({ h }) => !recent.has(memo(route, h)));
+          const stored = unknown ? idsOf(await readParts(key)) : new Set<string>();
           for (const { item, h } of list) {
-            if (unknown.has(h) && !stored.has(h) && !isPending(memo(route, h))) {
-              pending.set(memo(route, h), pendingUntil);
-              fresh.push(item);
-            } else {
-              duplicates.push(item);
+            const k = memo(route, h);
+            if (recent.has(k) || stored.has(h)) out.duplicates.push(item);
+            else if (isPending(k)) out.pending.push(item);
+            else {
+              pending.set(k, pendingUntil);
+              out.fresh.push(item);
             }
           }
         }),
-      );
-      return { fresh, duplicates };
+        others.length
+          ? single.claim(route, others).then((r) => (out.fresh.push(...r.fresh), out.duplicates.push(...r.duplicates), out.pending.push(...r.pending)))
+          : undefined,
+      ]);
+      return out;
     },
-    async commit(route, items) {
-      await Promise.all([...groups(route, items)].map(([key, list]) => commitGroup(key, list.map((l) => l.h))));
+    async commit(route, all) {
+      const items = all.filter(bucketed);
+      await Promise.all([
+        ...[...groups(route, items)].map(([key, list]) => commitGroup(key, list.map((l) => l.h))),
+        single.commit(route, all.filter((i) => !bucketed(i))),
+      ]);
       for (const item of items) {
-        const k = memo(route, hashOf(item.id));
+        const k = memo(route, hashOf(item.key));
         pending.delete(k);
         recent.add(k);
       }
     },
-    async release(route, items) {
-      for (const item of items) pending.delete(memo(route, hashOf(item.id)));
+    async release(route, all) {
+      for (const item of all.filter(bucketed)) pending.delete(memo(route, hashOf(item.key)));
+      await single.release(route, all.filter((i) => !bucketed(i)));
     },
   };
 }

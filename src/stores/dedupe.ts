@@ -1,48 +1,94 @@
 /**
- * Idempotency: which events each route already has. Key = route + event id, so
- * a redelivery (Adobe or Marketo) and the legacy + I/O copies of one activity
- * are recognised.
+ * Idempotency: which events each route already has.
  *
- * claim → the events not yet handed off on that route, marked pending (briefly)
- * commit → recorded as handed off for `ttlSeconds`
- * release → a failed hand-off's claim is forgotten, so a retry forwards it
- * A crash between hand-off and commit lets the pending mark expire: the event may
- * be forwarded again (at-least-once), never lost.
+ * claim   → per event: fresh (now claimed by this caller, marked *pending*),
+ *           duplicate (a *committed* hand-off), or pending (another delivery
+ *           holds the claim and may still hand it off: answer retry-later,
+ *           never "duplicate");
+ * commit  → recorded as handed off for `ttlSeconds` (only after the platform
+ *           accepted the invocation);
+ * release → a claim whose hand-off did not happen is dropped, so a retry
+ *           forwards it. Callers settle every claim in a `finally`.
+ *
+ * The pending bound (`pendingTtlSeconds`). A pending claim expires by itself
+ * (the store's TTL), and then anyone may claim the event again. That cannot
+ * forward twice while the owner lives, because the owner's own deadline bounds
+ * when it may still hand off: no invocation starts after the delivery's budget
+ * (DELIVERY_BUDGET_MS from the request's start, which is before the claim),
+ * each lasts at most FORWARD_TIMEOUT_MS, and the commit after it is one or two
+ * store calls of at most STORE_TIMEOUT_MS. So a claim older than
+ * budget + forward timeout + 2 × store timeout (+1 s) has a dead owner (or one
+ * that gave up). Defaults: 7 + 2.5 + 3 + 1 → 14 s, far inside the senders'
+ * first retry (I/O Events: 1 min; Marketo: 3 min), so a killed owner's events
+ * are forwarded by the first retry, and every retry before that is answered
+ * 503. The claim's value names its owner and its deadline (`p.<owner>.<ms>`).
+ * A commit that fails after a hand-off leaves the claim to expire: the event
+ * may be forwarded again (at-least-once), never lost.
+ *
+ * Identity (`eventIdentity`): stream + event id, plus the munchkinId whenever
+ * the id is not globally unique (anything but a GUID, e.g. an activity's
+ * activityLogItemId is per Marketo instance). Keys hash the whole identity, so
+ * no literal id can equal another id's key.
  *
  * Two layouts:
- *  - one key per (route, id) with an atomic claim — memory, files, Redis;
+ *  - one key per (route, event) with an atomic claim — memory, files, Redis;
  *  - grouped records for aio-lib-state, whose quotas (200,000 keys, ≈ 1 MB/s, no
  *    compare-and-set) forbid a key per event at Marketo volumes: see bucketed-dedupe.ts.
  */
+import { randomBytes } from 'node:crypto';
 import type { KeyValueStore } from './kv';
 import { hashPart } from './kv';
 import { createBucketedDedupe } from './bucketed-dedupe';
 
 export interface DedupeItem {
-  id: string;
-  /** ISO event time */
-  time: string;
+  /** the event's identity (eventIdentity) */
+  key: string;
+  /** ISO event time, only when it was read from the event itself (never a receipt time) */
+  time?: string;
+}
+
+export interface ClaimResult<T extends DedupeItem = DedupeItem> {
+  fresh: T[];
+  duplicates: T[];
+  /** claimed by another delivery that may still hand them off */
+  pending: T[];
 }
 
 export interface DedupeStore {
   readonly atomic: boolean;
-  claim(route: string, items: DedupeItem[]): Promise<{ fresh: DedupeItem[]; duplicates: DedupeItem[] }>;
+  /** seconds after which a pending claim is taken over */
+  readonly pendingTtlSeconds: number;
+  claim<T extends DedupeItem>(route: string, items: T[]): Promise<ClaimResult<T>>;
   commit(route: string, items: DedupeItem[]): Promise<void>;
   release(route: string, items: DedupeItem[]): Promise<void>;
 }
 
 export interface DedupeOptions {
   ttlSeconds: number;
+  /** the takeover bound of a pending claim (see above; default 14 s) */
   pendingTtlSeconds?: number;
   bucketSeconds?: number;
   shards?: number;
   maxValueBytes?: number;
   /** clock for the in-memory pending marks (tests) */
   now?: () => number;
+  /** names this container in its claims */
+  owner?: string;
 }
 
-const PENDING = 'p';
+export const DEFAULT_PENDING_TTL_SECONDS = 14;
+
+/** (The bound from the owner's deadlines is computed by config's pendingBoundSeconds.) */
+
 const DONE = 'c';
+const CONTAINER = randomBytes(4).toString('hex');
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What names one event for idempotency: see the module comment. */
+export function eventIdentity(e: { stream: string; id: string; munchkinId?: string }): string {
+  return GUID.test(e.id) ? `${e.stream}\n\n${e.id.toLowerCase()}` : `${e.stream}\n${e.munchkinId ?? ''}\n${e.id}`;
+}
 
 const routeHashes = new Map<string, string>();
 /** A route's short key part (memoized: routes are few, events many). */
@@ -51,26 +97,62 @@ export const routeKeyPart = (route: string): string => {
   if (!h) routeHashes.set(route, (h = hashPart(route, 8)));
   return h;
 };
-const SAFE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
-/** Marketo GUIDs and I/O event ids are already key-safe: only other ids are hashed. */
-export const dedupeKey = (route: string, id: string): string => `dd-${routeKeyPart(route)}-${SAFE_ID.test(id) ? id : `h.${hashPart(id, 22)}`}`;
+/** One record per route and event: the identity is always hashed (132 bits), so keys cannot collide with literal ids. */
+export const dedupeKey = (route: string, identity: string): string => `dd-${routeKeyPart(route)}-${hashPart(identity, 22)}`;
 
 export function createKeyPerEventDedupe(kv: KeyValueStore, o: DedupeOptions): DedupeStore {
-  const pendingTtl = o.pendingTtlSeconds ?? 120;
+  const pendingTtl = o.pendingTtlSeconds ?? DEFAULT_PENDING_TTL_SECONDS;
+  const now = o.now ?? Date.now;
+  const owner = o.owner ?? CONTAINER;
+  let seq = 0;
+  /** the values of this instance's unsettled claims: release drops only its own */
+  const mine = new Map<string, string>();
+
+  async function claimOne(key: string): Promise<'fresh' | 'duplicate' | 'pending'> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const value = `p.${owner}${(seq++).toString(36)}.${now() + pendingTtl * 1000}`;
+      if (await kv.putIfAbsent(key, value, pendingTtl)) {
+        mine.set(key, value);
+        return 'fresh';
+      }
+      const held = await kv.get(key);
+      if (held === DONE) return 'duplicate';
+      // expired or released between the two calls: claim again
+      if (held !== undefined) return 'pending';
+    }
+    return 'pending';
+  }
+
   return {
     atomic: kv.atomicClaims,
+    pendingTtlSeconds: pendingTtl,
     async claim(route, items) {
-      const fresh: DedupeItem[] = [];
-      const duplicates: DedupeItem[] = [];
-      const won = await Promise.all(items.map((i) => kv.putIfAbsent(dedupeKey(route, i.id), PENDING, pendingTtl)));
-      items.forEach((item, n) => (won[n] ? fresh : duplicates).push(item));
-      return { fresh, duplicates };
+      const out: ClaimResult<(typeof items)[number]> = { fresh: [], duplicates: [], pending: [] };
+      const seen = new Set<string>();
+      const unique = items.filter((i) => (seen.has(i.key) ? (out.duplicates.push(i), false) : (seen.add(i.key), true)));
+      const verdicts = await Promise.all(unique.map((i) => claimOne(dedupeKey(route, i.key))));
+      unique.forEach((item, n) => (verdicts[n] === 'fresh' ? out.fresh : verdicts[n] === 'duplicate' ? out.duplicates : out.pending).push(item));
+      return out;
     },
     async commit(route, items) {
-      await Promise.all(items.map((i) => kv.put(dedupeKey(route, i.id), DONE, o.ttlSeconds)));
+      await Promise.all(
+        items.map(async (i) => {
+          const key = dedupeKey(route, i.key);
+          await kv.put(key, DONE, o.ttlSeconds);
+          mine.delete(key);
+        }),
+      );
     },
     async release(route, items) {
-      await Promise.all(items.map((i) => kv.delete(dedupeKey(route, i.id))));
+      await Promise.all(
+        items.map(async (i) => {
+          const key = dedupeKey(route, i.key);
+          const value = mine.get(key);
+          mine.delete(key);
+          // a claim that expired may have been taken over since: drop only our own
+          if (value !== undefined && (await kv.get(key)) === value) await kv.delete(key);
+        }),
+      );
     },
   };
 }

@@ -30,3 +30,26 @@ export const hashPart = (text: string, length = 16): string => createHash('sha25
 
 /** Joins parts with "-", keeping safe parts readable and hashing the others. */
 export const safeKey = (...parts: string[]): string => parts.map((p) => (/^[A-Za-z0-9_.]{1,64}$/.test(p) ? p : hashPart(p))).join('-');
+
+/** A store call that did not answer in time (the store is hanging: answer retry-later, never guess). */
+export class StoreTimeoutError extends Error {
+  constructor(op: string, ms: number) {
+    super(`store ${op} did not answer within ${ms} ms`);
+    this.name = 'StoreTimeoutError';
+  }
+}
+
+/** Rejects with StoreTimeoutError when `promise` has not settled within `ms`. */
+export function withStoreTimeout<T>(promise: Promise<T>, ms: number, op: string, onTimeout?: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout?.();
+      reject(new StoreTimeoutError(op, ms));
+    }, ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Default bound of one store call: well inside the senders' deadlines (I/O Events 10 s, Marketo 20 s). */
+export const DEFAULT_STORE_TIMEOUT_MS = 1500;

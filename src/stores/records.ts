@@ -8,6 +8,17 @@
  * 1,000 entries. Layout: `<prefix>-<yyyymmddhh>-<13-digit ms>-<random>`, so keys
  * sort by time (then by arrival within this process) and a scan lists one hour at a time, oldest first, starting from
  * a hint of the oldest hour that still holds records — never the whole store.
+ *
+ * Index: adding a record also writes a marker `<prefix>.h.<yyyymmddhh>`; a scan
+ * lists only the hours that have one (a marker costs one get, a listing is a
+ * walk of the key space on the file store and Redis). With nothing parked, a
+ * replay run reads the hint and one or two markers: milliseconds, whatever the
+ * store holds. A marker is dropped when its hour is found empty, except for the
+ * current and previous hour (records are still being added there). Hours from
+ * before the index existed (`<prefix>.indexed`) are listed as before.
+ *
+ * A record that cannot be read or parsed is reported through `onError` and
+ * skipped, never fatal to the scan.
  */
 import { randomBytes } from 'node:crypto';
 import { hourKey as hourOf, hourKeyStart as hourStart } from '../envelope/time';
@@ -29,11 +40,14 @@ export interface ScanOptions {
   stream?: string;
   /** ISO time: records stored at or after it */
   since?: string;
+  /** told about a record that could not be read or parsed (it is skipped) */
+  onError?: (op: string, err: unknown, id?: string) => void;
 }
 
 export interface RecordStore<T> {
   add(rec: Omit<StoredRecord<T>, 'id' | 'storedAt'> & { storedAt?: string }): Promise<StoredRecord<T>>;
   scan(opts?: ScanOptions): AsyncIterable<StoredRecord<T>>;
+  get(id: string): Promise<StoredRecord<T> | undefined>;
   update(rec: StoredRecord<T>): Promise<void>;
   remove(id: string): Promise<void>;
   count(opts?: { maxScan?: number }): Promise<number>;
@@ -65,12 +79,36 @@ export function openRecordStore<T>(kv: KeyValueStore, o: { prefix: string; ttlSe
     return Number.isFinite(fromHint) && fromHint > earliest ? fromHint : earliest - (earliest % HOUR);
   }
 
+  const markerKey = (hour: string): string => `${o.prefix}.h.${hour}`;
+  const indexedKey = `${o.prefix}.indexed`;
+  const marked = new Set<string>();
+  async function mark(hour: string): Promise<void> {
+    if (marked.has(hour)) return;
+    await kv.put(markerKey(hour), '1', o.ttlSeconds + 2 * 3600);
+    marked.add(hour);
+  }
+  /** the first hour whose records all have markers (written once, by the first add or scan) */
+  async function indexedFrom(): Promise<string> {
+    const v = await kv.get(indexedKey);
+    if (v) return v;
+    const hour = hourOf(now());
+    await kv.put(indexedKey, hour, 10 * 365 * 24 * 3600);
+    return hour;
+  }
+
   async function* keysOldestFirst(): AsyncGenerator<string> {
     let hintSet = false;
+    const indexed = await indexedFrom();
+    const recent = hourOf(now() - HOUR);
     for (let t = await firstHour(); t <= now(); t += HOUR) {
       const hour = hourOf(t);
+      if (hour >= indexed && (await kv.get(markerKey(hour))) === undefined) continue;
       const keys: string[] = [];
       for await (const k of kv.keys(`${o.prefix}-${hour}-`)) keys.push(k);
+      if (keys.length === 0 && hour >= indexed && hour < recent) {
+        await kv.delete(markerKey(hour)).catch(() => undefined);
+        marked.delete(hour);
+      }
       if (keys.length && !hintSet) {
         hintSet = true;
         await kv.put(hintKey, hour, o.ttlSeconds).catch(() => undefined);
@@ -80,6 +118,17 @@ export function openRecordStore<T>(kv: KeyValueStore, o: { prefix: string; ttlSe
     // nothing stored: later scans can start from this hour
     if (!hintSet) await kv.put(hintKey, hourOf(now()), o.ttlSeconds).catch(() => undefined);
   }
+
+  const parse = (raw: string, id: string, onError?: ScanOptions['onError']): StoredRecord<T> | undefined => {
+    try {
+      const rec = JSON.parse(raw) as StoredRecord<T>;
+      if (rec && typeof rec === 'object' && rec.id && rec.payload !== undefined) return rec;
+      throw new SyntaxError('not a record');
+    } catch (err) {
+      onError?.('parse', err, id);
+      return undefined;
+    }
+  };
 
   return {
     async add(rec) {
@@ -91,6 +140,9 @@ export function openRecordStore<T>(kv: KeyValueStore, o: { prefix: string; ttlSe
         storedAt,
         id: `${o.prefix}-${hourOf(ms)}-${String(ms).padStart(13, '0')}-${String(sequence++ % 1e6).padStart(6, '0')}${randomBytes(4).toString('hex')}`,
       }));
+      // the marker first: a record is never stored where a scan would not look
+      await indexedFrom();
+      await mark(hourOf(ms));
       await Promise.all(records.map(put));
       const hint = await kv.get(hintKey).catch(() => undefined);
       if (!hint || hint > hourOf(ms)) await kv.put(hintKey, hourOf(ms), o.ttlSeconds).catch(() => undefined);
@@ -100,15 +152,28 @@ export function openRecordStore<T>(kv: KeyValueStore, o: { prefix: string; ttlSe
       let yielded = 0;
       for await (const key of keysOldestFirst()) {
         if (opts.limit !== undefined && yielded >= opts.limit) return;
-        const raw = await kv.get(key);
+        let raw: string | undefined;
+        try {
+          raw = await kv.get(key);
+        } catch (err) {
+          if (!opts.onError) throw err;
+          opts.onError('get', err, key);
+          continue;
+        }
         if (!raw) continue;
-        const rec = JSON.parse(raw) as StoredRecord<T>;
+        const rec = parse(raw, key, opts.onError);
+        if (!rec) continue;
         if (opts.route && rec.route !== opts.route) continue;
         if (opts.stream && rec.stream !== opts.stream) continue;
         if (opts.since && rec.storedAt < opts.since) continue;
         yielded++;
         yield rec;
       }
+    },
+    async get(id) {
+      if (!id.startsWith(`${o.prefix}-`)) return undefined;
+      const raw = await kv.get(id);
+      return raw ? parse(raw, id) : undefined;
     },
     update: put,
     remove: (id) => kv.delete(id),

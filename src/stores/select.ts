@@ -11,6 +11,8 @@ export interface StoreSelection {
   redisUrl?: string;
   localDir: string;
   inRuntime: boolean;
+  /** bound of one Redis / aio-lib-state call */
+  timeoutMs?: number;
 }
 
 const opened = new Map<string, KeyValueStore>();
@@ -42,7 +44,7 @@ export function openKeyValueStore(s: StoreSelection): KeyValueStore {
   const id = `${kind}|${kind === 'redis' ? s.redisUrl : kind === 'file' ? s.localDir : ''}`;
   let kv = opened.get(id);
   if (!kv) {
-    kv = kind === 'redis' ? createRedisKv(s.redisUrl ?? '') : kind === 'state' ? createStateKv() : kind === 'file' ? createFileKv(s.localDir) : createMemoryKv();
+    kv = kind === 'redis' ? createRedisKv(s.redisUrl ?? '', { timeoutMs: s.timeoutMs }) : kind === 'state' ? createStateKv(undefined, { timeoutMs: s.timeoutMs }) : kind === 'file' ? createFileKv(s.localDir) : createMemoryKv();
     opened.set(id, kv);
   }
   return kv;

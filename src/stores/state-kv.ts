@@ -5,7 +5,7 @@
  * get-then-put and NOT atomic. Errors carry the value in their details, so
  * only the error's name and code are ever surfaced.
  */
-import type { KeyValueStore } from './kv';
+import { DEFAULT_STORE_TIMEOUT_MS, withStoreTimeout, type KeyValueStore } from './kv';
 
 /** The part of AdobeState this store uses. */
 export interface StateClient {
@@ -25,7 +25,9 @@ export class StateStoreError extends Error {
 
 const MAX_TTL = 365 * 24 * 3600;
 
-export function createStateKv(client?: () => Promise<StateClient>): KeyValueStore {
+/** `timeoutMs` bounds each call (the library retries throttled calls itself, which could otherwise outlast the senders' deadlines). */
+export function createStateKv(client?: () => Promise<StateClient>, o: { timeoutMs?: number } = {}): KeyValueStore {
+  const timeoutMs = o.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   let state: Promise<StateClient> | undefined;
   const connect = (): Promise<StateClient> => {
     state ??= (client ?? (async () => ((await import('@adobe/aio-lib-state')) as unknown as { init(): Promise<StateClient> }).init()))();
@@ -34,7 +36,7 @@ export function createStateKv(client?: () => Promise<StateClient>): KeyValueStor
   };
   const call = async <T>(op: string, f: (s: StateClient) => Promise<T>): Promise<T> => {
     try {
-      return await f(await connect());
+      return await withStoreTimeout(connect().then(f), timeoutMs, `aio-lib-state ${op}`);
     } catch (err) {
       throw new StateStoreError(op, err);
     }
@@ -53,7 +55,12 @@ export function createStateKv(client?: () => Promise<StateClient>): KeyValueStor
     async *keys(prefix) {
       const s = await call('list', async (c) => c);
       try {
-        for await (const page of s.list({ match: `${prefix}*` })) yield* page.keys;
+        const pages = s.list({ match: `${prefix}*` })[Symbol.asyncIterator]();
+        for (;;) {
+          const page = await withStoreTimeout(pages.next(), timeoutMs, 'aio-lib-state list');
+          if (page.done) return;
+          yield* page.value.keys;
+        }
       } catch (err) {
         throw new StateStoreError('list', err);
       }

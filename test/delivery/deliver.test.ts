@@ -81,11 +81,20 @@ describe('deliver', () => {
     const r = await deliver([envelope('a')], meta, deps);
     expect(r.parkFailed).toBe(1);
   });
-  it('state store down: forwards anyway and says so', async () => {
+  it('state store down: nothing forwarded, claimFailed (the receiver answers 503), never a duplicate', async () => {
     const { deps, invoker, kv } = setup();
     kv.failAll(true);
     const r = await deliver([envelope('a')], meta, deps);
-    expect(r).toMatchObject({ dedupeUnavailable: true, forwarded: { audit: 1 } });
+    expect(r).toMatchObject({ claimFailed: 1, duplicates: 0, dedupeUnavailable: 0, forwarded: {} });
+    expect(invoker.invocations).toHaveLength(0);
+    kv.failAll(false);
+    expect(await deliver([envelope('a')], meta, deps)).toMatchObject({ forwarded: { audit: 1 }, claimFailed: 0 });
+  });
+  it('state store down with DEDUPE_UNAVAILABLE=forward: forwards anyway and counts it', async () => {
+    const { deps, invoker, kv } = setup();
+    kv.failAll(true);
+    const r = await deliver([envelope('a')], meta, { ...deps, dedupeUnavailable: 'forward' });
+    expect(r).toMatchObject({ dedupeUnavailable: 1, claimFailed: 0, forwarded: { audit: 1 } });
     expect(invoker.accepted).toHaveLength(1);
   });
   it('a redelivery forwards nothing again', async () => {
@@ -133,13 +142,13 @@ describe('replay', () => {
     expect(await parking.count()).toBe(0);
     expect((await replay()).replayed).toBe(0);
   });
-  it('skips what a redelivery already handed off, and leaves still-failing routes for later', async () => {
+  it('skips what a redelivery already handed off, and leaves still-failing records for later', async () => {
     const { deps, invoker, parking, replay } = setup();
     invoker.fault = (a) => (a === 'p/siem' ? '500' : 'ok');
     const events = [envelope('x', { componentType: 'Login' })];
     await deliver(events, meta, deps);
     const r1 = await replay();
-    expect(r1).toMatchObject({ removed: 0, failed: 1, skippedRoutes: ['security'] });
+    expect(r1).toMatchObject({ removed: 0, failed: 1, deadLettered: 0 });
     const [rec] = await (async () => { const out = []; for await (const r of parking.scan()) out.push(r); return out; })();
     expect(rec.attempts).toBe(3);
     invoker.fault = () => 'ok';
@@ -196,8 +205,9 @@ describe('property: nothing lost, nothing doubled while the store is up', () => 
             let report = await deliver(events, meta, deps);
             kv.failAll(false);
             // the sender retries a 503 (parkFailed) until accepted
-            for (let attempt = 0; report.parkFailed > 0 && attempt < 5; attempt++) report = await deliver(events, { ...meta, retryCount: attempt + 1 }, deps);
-            if (report.parkFailed > 0) {
+            const retryLater = (r: typeof report) => r.parkFailed + r.claimFailed + r.pending > 0;
+            for (let attempt = 0; retryLater(report) && attempt < 5; attempt++) report = await deliver(events, { ...meta, retryCount: attempt + 1 }, deps);
+            if (retryLater(report)) {
               invoker.fault = () => 'ok';
               await deliver(events, meta, deps);
             }

@@ -76,7 +76,7 @@ describe('forwardAll', () => {
     const inv = new FakeInvoker();
     inv.fault = () => '502';
     const [r] = await forwardAll(inv, [{ route: 'a', action: 'pkg/a', events: [envelope(1)] }], options());
-    expect(r.failed).toEqual([{ events: [expect.objectContaining({ id: 'id-1' })], reason: 'HTTP 502', attempts: 2 }]);
+    expect(r.failed).toEqual([{ events: [expect.objectContaining({ id: 'id-1' })], reason: 'HTTP 502', attempts: 2, permanent: false }]);
   });
   it('does not retry a non-retryable answer', async () => {
     const inv = new FakeInvoker();

@@ -37,7 +37,7 @@ describe('state store through the real aio-lib-state', () => {
   });
   it('the idempotency store works on it (grouped layout)', async () => {
     const d = openDedupeStore(createStateKv(), { ttlSeconds: 3600 });
-    const items = Array.from({ length: 50 }, (_, i) => ({ id: `ev-${i}`, time: '2026-03-02T10:00:00Z' }));
+    const items = Array.from({ length: 50 }, (_, i) => ({ key: `ev-${i}`, time: '2026-03-02T10:00:00Z' }));
     await d.commit('route-a', (await d.claim('route-a', items)).fresh);
     const again = await openDedupeStore(createStateKv(), { ttlSeconds: 3600 }).claim('route-a', items);
     expect(again.duplicates).toHaveLength(50);
@@ -57,7 +57,7 @@ describe('grouped idempotency layout (the aio-lib-state quotas)', () => {
     const d = createBucketedDedupe(kv, { ttlSeconds: 7 * 24 * 3600 });
     const start = Date.parse('2026-03-02T10:00:00Z');
     for (let batch = 0; batch < 20; batch++) {
-      const items = Array.from({ length: 500 }, (_, i) => ({ id: `guid-${batch}-${i}`, time: new Date(start + (batch * 500 + i) * 360).toISOString() }));
+      const items = Array.from({ length: 500 }, (_, i) => ({ key: `guid-${batch}-${i}`, time: new Date(start + (batch * 500 + i) * 360).toISOString() }));
       for (const route of ['security', 'forms']) await d.commit(route, (await d.claim(route, items)).fresh);
     }
     const buckets = Math.ceil(3600 / 300) + 1;
@@ -69,7 +69,7 @@ describe('grouped idempotency layout (the aio-lib-state quotas)', () => {
     const { fakeStateClient } = await import('../support/fake-state');
     const kv = createStateKv(async () => fakeStateClient(svc));
     const d = createBucketedDedupe(kv, { ttlSeconds: 3600, shards: 1, maxValueBytes: 120 });
-    const items = Array.from({ length: 35 }, (_, i) => ({ id: `id-${i}`, time: '2026-03-02T10:00:00Z' }));
+    const items = Array.from({ length: 35 }, (_, i) => ({ key: `id-${i}`, time: '2026-03-02T10:00:00Z' }));
     await d.commit('r', (await d.claim('r', items)).fresh);
     expect(svc.data.size).toBe(4);
     const fresh = createBucketedDedupe(kv, { ttlSeconds: 3600, shards: 1, maxValueBytes: 120 });
@@ -91,7 +91,7 @@ describe('grouped idempotency layout (the aio-lib-state quotas)', () => {
     const svc = new FakeStateService();
     const { fakeStateClient } = await import('../support/fake-state');
     const d = createBucketedDedupe(createStateKv(async () => fakeStateClient(svc)), { ttlSeconds: 3600 });
-    const items = Array.from({ length: 30_000 }, (_, i) => ({ id: `g-${i}`, time: '2026-03-02T10:00:00Z' }));
+    const items = Array.from({ length: 30_000 }, (_, i) => ({ key: `g-${i}`, time: '2026-03-02T10:00:00Z' }));
     for (let b = 0; b < items.length; b += 500) await d.commit('r', (await d.claim('r', items.slice(b, b + 500))).fresh);
     svc.data.clear(); // a lost update: only the container's memory knows the newest commits
     expect((await d.claim('r', items.slice(-10_000))).duplicates).toHaveLength(10_000);

@@ -13,7 +13,7 @@ export interface StoreUnderTest {
   now?: () => number;
 }
 
-const item = (id: string, time = '2026-03-02T10:00:00.000Z') => ({ id, time });
+const item = (key: string, time = '2026-03-02T10:00:00.000Z') => ({ key, time });
 
 export function storeContract(name: string, make: () => Promise<StoreUnderTest>, done: () => Promise<void> = async () => undefined): void {
   describe(`${name}: key-value contract`, () => {
@@ -61,11 +61,11 @@ export function storeContract(name: string, make: () => Promise<StoreUnderTest>,
     it('claim → commit → claim gives duplicates', async () => {
       const d = store();
       const first = await d.claim('security', [item('e1'), item('e2')]);
-      expect(first.fresh.map((i) => i.id)).toEqual(['e1', 'e2']);
+      expect(first.fresh.map((i) => i.key)).toEqual(['e1', 'e2']);
       await d.commit('security', first.fresh);
       const again = await store().claim('security', [item('e1'), item('e2'), item('e3')]);
-      expect(again.fresh.map((i) => i.id)).toEqual(['e3']);
-      expect(again.duplicates.map((i) => i.id).sort()).toEqual(['e1', 'e2']);
+      expect(again.fresh.map((i) => i.key)).toEqual(['e3']);
+      expect(again.duplicates.map((i) => i.key).sort()).toEqual(['e1', 'e2']);
     });
     it('keys are per route: the same event is fresh on another route', async () => {
       const d = store();

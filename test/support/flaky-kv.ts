@@ -3,11 +3,11 @@ import type { KeyValueStore } from '../../src/stores/kv';
 
 export type KvOp = 'get' | 'put' | 'putIfAbsent' | 'delete' | 'keys';
 
-export function flakyKv(inner: KeyValueStore): KeyValueStore & { failing: Set<KvOp>; failAll(on: boolean): void; failWhen?: (op: KvOp, key: string) => boolean } {
+export function flakyKv(inner: KeyValueStore): KeyValueStore & { failing: Set<KvOp>; failAll(on: boolean): void; failWhen?: (op: KvOp, key: string, value?: string) => boolean } {
   const failing = new Set<KvOp>();
-  const self = { failWhen: undefined as undefined | ((op: KvOp, key: string) => boolean) };
-  const check = (op: KvOp, key = ''): void => {
-    if (failing.has(op) || self.failWhen?.(op, key)) throw Object.assign(new Error(`store ${op} failed`), { name: 'StateStoreError' });
+  const self = { failWhen: undefined as undefined | ((op: KvOp, key: string, value?: string) => boolean) };
+  const check = (op: KvOp, key = '', value?: string): void => {
+    if (failing.has(op) || self.failWhen?.(op, key, value)) throw Object.assign(new Error(`store ${op} failed`), { name: 'StateStoreError' });
   };
   return Object.assign(self, {
     kind: inner.kind,
@@ -20,8 +20,8 @@ export function flakyKv(inner: KeyValueStore): KeyValueStore & { failing: Set<Kv
       }
     },
     get: async (k: string) => (check('get', k), inner.get(k)),
-    put: async (k: string, v: string, t: number) => (check('put', k), inner.put(k, v, t)),
-    putIfAbsent: async (k: string, v: string, t: number) => (check('putIfAbsent', k), inner.putIfAbsent(k, v, t)),
+    put: async (k: string, v: string, t: number) => (check('put', k, v), inner.put(k, v, t)),
+    putIfAbsent: async (k: string, v: string, t: number) => (check('putIfAbsent', k, v), inner.putIfAbsent(k, v, t)),
     delete: async (k: string) => (check('delete', k), inner.delete(k)),
     async *keys(p: string) {
       check('keys', p);

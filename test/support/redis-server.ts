@@ -14,7 +14,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startRedis(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const proc: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
@@ -27,6 +27,7 @@ export async function startRedis(): Promise<{ url: string; stop: () => Promise<v
   }
   return {
     url: `redis://127.0.0.1:${port}`,
+    pid: proc.pid as number,
     stop: () => new Promise<void>((resolve) => (proc.exitCode !== null ? resolve() : (proc.once('exit', () => resolve()), proc.kill('SIGTERM')))),
   };
 }
