@@ -247,7 +247,7 @@ export const SETTING_GROUPS = {
   /** recipient check of I/O Events deliveries (webhooks and Runtime-action registrations) */
   'io-events': ['EVENTS_CLIENT_ID', 'EVENTS_REQUIRE_RECIPIENT'],
   /** webhook deliveries only: signature keys, challenge auto-validation, body size */
-  'io-webhook': ['EVENTS_PUBLIC_KEY_BASE_URL', 'EVENTS_KEY_FETCH_TIMEOUT_MS', 'EVENTS_KEY_CACHE_TTL_SECONDS', 'EVENTS_AUTO_VALIDATE', 'MAX_BODY_BYTES'],
+  'io-webhook': ['EVENTS_PUBLIC_KEY_BASE_URL', 'EVENTS_KEY_FETCH_TIMEOUT_MS', 'EVENTS_KEY_CACHE_TTL_SECONDS', 'EVENTS_AUTO_VALIDATE', 'MAX_BODY_BYTES', 'MAX_EVENTS_PER_DELIVERY'],
   /** Marketo's legacy Lead Activity push authentication (secrets) */
   'lead-push': [
     'LEAD_ACTIVITY_TOKENS',
@@ -267,8 +267,8 @@ export const SETTING_GROUPS = {
   forward: ['FORWARD_TIMEOUT_MS', 'FORWARD_RETRY_DELAY_MS', 'MAX_INVOKE_PARAM_BYTES'],
   /** one delivery's hand-off (receivers, catch-up) */
   'hand-off': ['DELIVERY_BUDGET_MS', 'FORWARD_CONCURRENCY'],
-  replay: ['REPLAY_MAX_PER_RUN', 'MAX_INVOCATIONS_PER_MINUTE'],
-  stores: ['STATE_STORE', 'REDIS_URL', 'DEDUPE_TTL_HOURS', 'PARKING_TTL_HOURS', 'STATS_FLUSH_SECONDS'],
+  replay: ['REPLAY_MAX_PER_RUN', 'MAX_INVOCATIONS_PER_MINUTE', 'REPLAY_MAX_ATTEMPTS'],
+  stores: ['STATE_STORE', 'REDIS_URL', 'DEDUPE_TTL_HOURS', 'PARKING_TTL_HOURS', 'STATS_FLUSH_SECONDS', 'STORE_TIMEOUT_MS', 'DEDUPE_UNAVAILABLE', 'DEDUPE_PENDING_SECONDS'],
   /** status: registration health through the I/O Management API (IMS credential: include-ims-credentials) */
   'adobe-api': ['ADOBE_CONSUMER_ORG_ID', 'ADOBE_PROJECT_ID', 'ADOBE_WORKSPACE_ID', 'ADOBE_REGISTRATION_IDS', 'ADOBE_EVENTS_API_URL'],
   /** catch-up: the registration's journal (IMS credential: include-ims-credentials) */
