@@ -42,11 +42,11 @@ interface Quarantine {
 
 const slimOf = (meta: Received['meta'], e: Envelope): (() => QuarantinedPayload) => () => {
   const { data, ...top } = e;
-  let bytes = 0;
+  let bytes: number;
   try {
     bytes = Buffer.byteLength(JSON.stringify(data));
   } catch {
-    bytes = -1;
+    bytes = -1; // data that cannot even be serialized (too deep): its size is unknown
   }
   return { deliveryId: meta.deliveryId, ...(meta.messageId ? { messageId: meta.messageId } : {}), element: top as unknown as Json, dataOmittedBytes: bytes };
 };

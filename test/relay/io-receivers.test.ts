@@ -229,11 +229,19 @@ describe('Runtime-action registration mode', () => {
     const web = await h.call(userAudit, h.signed(audit()));
     expect(web.statusCode).toBe(503);
   });
-  it('fails the activation when every store operation fails and the forward fails', async () => {
+  it('fails the activation when every store operation fails: the claim cannot be written, so nothing is forwarded', async () => {
     const kv = flakyKv(createMemoryKv());
     kv.failAll(true);
     h.reset({ kv });
-    h.invoker.fault = () => '500';
+    const res = await registered(audit());
+    expect(res.error?.statusCode).toBe(503);
+    expect(errorCode(res)).toBe('dedupe_unavailable');
+    expect(h.invoker.invocations).toHaveLength(0);
+  });
+  it('fails the activation when the forward fails and parking fails too', async () => {
+    const kv = flakyKv(createMemoryKv());
+    h.reset({ kv });
+    h.invoker.fault = () => { kv.failAll(true); return '500'; };
     const res = await registered(audit());
     expect(res.error?.statusCode).toBe(503);
     expect(errorCode(res)).toBe('handoff_failed');
