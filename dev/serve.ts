@@ -31,11 +31,13 @@ export async function serveLocally(opts: { bundles: boolean; port?: number; env?
     env,
     invocationsFile: env.LOCAL_INVOCATIONS_FILE ?? resolve(ROOT, '.local/invocations.jsonl'),
   });
-  process.env.__OW_API_HOST = server.url;
-  process.env.__OW_API_KEY = 'local:local-dev-key';
+  // LOCAL_API_HOST: hand off to another OpenWhisk API (the crash soak's downstream) instead of this one
+  const external = env.LOCAL_API_HOST;
+  process.env.__OW_API_HOST = external || server.url;
+  process.env.__OW_API_KEY = external ? (env.LOCAL_API_KEY ?? '') : 'local:local-dev-key';
   // actions from source share this process: they hand off in-process; bundles keep their
   // own copy of the code and reach the invoke API through their openwhisk client
-  if (!opts.bundles) setRelayOverrides({ invoker: server.invoker });
+  if (!opts.bundles && !external) setRelayOverrides({ invoker: server.invoker });
   return server;
 }
 
