@@ -1,7 +1,8 @@
 /**
  * The local environment: `.env` when present (the same names the deployed
  * actions get as inputs), then the embedded defaults that make the app run
- * with no Adobe account.
+ * with no Adobe account. The store is left to STATE_STORE's `auto`: Redis when
+ * REDIS_URL is set (as the README says), else files under LOCAL_DATA_DIR.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,7 +12,6 @@ export const ROOT = resolve(__dirname, '..');
 export const LOCAL_DEFAULTS: Record<string, string> = {
   LOG_LEVEL: 'info',
   EVENTS_CLIENT_ID: 'marketo-stream-relay-local',
-  STATE_STORE: 'file',
   LOCAL_DATA_DIR: resolve(ROOT, '.local'),
   LOCAL_INVOCATIONS_FILE: resolve(ROOT, '.local/invocations.jsonl'),
   LEAD_ACTIVITY_TOKENS: 'local-dev-token',

@@ -16,6 +16,8 @@ export interface Config {
     keyFetchTimeoutMs: number;
     keyCacheTtlSeconds: number;
     autoValidate: boolean;
+    /** false: an event that names no recipient anywhere is accepted (its signature still proves Adobe sent it) */
+    requireRecipient: boolean;
   };
   targets: { 'user-audit': string; notification: string; 'lead-activity': string };
   /** raw ROUTES input (parsed by the route module) */
@@ -76,12 +78,13 @@ function int(inputs: Inputs, name: string, dflt: number, min: number, max: numbe
   return n;
 }
 
-function bool(inputs: Inputs, name: string, errors: string[]): boolean {
+function bool(inputs: Inputs, name: string, errors: string[], dflt = false): boolean {
   const s = str(inputs, name)?.toLowerCase();
-  if (s === undefined || s === 'false' || s === '0' || s === 'no') return false;
+  if (s === undefined) return dflt;
+  if (s === 'false' || s === '0' || s === 'no') return false;
   if (s === 'true' || s === '1' || s === 'yes') return true;
   errors.push(`${name}: expected true or false, got "${s}"`);
-  return false;
+  return dflt;
 }
 
 function url(inputs: Inputs, name: string, errors: string[], dflt?: string): string | undefined {
@@ -124,6 +127,7 @@ export function parseConfig(inputs: Inputs): ConfigResult {
       keyFetchTimeoutMs: int(inputs, 'EVENTS_KEY_FETCH_TIMEOUT_MS', 2000, 100, 8000, e),
       keyCacheTtlSeconds: int(inputs, 'EVENTS_KEY_CACHE_TTL_SECONDS', 86400, 60, 86400, e),
       autoValidate: bool(inputs, 'EVENTS_AUTO_VALIDATE', e),
+      requireRecipient: bool(inputs, 'EVENTS_REQUIRE_RECIPIENT', e, true),
     },
     targets: {
       'user-audit': action(inputs, 'AUDIT_TARGET_ACTION', DEFAULT_TARGET, e),

@@ -1,8 +1,8 @@
 /**
  * The relay process of the crash soak: the local runtime with the actions
  * from source, as `npm run serve` runs them, handing off through the real
- * `openwhisk` client to the downstream process named by LOCAL_API_HOST /
- * LOCAL_API_KEY. This process is the one the soak kills.
+ * `openwhisk` client to the downstream named by LOCAL_INVOKE_API_HOST, with
+ * LOCAL_API_KEY as the namespace key. This process is the one the soak kills.
  */
 import { serveLocally } from '../serve';
 

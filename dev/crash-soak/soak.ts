@@ -136,7 +136,8 @@ function relayEnv(s: Scenario, o: { port: number; dataDir: string; keyBase: stri
     EVENTS_PUBLIC_KEY_BASE_URL: o.keyBase,
     LEAD_ACTIVITY_TOKENS: PUSH_TOKEN,
     ROUTES: JSON.stringify(SOAK_ROUTES),
-    LOCAL_API_HOST: o.downstream,
+    // the relay's actions hand off over HTTP, with the namespace key, to the downstream
+    LOCAL_INVOKE_API_HOST: o.downstream,
     LOCAL_API_KEY: API_KEY,
     STATS_FLUSH_SECONDS: '5',
   };

@@ -64,7 +64,7 @@ export async function startSimulatedMarketo(o: SimulatedMarketoOptions): Promise
   const keyServer = await startKeyServer(keys);
   const idp = await startLocalIdp();
   const oauthToken = clientCredentials(idp.marketo);
-  const expiredToken = (): Promise<string> => idp.idp.mint({}, { expiresIn: Math.floor(Date.now() / 1000) - 600 });
+  const expiredToken = (): Promise<string> => idp.idp.mint({}, { exp: Math.floor(Date.now() / 1000) - 600 });
   const plan = new TrafficPlan(seeded(seed), { clientId: SIM_CLIENT_ID, keys, pushToken: SIM_PUSH_TOKEN, oauthToken, expiredToken, streams: o.streams, pushSize: o.pushSize, mix: o.mix });
   return {
     seed,

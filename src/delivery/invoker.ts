@@ -3,6 +3,7 @@
  * "Handed off" means the platform accepted it and answered with an activation id.
  */
 import type { Json } from '../envelope/fields';
+import { readActivation, type Activation } from '../runtime/activation';
 
 export type InvokeResult =
   | { ok: true; activationId: string }
@@ -15,8 +16,24 @@ export interface Invoker {
   prepare?(): void;
 }
 
-type OwClient = { actions: { invoke(o: { name: string; params: Json; blocking: false }): Promise<{ activationId?: string }> } };
-type OwFactory = (o: { apihost: string; api_key: string }) => OwClient;
+/** The invokers of one container: one per activation, each with that activation's credentials and transaction id. */
+export interface InvokerPool {
+  forActivation(activation: Activation): Invoker;
+}
+
+type InvokeOptions = { name: string; params: Json; blocking: false; namespace?: string; headers?: Record<string, string> };
+type RequestParts = { headers: Record<string, string | undefined> };
+/** What we use of an openwhisk@3 client; `actions.client` is the Client every resource shares. */
+type OwClient = {
+  actions: {
+    invoke(o: InvokeOptions): Promise<{ activationId?: string }>;
+    client?: { params?: (method: string, path: string, options?: { headers?: Record<string, string> }) => Promise<RequestParts> };
+  };
+};
+export type OwFactory = (o: { apihost: string; api_key: string }) => OwClient;
+
+/** The header the controller takes an incoming request's transaction id from (apache/openwhisk application.conf `whisk.transactions.header`). */
+export const TRANSACTION_HEADER = 'x-request-id';
 
 /** Classifies an OpenWhiskError (or anything thrown) as an InvokeResult. */
 export function invokeFailure(err: unknown): InvokeResult {
@@ -37,11 +54,34 @@ export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * The Runtime invoker. The `openwhisk` client is provided by the nodejs:20 image
- * (a webpack external) and is loaded on first use; credentials are read from
- * `__OW_API_HOST`/`__OW_API_KEY` per activation (one container serves many).
+ * openwhisk@3's Client builds each request a microtask after the call and then
+ * sets `x-request-id` from `process.env.__OW_TRANSACTION_ID` over whatever
+ * header the call passed (node_modules/openwhisk/lib/client.js `params`): under
+ * concurrency, another activation's id. Here the call's own header is put back
+ * once the request is built; a call without one sends none rather than a
+ * neighbour's. Only the header is touched, on this client instance.
  */
-export function openwhiskInvoker(env: NodeJS.ProcessEnv = process.env, factory?: OwFactory): Invoker {
+function sendEachCallsTransactionId(client: OwClient): void {
+  const c = client.actions.client;
+  const build = c?.params;
+  if (!c || typeof build !== 'function') return;
+  c.params = (method, path, options) =>
+    build.call(c, method, path, options).then((req) => {
+      const own = options?.headers?.[TRANSACTION_HEADER];
+      if (own) req.headers[TRANSACTION_HEADER] = own;
+      else delete req.headers[TRANSACTION_HEADER];
+      return req;
+    });
+}
+
+/**
+ * The Runtime invokers. The `openwhisk` client is provided by the nodejs:20
+ * image (a webpack external) and loaded on first use; one client per API host
+ * and key, shared by the activations that carry that key. Nothing here reads
+ * `process.env`: each activation's credentials, namespace and transaction id
+ * come from its Activation, read when it started.
+ */
+export function openwhiskInvokers(factory?: OwFactory): InvokerPool {
   const clients = new Map<string, OwClient>();
   const clientFor = (apihost: string, apiKey: string): OwClient => {
     const cacheKey = `${apihost}\0${apiKey}`;
@@ -50,26 +90,38 @@ export function openwhiskInvoker(env: NodeJS.ProcessEnv = process.env, factory?:
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const make = factory ?? (require('openwhisk') as OwFactory);
       client = make({ apihost, api_key: apiKey });
+      sendEachCallsTransactionId(client);
       clients.set(cacheKey, client);
     }
     return client;
   };
   return {
-    async invoke(action, params, timeoutMs) {
-      const apihost = env.__OW_API_HOST ?? '';
-      const apiKey = env.__OW_API_KEY ?? '';
-      if (!apihost || !apiKey) return { ok: false, retryable: true, reason: 'no Runtime credentials (__OW_API_HOST/__OW_API_KEY)' };
-      const client = clientFor(apihost, apiKey);
-      try {
-        const res = await withTimeout(client.actions.invoke({ name: action, params, blocking: false }), timeoutMs);
-        if (typeof res?.activationId === 'string' && res.activationId) return { ok: true, activationId: res.activationId };
-        return { ok: false, retryable: true, reason: 'no activation id in the answer' };
-      } catch (err) {
-        return invokeFailure(err);
-      }
-    },
-    prepare() {
-      if (env.__OW_API_HOST && env.__OW_API_KEY) clientFor(env.__OW_API_HOST, env.__OW_API_KEY);
+    forActivation(a) {
+      const { apiHost, apiKey, transactionId } = a;
+      // the openwhisk client's own default namespace is process.env.__OW_NAMESPACE || '_', read at the call
+      const namespace = a.namespace ?? '_';
+      return {
+        async invoke(action, params, timeoutMs) {
+          if (!apiHost || !apiKey) return { ok: false, retryable: true, reason: 'no Runtime credentials (__OW_API_HOST/__OW_API_KEY)' };
+          const client = clientFor(apiHost, apiKey);
+          const options: InvokeOptions = { name: action, params, blocking: false, namespace, ...(transactionId ? { headers: { [TRANSACTION_HEADER]: transactionId } } : {}) };
+          try {
+            const res = await withTimeout(client.actions.invoke(options), timeoutMs);
+            if (typeof res?.activationId === 'string' && res.activationId) return { ok: true, activationId: res.activationId };
+            return { ok: false, retryable: true, reason: 'no activation id in the answer' };
+          } catch (err) {
+            return invokeFailure(err);
+          }
+        },
+        prepare() {
+          if (apiHost && apiKey) clientFor(apiHost, apiKey);
+        },
+      };
     },
   };
+}
+
+/** One invoker for the activation described by `env` (read now, once): scripts, benchmarks, tests. */
+export function openwhiskInvoker(env: Record<string, string | undefined> = process.env, factory?: OwFactory): Invoker {
+  return openwhiskInvokers(factory).forActivation(readActivation(env));
 }

@@ -19,7 +19,12 @@ export type RuntimeParams = Record<string, unknown>;
 const TEXT_TYPE = /^text\/|^application\/(x-www-form-urlencoded|xml)/i;
 const JSON_TYPE = /^application\/(cloudevents(-batch)?\+)?json\s*(;|$)/i;
 
-export const isJsonContentType = (ct: string | undefined): boolean => ct === undefined || ct === '' || JSON_TYPE.test(ct);
+/**
+ * JSON, or a body whose sender named no type: Runtime hands a body sent without
+ * a content type over as `application/octet-stream` (the controller's HTTP
+ * library's default; see dev/runtime-params.ts), so that counts as unnamed too.
+ */
+export const isJsonContentType = (ct: string | undefined): boolean => ct === undefined || ct === '' || /^application\/octet-stream\s*(;|$)/i.test(ct) || JSON_TYPE.test(ct);
 
 function headersOf(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};

@@ -4,8 +4,16 @@
  * KeyObjects in memory (per container) and, when a shared cache is given
  * (aio-lib-state in Runtime), as PEM text across containers — never longer
  * than 24 h, since Adobe rotates keys and sends no cache headers.
+ *
+ * A path the host said does not exist is remembered for `missingTtlSeconds`,
+ * and fetches for paths not cached are bounded per container
+ * (`maxFetchesPerMinute`): forged requests with fresh, well-formed key paths
+ * cannot make the container a relay of load onto the key host. Beyond the
+ * bound a lookup is `unavailable` (503, retried): a real key rotation during a
+ * flood costs Adobe one retry, never a refusal.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createCallBudget } from '../http/budget';
 import { getText, type GetText } from '../http/get-text';
 
 const KEY_PATH = /^\/prod\/keys\/pub-key-[A-Za-z0-9-]{1,64}\.pem$/;
@@ -33,6 +41,10 @@ export interface KeyProviderOptions {
   /** the HTTP GET used for the key host (tests replace it) */
   get?: GetText;
   now?: () => number;
+  /** how long a path the host answered 4xx for is not asked again (default 300 s) */
+  missingTtlSeconds?: number;
+  /** key-host fetches per minute and container for paths not cached (default 30) */
+  maxFetchesPerMinute?: number;
 }
 
 export interface KeyProvider {
@@ -52,9 +64,13 @@ function parsePem(pem: string): KeyObject | undefined {
 
 export function createKeyProvider(opts: KeyProviderOptions): KeyProvider {
   const memory = new Map<string, { key: KeyObject; until: number }>();
+  const missing = new Map<string, { detail: string; until: number }>();
   const inflight = new Map<string, Promise<KeyLookup>>();
   const now = opts.now ?? Date.now;
   const get = opts.get ?? getText;
+  const budget = createCallBudget(opts.maxFetchesPerMinute ?? 30, now);
+  const missingTtlMs = (opts.missingTtlSeconds ?? 300) * 1000;
+  const MAX_MISSING = 1000;
 
   async function fromShared(path: string): Promise<KeyObject | undefined> {
     if (!opts.shared) return undefined;
@@ -67,13 +83,20 @@ export function createKeyProvider(opts: KeyProviderOptions): KeyProvider {
   }
 
   async function fromHost(path: string): Promise<KeyLookup> {
+    const known = missing.get(path);
+    if (known && known.until > now()) return { ok: false, reason: 'missing', detail: `${known.detail} (remembered)` };
+    if (!budget.take()) return { ok: false, reason: 'unavailable', detail: 'key fetch budget exhausted' };
     let res: { status: number; text: string };
     try {
       res = await get(opts.baseUrl + path, opts.timeoutMs);
     } catch (err) {
       return { ok: false, reason: 'unavailable', detail: (err as Error).name };
     }
-    if (res.status >= 400 && res.status < 500) return { ok: false, reason: 'missing', detail: `HTTP ${res.status}` };
+    if (res.status >= 400 && res.status < 500) {
+      if (missing.size >= MAX_MISSING) missing.delete(missing.keys().next().value as string);
+      missing.set(path, { detail: `HTTP ${res.status}`, until: now() + missingTtlMs });
+      return { ok: false, reason: 'missing', detail: `HTTP ${res.status}` };
+    }
     // a redirect is not followed: only the configured host serves keys
     if (res.status < 200 || res.status >= 300) return { ok: false, reason: 'unavailable', detail: `HTTP ${res.status}` };
     const pem = res.text;

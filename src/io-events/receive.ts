@@ -1,6 +1,6 @@
 /**
  * The Adobe I/O Events webhook contract, shared by every receiver:
- * challenge → (async validation) → signatures over the raw body → parse →
+ * challenge → async validation (signed or not) → signatures over the raw body → parse →
  * recipient of every event → normalize. What comes out is handed on by the
  * caller (src/relay/hand-off.ts).
  */
@@ -20,11 +20,15 @@ import { handleAsyncValidation, validationUrlOf } from './validation';
 
 export interface IoDeps {
   clientIds: readonly string[];
+  /** EVENTS_REQUIRE_RECIPIENT (default true) */
+  requireRecipient?: boolean;
   keys: KeyProvider;
   autoValidate: boolean;
   log: Log;
   fetch?: typeof fetch;
   now: () => number;
+  /** DEDUPE_TTL_HOURS in ms: a signed event older than this (less a margin) is set aside as stale */
+  dedupeTtlMs?: number;
 }
 
 /** A batch ready for hand-off: envelopes plus the elements that could not be normalized. */
@@ -34,6 +38,28 @@ export interface Received {
   unusable: { element: Json; reason: string }[];
   /** bound of the envelopes' payload bytes (they all came from one request body) */
   payloads?: PayloadBound;
+  /** events set aside (quarantined, not forwarded) because they are older than idempotency remembers */
+  stale?: number;
+}
+
+/**
+ * Freshness: idempotency remembers a hand-off for DEDUPE_TTL_HOURS from when it
+ * happened, which is after the event's time; so an event whose own time is older
+ * than that may have been forwarded once already and be forgotten since — a signed
+ * delivery captured and replayed later would be forwarded again (signatures carry
+ * no timestamp). Such events are quarantined with reason `stale` and answered 200:
+ * I/O Events retries for 24 hours only, so no genuine retry is that old, and a 4xx
+ * would count against the registration. The margin (a tenth of the TTL, at most an
+ * hour) absorbs clock skew. A time that did not parse never makes an event stale.
+ * Journal catch-up is exempt: it reads up to 7 days back on purpose.
+ */
+export const staleMarginMs = (dedupeTtlMs: number): number => Math.min(3_600_000, dedupeTtlMs / 10);
+
+function parsedTimeMs(e: Envelope): number | undefined {
+  // an envelope that keeps its unparsed time verbatim (timeText) has no parsed time to trust
+  if ('timeText' in e && (e as { timeText?: unknown }).timeText !== undefined) return undefined;
+  const ms = Date.parse(e.time);
+  return Number.isFinite(ms) && e.time !== e.receivedAt ? ms : undefined;
 }
 
 const MAX_VALIDATION_BODY = 4096;
@@ -57,36 +83,53 @@ export function eventsOfBody(body: unknown): Step<Json[]> {
   return ok(events as Json[]);
 }
 
-/** Normalizes verified, recipient-checked elements. */
-export function normalizeElements(events: Json[], meta: DeliveryMeta, headerEventId: string | undefined, now: number): Received {
+/** Normalizes verified, recipient-checked elements; with `dedupeTtlMs`, events older than idempotency remembers are set aside. */
+export function normalizeElements(events: Json[], meta: DeliveryMeta, headerEventId: string | undefined, now: number, dedupeTtlMs?: number): Received {
   const receivedAt = new Date(now).toISOString();
   const received: Received = { meta, envelopes: [], unusable: [] };
   const single = events.length === 1 ? headerEventId : undefined;
+  const staleBefore = dedupeTtlMs === undefined ? undefined : now - dedupeTtlMs + staleMarginMs(dedupeTtlMs);
   for (const element of events) {
     const n = normalizeIoEvent(element, { receivedAt, stream: meta.stream, headerEventId: single, transport: meta.transport === 'journal' ? 'journal' : 'io-events' });
-    if (n.ok) received.envelopes.push(n.envelope);
-    else received.unusable.push({ element, reason: n.reason });
+    if (!n.ok) {
+      received.unusable.push({ element, reason: n.reason });
+      continue;
+    }
+    const at = staleBefore === undefined ? undefined : parsedTimeMs(n.envelope);
+    if (at !== undefined && staleBefore !== undefined && at < staleBefore) {
+      received.unusable.push({ element, reason: `stale: event time ${n.envelope.time} is older than DEDUPE_TTL_HOURS allows (idempotency may have forgotten it)` });
+      received.stale = (received.stale ?? 0) + 1;
+      continue;
+    }
+    received.envelopes.push(n.envelope);
   }
   return received;
 }
 
-/** The validationUrl of an unsigned async-validation POST (parsed only when the body is small). */
+/**
+ * The validationUrl of an async-validation POST (parsed only when the body is
+ * small), signed or not: Adobe's page does not say whether it is signed.
+ */
 export function asyncValidationUrl(req: RawRequest): string | undefined {
   if (req.method !== 'post' || req.rawBody.length === 0 || req.rawBody.length > MAX_VALIDATION_BODY) return undefined;
   const body = parseJsonBody(req.rawBody);
   return body.ok ? validationUrlOf(body.value) : undefined;
 }
 
-async function answerUnsigned(req: RawRequest, deps: IoDeps): Promise<Outcome> {
-  // Only an async-validation request may come unsigned.
-  const url = asyncValidationUrl(req);
-  if (url !== undefined) {
-    const result = await handleAsyncValidation(url, deps.autoValidate, deps.log, deps.fetch);
-    return result === 'refused'
-      ? rejected(400, 'validation_url_invalid', 'validationUrl must be an https://csm.adobe.io URL')
-      : accepted({ accepted: 0, validation: result });
-  }
-  return rejected(401, 'signature_missing', 'x-adobe-digital-signature-1/2 and x-adobe-public-key1/2-path are required');
+/**
+ * Async validation is answered 200 whatever its signature headers say, and no
+ * recipient is asked of it. Its signatures are not checked: the request is never
+ * forwarded nor stored, and its one effect (an optional GET of an
+ * https://csm.adobe.io URL, the only host ever fetched) is what anyone holding
+ * the URL could do themselves — while a 401 would leave a real registration
+ * unvalidated (Disabled after 5 minutes), and a key-host outage would turn it into a 503.
+ */
+async function answerAsyncValidation(url: string, req: RawRequest, deps: IoDeps): Promise<Outcome> {
+  const signed = hasSignatureHeaders(req.headers);
+  const result = await handleAsyncValidation(url, deps.autoValidate, deps.log, deps.fetch);
+  return result === 'refused'
+    ? rejected(400, 'validation_url_invalid', 'validationUrl must be an https://csm.adobe.io URL')
+    : accepted({ accepted: 0, validation: result, signatureHeaders: signed });
 }
 
 /** The whole I/O Events contract for one web request. */
@@ -96,17 +139,21 @@ export async function receiveIoEvents(req: RawRequest, stream: Stream, deps: IoD
   if (!isJsonContentType(req.headers['content-type'])) {
     return stop(rejected(415, 'content_type_unsupported', 'deliveries must be application/json or application/cloudevents+json'));
   }
-  if (!hasSignatureHeaders(req.headers)) return stop(await answerUnsigned(req, deps));
+  const validationUrl = asyncValidationUrl(req);
+  if (validationUrl !== undefined) return stop(await answerAsyncValidation(validationUrl, req, deps));
+  if (!hasSignatureHeaders(req.headers)) {
+    return stop(rejected(401, 'signature_missing', 'x-adobe-digital-signature-1/2 and x-adobe-public-key1/2-path are required'));
+  }
   const unauthentic = await verifyDigitalSignatures(req.rawBody, req.headers, deps.keys);
   if (unauthentic) return stop(unauthentic);
   const body = parseJsonDocument(req.rawBody);
   if (!body.ok) return body;
   const events = eventsOfBody(body.value.value);
   if (!events.ok) return events;
-  const wrongRecipient = checkRecipients(events.value, deps.clientIds);
+  const wrongRecipient = checkRecipients(events.value, deps.clientIds, { required: deps.requireRecipient });
   if (wrongRecipient) return stop(wrongRecipient);
   const meta = deliveryMetaOf(req.headers, stream, 'io-events');
-  const received = normalizeElements(events.value, meta, text(req.headers['x-adobe-event-id']), deps.now());
+  const received = normalizeElements(events.value, meta, text(req.headers['x-adobe-event-id']), deps.now(), deps.dedupeTtlMs);
   return ok({ ...received, payloads: payloadBound({ bytes: req.rawBody.length, text: body.value.text }) });
 }
 
@@ -115,14 +162,14 @@ export async function receiveIoEvents(req: RawRequest, stream: Stream, deps: IoD
  * action and passes the event as params, headers in `__adobe_headers` (without
  * the signature headers). The recipient is still checked.
  */
-export function receiveRegisteredEvent(params: Json, stream: Stream, deps: Pick<IoDeps, 'clientIds' | 'now'>): Step<Received> {
+export function receiveRegisteredEvent(params: Json, stream: Stream, deps: Pick<IoDeps, 'clientIds' | 'requireRecipient' | 'now'>): Step<Received> {
   const headers: Record<string, string> = {};
   if (isObject(params.__adobe_headers)) {
     for (const [k, v] of Object.entries(params.__adobe_headers)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
   }
   const event: Json = {};
   for (const [k, v] of Object.entries(params)) if (!k.startsWith('__') && !CONFIG_NAME.test(k)) event[k] = v;
-  const wrongRecipient = checkRecipients([event], deps.clientIds);
+  const wrongRecipient = checkRecipients([event], deps.clientIds, { required: deps.requireRecipient });
   if (wrongRecipient) return stop(wrongRecipient);
   const meta = deliveryMetaOf(headers, stream, 'io-events');
   return ok(normalizeElements([event], meta, text(headers['x-adobe-event-id']), deps.now()));

@@ -2,7 +2,9 @@
  * Adobe I/O Events digital signatures: `x-adobe-digital-signature-1/2` are
  * base64 RSA-SHA256 over the exact raw body, checked with the keys at
  * `x-adobe-public-key1/2-path`. Either one verifying makes the delivery
- * authentic. The legacy HMAC `x-adobe-signature` (end of life 2022) is ignored.
+ * authentic, as Adobe's guide requires ("if any one of the signature
+ * validations is successful, then the event is valid"). 401 only when no slot
+ * can verify; 503 while a slot's key cannot be fetched. The legacy HMAC `x-adobe-signature` (end of life 2022) is ignored.
  */
 import { verify } from 'node:crypto';
 import { rejected, retryLater, type Outcome } from '../outcome';
@@ -49,11 +51,12 @@ export async function verifyDigitalSignatures(
   if (results.every((r) => r === 'absent')) {
     return rejected(401, 'signature_missing', 'x-adobe-digital-signature-1/2 and x-adobe-public-key1/2-path are required');
   }
-  if (results.includes('bad-signature') || results.includes('key-missing')) {
-    return rejected(401, 'signature_invalid', 'no digital signature verifies against the raw request body');
-  }
+  // a slot whose key could not be fetched might still verify: a retry can fix that, a 401 is final
   if (results.includes('key-unavailable')) {
     return retryLater('public_key_unavailable', 'the signing public key could not be fetched; retry later', 30);
+  }
+  if (results.includes('bad-signature') || results.includes('key-missing')) {
+    return rejected(401, 'signature_invalid', 'no digital signature verifies against the raw request body');
   }
   return rejected(401, 'key_path_invalid', 'public key paths must have the form /prod/keys/pub-key-<id>.pem');
 }

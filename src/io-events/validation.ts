@@ -8,11 +8,15 @@ import type { Log } from '../log';
 
 const VALIDATION_HOST = 'csm.adobe.io';
 
-/** The body's validationUrl when the body is exactly an async-validation request. */
+/** Fields that make a body an event, never a validation request. */
+const EVENT_FIELDS = ['eventid', 'event_id', 'event', 'specversion', 'type', 'data'];
+
+/** The body's validationUrl when the body is an async-validation request: one object, a string validationUrl, no event fields. */
 export function validationUrlOf(body: unknown): string | undefined {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
-  const v = (body as Record<string, unknown>).validationUrl;
-  return typeof v === 'string' ? v : undefined;
+  const b = body as Record<string, unknown>;
+  if (EVENT_FIELDS.some((f) => f in b)) return undefined;
+  return typeof b.validationUrl === 'string' ? b.validationUrl : undefined;
 }
 
 export function isAdobeValidationUrl(value: string): boolean {

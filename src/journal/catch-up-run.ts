@@ -1,11 +1,13 @@
 /**
  * The catch-up action's composition: the journal URL (param `journalUrl` or
- * ADOBE_JOURNAL_URL), where to start (`position`, or `since` as a time or a
- * duration — the journal is then read from its oldest event and earlier events
- * are skipped), an IMS token for the project's credential, the stream.
+ * ADOBE_JOURNAL_URL), where to start — `position` (a journal position), or
+ * `since` as a time or a duration (the journal is entered with `seek` a few
+ * minutes before it, and events older than it are skipped), or `since=latest`
+ * (the end of the journal) — an IMS token for the project's credential, the
+ * org id (x-ims-org-id), the stream.
  */
 import { isStream } from '../envelope/envelope';
-import { relayContext, reportConfigErrorsOnce } from '../relay/context';
+import { contextError, relayContext, reportConfigErrorsOnce } from '../relay/context';
 import { parseSinceParam } from '../relay/replay-run';
 import { imsAccessToken, imsCredential } from '../status/registrations';
 import { catchUp, type CatchUpReport } from './catch-up';
@@ -14,21 +16,42 @@ export type CatchUpResult = { ok: true; report: CatchUpReport } | { error: { cod
 
 const fail = (code: string, message: string): CatchUpResult => ({ error: { code, message } });
 
+/** Seek this long before the requested time: clocks differ, and an event is journaled after it happened. */
+const SEEK_MARGIN_MS = 5 * 60_000;
+
+/** The ISO 8601 duration back to `from` (plus the margin), e.g. -P2DT0H5M0S. */
+export function seekDuration(from: number, now: number): string {
+  let s = Math.max(0, Math.ceil((now - from + SEEK_MARGIN_MS) / 1000));
+  const d = Math.floor(s / 86400);
+  s -= d * 86400;
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  return `-P${d ? `${d}D` : ''}T${h}H${m}M${s}S`;
+}
+
 export async function runCatchUp(params: Record<string, unknown>): Promise<CatchUpResult> {
   const c = relayContext(params, 'catch-up');
   if (!c.ok) {
-    reportConfigErrorsOnce(c.errors, c.log);
-    return fail('config_invalid', 'the action configuration is invalid; the action log says why');
+    reportConfigErrorsOnce(c.errors, c.log, c.outcome);
+    return { error: contextError(c) };
   }
   const { ctx } = c;
   const url = String(params.journalUrl ?? params.ADOBE_JOURNAL_URL ?? '');
   if (!/^https?:\/\//.test(url)) return fail('journal_url_missing', 'give the registration journal URL (journalUrl, or ADOBE_JOURNAL_URL): the registration\'s _links["rel:events"].href');
   const stream = params.stream ?? 'user-audit';
   if (!isStream(stream)) return fail('stream_invalid', 'stream must be user-audit, notification or lead-activity');
-  const fromTime = parseSinceParam(params.since, ctx.now());
-  if (fromTime === null) return fail('since_invalid', 'since must be an ISO time or a duration like 30m, 6h, 2d');
+  const latest = String(params.since ?? '').trim().toLowerCase() === 'latest';
+  const fromTime = latest ? undefined : parseSinceParam(params.since, ctx.now());
+  if (fromTime === null) return fail('since_invalid', 'since must be an ISO time, a duration like 30m, 6h, 2d, or latest');
   const ims = imsCredential(params);
   if (!ims) return fail('credentials_missing', 'ADOBE_CLIENT_ID and ADOBE_CLIENT_SECRET (the project\'s OAuth server-to-server credential) are required');
+  // an `orgId` param given at invoke time, else the ADOBE_ORG_ID input; unset, empty or an unexpanded `$VAR` is missing
+  const orgInput = [params.orgId, params.ADOBE_ORG_ID].find((v) => typeof v === 'string' && v.trim() !== '' && !v.startsWith('$')) as string | undefined;
+  const orgId = orgInput?.trim() ?? '';
+  if (!orgId) return fail('credentials_missing', 'ADOBE_ORG_ID (or -p orgId: your IMS org id, …@AdobeOrg) is required: the Journaling API wants it as x-ims-org-id');
+  const position = typeof params.position === 'string' && params.position ? params.position : undefined;
   let token: string;
   try {
     token = await imsAccessToken(ims);
@@ -39,7 +62,10 @@ export async function runCatchUp(params: Record<string, unknown>): Promise<Catch
     url,
     token,
     apiKey: ims.clientId,
-    since: typeof params.position === 'string' ? params.position : undefined,
+    orgId,
+    since: position,
+    seek: !position && fromTime ? seekDuration(Date.parse(fromTime), ctx.now()) : undefined,
+    latest: !position && latest,
     fromTime,
     maxEvents: Number(params.maxEvents ?? 20_000),
     maxPages: Number(params.maxPages ?? 1000),

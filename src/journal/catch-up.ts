@@ -2,11 +2,11 @@
  * Journal catch-up: events Adobe kept while deliveries failed (or before the
  * registration existed) go through the same normalize → route → forward path.
  * No signature check (the Journaling API authenticated the read), no recipient
- * check; idempotency makes any overlap with live delivery harmless.
+ * check; each entry becomes the element its live delivery carries (entry.ts), so
+ * it gets the same id and idempotency makes any overlap with live delivery harmless.
  */
 import { toIsoUtc } from '../envelope/time';
 import type { Stream } from '../envelope/envelope';
-import { isObject, type Json } from '../envelope/fields';
 import { normalizeElements } from '../io-events/receive';
 import type { RelayContext } from '../relay/context';
 import { handOff } from '../relay/hand-off';
@@ -16,6 +16,8 @@ export interface CatchUpReport {
   pages: number;
   events: number;
   skippedBefore: number;
+  /** journal entries that held no event object */
+  unreadable: number;
   accepted: number;
   duplicates: number;
   parked: number;
@@ -24,7 +26,7 @@ export interface CatchUpReport {
 }
 
 export async function catchUp(ctx: RelayContext, stream: Stream, o: PullOptions & { fromTime?: string }): Promise<CatchUpReport> {
-  const report: CatchUpReport = { pages: 0, events: 0, skippedBefore: 0, accepted: 0, duplicates: 0, parked: 0, failed: 0, end: { reason: 'error', message: '' } };
+  const report: CatchUpReport = { pages: 0, events: 0, skippedBefore: 0, unreadable: 0, accepted: 0, duplicates: 0, parked: 0, failed: 0, end: { reason: 'error', message: '' } };
   const pages = pullJournal(o);
   let resumeFrom = o.since;
   for (;;) {
@@ -35,7 +37,8 @@ export async function catchUp(ctx: RelayContext, stream: Stream, o: PullOptions 
     }
     report.pages++;
     report.events += next.value.events.length;
-    const received = normalizeElements(next.value.events.filter(isObject) as Json[], { stream, transport: 'journal', deliveryId: `journal-${next.value.position ?? report.pages}` }, undefined, ctx.now());
+    report.unreadable += next.value.skipped;
+    const received = normalizeElements(next.value.events, { stream, transport: 'journal', deliveryId: `journal-${next.value.position ?? report.pages}` }, undefined, ctx.now());
     if (o.fromTime) {
       const before = received.envelopes.length;
       received.envelopes = received.envelopes.filter((e) => (toIsoUtc(e.time) ?? e.time) >= (o.fromTime as string));

@@ -1,11 +1,18 @@
 /**
  * RFC 7662 token introspection for opaque OAuth2 tokens. Positive answers are
  * cached (keyed by the token's hash) no longer than the token's own `exp`, and
- * at most 60 s when the IdP gives none; negative answers are never cached. An
- * active token whose `exp` is a little in the past (within the configured
- * clock skew, as for JWTs) is accepted once but not cached.
+ * at most 60 s when the IdP gives none. An active token whose `exp` is a
+ * little in the past (within the configured clock skew, as for JWTs) is
+ * accepted once but not cached.
+ *
+ * A token the IdP called inactive or expired is remembered as refused for
+ * `negativeTtlSeconds` (a token cannot become active again), and calls for
+ * tokens not cached are bounded per container (`maxCallsPerMinute`): a flood
+ * of distinct forged tokens costs the IdP at most that many calls; beyond it
+ * the answer is `unavailable` (503, Marketo retries), never a refusal.
  */
 import { createHash } from 'node:crypto';
+import { createCallBudget } from '../http/budget';
 import { invalid, unavailable, type TokenVerdict } from './verdict';
 
 export interface IntrospectionOptions {
@@ -16,6 +23,10 @@ export interface IntrospectionOptions {
   /** an `exp` this far in the past still counts (clocks differ; the IdP said active) */
   clockSkewSeconds?: number;
   maxCacheEntries?: number;
+  /** how long an inactive or expired token stays refused without asking (default 30 s) */
+  negativeTtlSeconds?: number;
+  /** introspection calls per minute and container for tokens not cached (default 60) */
+  maxCallsPerMinute?: number;
   now?: () => number;
   fetch?: typeof fetch;
 }
@@ -27,6 +38,8 @@ export function createIntrospector(o: IntrospectionOptions): (token: string) => 
   const doFetch = o.fetch ?? fetch;
   const cache = new Map<string, { verdict: TokenVerdict; until: number }>();
   const max = o.maxCacheEntries ?? 1000;
+  const negativeMs = (o.negativeTtlSeconds ?? 30) * 1000;
+  const budget = createCallBudget(o.maxCallsPerMinute ?? 60, now);
   const basic = `Basic ${Buffer.from(`${encodeURIComponent(o.clientId)}:${encodeURIComponent(o.clientSecret)}`).toString('base64')}`;
 
   async function ask(token: string): Promise<{ verdict: TokenVerdict; until?: number }> {
@@ -57,10 +70,12 @@ export function createIntrospector(o: IntrospectionOptions): (token: string) => 
     const hit = cache.get(key);
     if (hit && hit.until > now()) return hit.verdict;
     cache.delete(key);
+    if (!budget.take()) return unavailable('too many introspection calls for unknown tokens in this container; retry later');
     const { verdict, until } = await ask(token);
-    if (verdict.ok && until !== undefined) {
+    const remember = verdict.ok ? until : verdict.reason === 'invalid' ? now() + negativeMs : undefined;
+    if (remember !== undefined) {
       if (cache.size >= max) cache.delete(cache.keys().next().value as string);
-      cache.set(key, { verdict, until });
+      cache.set(key, { verdict, until: remember });
     }
     return verdict;
   };

@@ -24,7 +24,7 @@ export const receiveLeadActivity: ReceiveStep = async (req, ctx) => {
   if (!isJsonContentType(req.headers['content-type'])) {
     return stop(rejected(415, 'content_type_unsupported', 'the push must be application/json'));
   }
-  const authenticated = await authenticatePush(req, pushAuthFor(ctx.config, ctx.log));
+  const authenticated = await authenticatePush(req, pushAuthFor(ctx.config, ctx.log, ctx.sharedCache));
   if (!authenticated.ok) return authenticated;
   const body = parseJsonDocument(req.rawBody);
   if (!body.ok) return body;

@@ -1,19 +1,25 @@
 /**
  * What a receiver needs, built once per container and configuration: parsed
- * config, routes, the key cache, the invoker, and the stores (opened lazily,
- * on the first request that needs them, so a cold start does not load them).
- * Tests and the local runtime replace the boundaries through `setRelayOverrides`.
+ * config, routes, the key cache, the invokers, and the stores (opened lazily,
+ * on the first request that needs them, so a cold start does not load them);
+ * and, per activation, its platform values (src/runtime/activation.ts), read
+ * synchronously when `relayContext` is called — which every action does before
+ * its first `await` — with the invoker bound to them and the time work may be
+ * planned until. Tests and the local runtime replace the boundaries through
+ * `setRelayOverrides`.
  */
 import { loadConfig, type Config } from '../config';
 import type { ParkedPayload } from '../delivery/deliver';
-import { openwhiskInvoker, type Invoker } from '../delivery/invoker';
+import { openwhiskInvokers, type Invoker, type InvokerPool } from '../delivery/invoker';
 import { defaultRouteTable, parseRoutes, type RouteTable } from '../delivery/routes';
-import { createKeyProvider, type KeyProvider } from '../io-events/public-keys';
+import { createKeyProvider, type KeyProvider, type SharedKeyCache } from '../io-events/public-keys';
 import { createLog, parseLogLevel, type Log } from '../log';
+import { rejected, retryLater, type Outcome } from '../outcome';
+import { missingRuntimeCredentials, planUntil, readActivation, type Activation, type Where } from '../runtime/activation';
 import { openDedupeStore, type DedupeStore } from '../stores/dedupe';
 import type { KeyValueStore } from '../stores/kv';
 import { openRecordStore, type RecordStore } from '../stores/records';
-import { openKeyValueStore } from '../stores/select';
+import { openKeyValueStore, resolveStoreKind, runtimeStoreProblem } from '../stores/select';
 import { createStatsRecorder, type StatsRecorder } from '../status/stats';
 import type { QuarantinedPayload } from './hand-off';
 
@@ -33,22 +39,40 @@ export interface RelayContext {
   stores(): Promise<Stores>;
   /** per-container counters for the status action */
   stats: StatsRecorder;
+  /** a cache shared by every container (the stores' kv where they are shared: aio-lib-state, Redis, tests) */
+  sharedCache?: SharedKeyCache;
   fetch: typeof fetch;
   now: () => number;
+  /** this activation's platform values, read when it started */
+  activation: Activation;
   /** epoch ms when this request started (the delivery time budget counts from it) */
   startedAt: number;
+  /** epoch ms after which a delivery starts no new hand-off: its budget, and never within DEADLINE_RESERVE_MS of `__OW_DEADLINE` */
+  deadline: number;
 }
 
+/** What an activation keeps for itself after its last hand-off attempt: settle claims, park, log and answer. */
+export const DEADLINE_RESERVE_MS = 2000;
+
+/** `ms` from the activation's start, cut to leave DEADLINE_RESERVE_MS before the platform's deadline. */
+export const workDeadline = (ctx: Pick<RelayContext, 'activation' | 'startedAt'>, ms: number): number => planUntil(ctx.activation, ctx.startedAt, ms, DEADLINE_RESERVE_MS);
+
 export interface RelayOverrides {
+  /** one invoker for every activation */
   invoker?: Invoker;
+  /** an invoker per activation (the local runtime's in-process hand-off, which needs each activation's transaction id) */
+  invokers?: InvokerPool;
   kv?: KeyValueStore;
   fetch?: typeof fetch;
   now?: () => number;
   log?: Log;
 }
 
+type PerActivation = 'log' | 'startedAt' | 'activation' | 'invoker' | 'deadline';
+type Shared = Omit<RelayContext, PerActivation> & { invokers: InvokerPool };
+
 let overrides: RelayOverrides = {};
-let shared = new WeakMap<Config, Omit<RelayContext, 'log' | 'startedAt'>>();
+let shared = new WeakMap<Config, Shared>();
 
 /** Replaces boundaries (invoker, store, fetch, clock) for tests and the local runtime. */
 export function setRelayOverrides(o: RelayOverrides): void {
@@ -56,15 +80,18 @@ export function setRelayOverrides(o: RelayOverrides): void {
   shared = new WeakMap();
 }
 
-export const inRuntime = (): boolean => Boolean(process.env.__OW_NAMESPACE && process.env.__OW_API_KEY);
+const storeSelection = (config: Config, where: Where) => ({
+  store: config.stores.kind,
+  redisUrl: config.stores.redisUrl,
+  localDir: `${config.stores.localDir}/state`,
+  inRuntime: where === 'runtime',
+});
 
-function openStores(config: Config, kvOverride?: KeyValueStore): () => Promise<Stores> {
+function openStores(config: Config, where: Where, kvOverride?: KeyValueStore): () => Promise<Stores> {
   let opened: Promise<Stores> | undefined;
   return () => {
     opened ??= (async () => {
-      const kv =
-        kvOverride ??
-        openKeyValueStore({ store: config.stores.kind, redisUrl: config.stores.redisUrl, localDir: `${config.stores.localDir}/state`, inRuntime: inRuntime() });
+      const kv = kvOverride ?? openKeyValueStore(storeSelection(config, where));
       return {
         kv,
         dedupe: openDedupeStore(kv, { ttlSeconds: config.stores.dedupeTtlHours * 3600 }),
@@ -78,47 +105,100 @@ function openStores(config: Config, kvOverride?: KeyValueStore): () => Promise<S
   };
 }
 
-function buildShared(config: Config): Omit<RelayContext, 'log' | 'startedAt'> | string[] {
+function buildShared(config: Config, where: Where): Shared | string[] {
   const routes = config.routes ? parseRoutes(config.routes) : { ok: true as const, value: defaultRouteTable(config.targets) };
   if (!routes.ok) return routes.errors.map((e) => `ROUTES: ${e}`);
-  const stores = openStores(config, overrides.kv);
+  const stores = openStores(config, where, overrides.kv);
   const fetchImpl = overrides.fetch ?? fetch;
+  // across containers: only where aio-lib-state (or Redis) backs the stores
+  const kind = resolveStoreKind(storeSelection(config, where));
+  const sharedCache: SharedKeyCache | undefined =
+    overrides.kv || kind === 'state' || kind === 'redis' ? { get: async (k) => (await stores()).kv.get(k), put: async (k, v, t) => (await stores()).kv.put(k, v, t) } : undefined;
   const keys = createKeyProvider({
     baseUrl: config.events.publicKeyBaseUrl,
     timeoutMs: config.events.keyFetchTimeoutMs,
     ttlSeconds: config.events.keyCacheTtlSeconds,
     now: overrides.now,
-    // across containers: only where aio-lib-state (or Redis) backs the stores
-    shared: inRuntime() || overrides.kv ? { get: async (k) => (await stores()).kv.get(k), put: async (k, v, t) => (await stores()).kv.put(k, v, t) } : undefined,
+    shared: sharedCache,
   });
   const stats = createStatsRecorder(async () => (await stores()).kv, { now: overrides.now, flushIntervalMs: config.stores.statsFlushSeconds * 1000 });
-  return { config, routes: routes.value, invoker: overrides.invoker ?? openwhiskInvoker(), keys, stores, stats, fetch: fetchImpl, now: overrides.now ?? Date.now };
+  const invokers: InvokerPool = overrides.invokers ?? (overrides.invoker ? { forActivation: () => overrides.invoker as Invoker } : openwhiskInvokers());
+  return { config, routes: routes.value, invokers, keys, stores, stats, sharedCache, fetch: fetchImpl, now: overrides.now ?? Date.now };
 }
 
-export type ContextResult = { ok: true; ctx: RelayContext } | { ok: false; errors: string[]; log: Log };
+/** A context that cannot be built: the errors (for the log) and the answer every request gets until it is fixed. */
+export type ContextResult = { ok: true; ctx: RelayContext } | { ok: false; errors: string[]; log: Log; outcome: Outcome };
 
-/** The context for one activation; `name` labels its log lines. */
-export function relayContext(params: Record<string, unknown>, name: string): ContextResult {
+const configInvalid = (): Outcome => rejected(500, 'config_invalid', 'the action configuration is invalid; the action log says why');
+/** A deployment problem a redeploy fixes while the sender keeps retrying: 503, never "accepted" into a container's disk. */
+const runtimeMisconfigured = (): Outcome => retryLater('runtime_misconfigured', 'the action is not deployed as it needs to be; the action log says why', 60);
+
+/** What this activation cannot run without, in Runtime: a durable store, and the API host and key where it invokes or uses the state store. */
+function runtimeProblems(config: Config, a: Activation, invokes: boolean): string[] {
+  if (a.where !== 'runtime') return [];
+  const problems: string[] = [];
+  if (!overrides.kv) {
+    const problem = runtimeStoreProblem(storeSelection(config, a.where));
+    if (problem) problems.push(problem);
+  }
+  const needsKey = invokes || (!overrides.kv && resolveStoreKind(storeSelection(config, a.where)) === 'state');
+  for (const name of needsKey ? missingRuntimeCredentials(a) : []) {
+    problems.push(`${name} is not set in this activation: deploy the action with the annotation provide-api-key: true`);
+  }
+  return problems;
+}
+
+export interface ContextOptions {
+  /** the action hands events off to other actions (default true; status does not) */
+  invokes?: boolean;
+}
+
+/**
+ * The context for one activation; `name` labels its log lines. Reads the
+ * activation's platform values from `process.env` now: call it before the
+ * activation's first `await`.
+ */
+export function relayContext(params: Record<string, unknown>, name: string, opts: ContextOptions = {}): ContextResult {
+  const activation = readActivation(process.env);
   const loaded = loadConfig(params);
   const level = parseLogLevel(loaded.ok ? loaded.config.logLevel : params.LOG_LEVEL);
   const log = overrides.log ?? createLog(`marketo-stream-relay/${name}`, level);
-  if (!loaded.ok) return { ok: false, errors: loaded.errors, log };
+  if (!loaded.ok) return { ok: false, errors: loaded.errors, log, outcome: configInvalid() };
+  const problems = runtimeProblems(loaded.config, activation, opts.invokes ?? true);
+  if (problems.length) return { ok: false, errors: problems, log, outcome: runtimeMisconfigured() };
   let s = shared.get(loaded.config);
   if (!s) {
-    const built = buildShared(loaded.config);
-    if (Array.isArray(built)) return { ok: false, errors: built, log };
+    const built = buildShared(loaded.config, activation.where);
+    if (Array.isArray(built)) return { ok: false, errors: built, log, outcome: configInvalid() };
     s = built;
     shared.set(loaded.config, s);
   }
-  return { ok: true, ctx: { ...s, log, startedAt: s.now() } };
+  const { invokers, ...rest } = s;
+  const startedAt = s.now();
+  const deadline = workDeadline({ activation, startedAt }, loaded.config.delivery.budgetMs);
+  return { ok: true, ctx: { ...rest, log, activation, invoker: invokers.forActivation(activation), startedAt, deadline } };
+}
+
+/** The failure's code and message, for the non-web actions that answer `{ error }`. */
+export function contextError(c: Extract<ContextResult, { ok: false }>): { code: string; message: string } {
+  const o = c.outcome;
+  return o.kind === 'rejected' || o.kind === 'retryLater' ? { code: o.code, message: o.message } : { code: 'config_invalid', message: 'the action configuration is invalid' };
 }
 
 const reported = new Set<string>();
 
-/** Logs a configuration's errors once per container, not once per request. */
-export function reportConfigErrorsOnce(errors: string[], log: Log): void {
+/**
+ * Logs a configuration's errors as one JSON line at level error: once per
+ * container for invalid inputs; on every request for a deployment that is not
+ * as Runtime needs it (503), since Runtime keeps each activation's log apart
+ * and the operator looks at the activation that failed.
+ */
+export function reportConfigErrorsOnce(errors: string[], log: Log, outcome: Outcome = configInvalid()): void {
   const key = errors.join('\n');
-  if (reported.has(key)) return;
-  reported.add(key);
-  log.error('configuration invalid: every request is answered 500 config_invalid until it is fixed', { errors });
+  if (outcome.kind !== 'retryLater') {
+    if (reported.has(key)) return;
+    reported.add(key);
+  }
+  const answer = outcome.kind === 'rejected' || outcome.kind === 'retryLater' ? { status: outcome.status, error: outcome.code } : {};
+  log.error(`configuration invalid: every request is answered ${'status' in answer ? `${answer.status} ${answer.error}` : 'with an error'} until it is fixed`, { errors, ...answer });
 }

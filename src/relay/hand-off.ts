@@ -61,7 +61,7 @@ export async function handOff(received: Received, ctx: RelayContext): Promise<Ha
       timeoutMs: ctx.config.delivery.forwardTimeoutMs,
       retryDelayMs: ctx.config.delivery.retryDelayMs,
       maxParamBytes: ctx.config.delivery.maxParamBytes,
-      deadline: ctx.startedAt + ctx.config.delivery.budgetMs,
+      deadline: ctx.deadline,
     },
   }, received.payloads);
   if (report.parkFailed > 0) {

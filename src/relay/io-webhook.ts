@@ -8,9 +8,11 @@ export const receiveIoWebhook =
   (req, ctx) =>
     receiveIoEvents(req, stream, {
       clientIds: ctx.config.events.clientIds,
+      requireRecipient: ctx.config.events.requireRecipient,
       keys: ctx.keys,
       autoValidate: ctx.config.events.autoValidate,
       log: ctx.log,
       fetch: ctx.fetch,
       now: ctx.now,
+      dedupeTtlMs: ctx.config.stores.dedupeTtlHours * 3_600_000,
     });

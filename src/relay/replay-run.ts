@@ -5,7 +5,7 @@
  */
 import { replayParked, type ReplayReport } from '../delivery/replay';
 import { toIsoUtc } from '../envelope/time';
-import { relayContext, reportConfigErrorsOnce } from './context';
+import { contextError, relayContext, reportConfigErrorsOnce, workDeadline } from './context';
 
 export type ReplayResult = { ok: true; report: ReplayReport } | { error: { code: string; message: string } };
 
@@ -24,8 +24,8 @@ export function parseSinceParam(value: unknown, now: number): string | undefined
 export async function runReplay(params: Record<string, unknown>): Promise<ReplayResult> {
   const c = relayContext(params, 'replay');
   if (!c.ok) {
-    reportConfigErrorsOnce(c.errors, c.log);
-    return { error: { code: 'config_invalid', message: 'the action configuration is invalid; the action log says why' } };
+    reportConfigErrorsOnce(c.errors, c.log, c.outcome);
+    return { error: contextError(c) };
   }
   const { ctx } = c;
   const since = parseSinceParam(params.since, ctx.now());
@@ -49,7 +49,7 @@ export async function runReplay(params: Record<string, unknown>): Promise<Replay
       since,
       maxEvents: limit,
       invocationsPerMinute: Math.max(1, Math.floor(ctx.config.delivery.maxInvocationsPerMinute / 2)),
-      deadline: ctx.startedAt + Number(params.maxSeconds ?? 50) * 1000,
+      deadline: workDeadline(ctx, Number(params.maxSeconds ?? 50) * 1000),
     },
   );
   ctx.log.info('replay run', { ...report, filter: { route: params.route, stream: params.stream, since } });

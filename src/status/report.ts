@@ -41,7 +41,8 @@ export interface ReportInput {
 const rate = (c: { requests: number; failedRequests: number }): number | null => (c.requests ? c.failedRequests / c.requests : null);
 const pct = (r: number): string => `${Math.round(r * 100)} %`;
 
-type Rate = { requests: number; failedRequests: number };
+type Rate = { requests: number; failedRequests: number; unauthenticated: number };
+const noRate = (): Rate => ({ requests: 0, failedRequests: 0, unauthenticated: 0 });
 
 function streamWarnings(stream: string, all: StreamCounters, lastHour: Rate, earlier: Rate, now: number, staleMin: number): Warning[] {
   const w: Warning[] = [];
@@ -54,6 +55,9 @@ function streamWarnings(stream: string, all: StreamCounters, lastHour: Rate, ear
     w.push({ level: 'critical', code: 'registration_at_risk', message: `${stream}: ${pct(r)} of deliveries failed in the last hour; Adobe disables a registration at ≥ 80 % failed attempts over 24 h` });
   } else if (r !== null && r >= 0.5) {
     w.push({ level: 'warning', code: 'failure_rate_high', message: `${stream}: ${pct(r)} of deliveries failed in the last hour` });
+  }
+  if (lastHour.unauthenticated >= 10 && lastHour.unauthenticated >= lastHour.requests) {
+    w.push({ level: 'warning', code: 'unauthenticated_requests', message: `${stream}: ${lastHour.unauthenticated} request(s) in the last hour proved no valid signature or token (not counted as failed deliveries); if they are Adobe's or Marketo's, check the key host and token settings, otherwise someone is probing the URL` });
   }
   const before = rate(earlier);
   if (r !== null && before !== null && r >= 0.2 && r >= before * 2) {
@@ -81,7 +85,7 @@ export function buildStatusReport(input: ReportInput): StatusReport {
   const hourAgo = input.now - 3_600_000;
   for (const rec of input.stats) {
     for (const [s, c] of Object.entries(rec.streams) as [Stream, StreamCounters][]) {
-      const t = byStream.get(s) ?? { all: emptyCounters(), last: { requests: 0, failedRequests: 0 }, earlier: { requests: 0, failedRequests: 0 } };
+      const t = byStream.get(s) ?? { all: emptyCounters(), last: noRate(), earlier: noRate() };
       byStream.set(s, t);
       mergeCounters(t.all, c);
       // the 5-minute slots place each request inside or before the last 60 minutes
@@ -89,6 +93,7 @@ export function buildStatusReport(input: ReportInput): StatusReport {
         const into = hourStart(rec.hour) + Number(slot) * 300_000 >= hourAgo - 300_000 ? t.last : t.earlier;
         into.requests += v.requests;
         into.failedRequests += v.failed;
+        into.unauthenticated += v.unauthenticated ?? 0;
       }
     }
   }

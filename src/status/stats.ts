@@ -7,6 +7,13 @@
  * Layout for aio-lib-state (no compare-and-set, 200,000 keys): one key per
  * container and hour, `stats-<yyyymmddhh>-<containerId>`, written only by that
  * container, so no update is ever lost; kept 48 h.
+ *
+ * Requests refused as unauthenticated (401: no valid signature or token) are
+ * counted apart from the deliveries: anyone can send them, so they must not
+ * move the failure rate that stands for what Adobe and Marketo see fail.
+ * Every map keyed by request data (munchkinId, route, reason) has no
+ * prototype, so a munchkinId such as `__proto__` or `constructor` is counted
+ * like any other.
  */
 import { randomBytes } from 'node:crypto';
 import type { Stream } from '../envelope/envelope';
@@ -32,8 +39,11 @@ export interface RequestRecord {
 }
 
 export interface StreamCounters {
+  /** authenticated requests (and failures before authentication other than 401) */
   requests: number;
   failedRequests: number;
+  /** requests refused 401 (no valid signature or token): not deliveries Adobe or Marketo made */
+  unauthenticated: number;
   accepted: number;
   rejected: Record<string, number>;
   forwarded: Record<string, number>;
@@ -46,7 +56,7 @@ export interface StreamCounters {
   lastError?: { time: string; code: string; message: string };
   munchkin: Record<string, { accepted: number; lastEventAt?: string }>;
   /** requests and failures per 5-minute slot of the hour ("0".."11") */
-  slots: Record<string, { requests: number; failed: number }>;
+  slots: Record<string, { requests: number; failed: number; unauthenticated?: number }>;
 }
 
 export interface StatsHour {
@@ -58,7 +68,12 @@ export interface StatsHour {
 export const STATS_PREFIX = 'stats-';
 const TTL_SECONDS = 48 * 3600;
 
-const emptyCounters = (): StreamCounters => ({ requests: 0, failedRequests: 0, accepted: 0, rejected: {}, forwarded: {}, duplicates: 0, parked: 0, quarantined: 0, unrouted: 0, munchkin: {}, slots: {} });
+/** A map keyed by data from requests: no prototype, so no key is special. */
+export const dict = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
+const emptyCounters = (): StreamCounters => ({ requests: 0, failedRequests: 0, unauthenticated: 0, accepted: 0, rejected: dict(), forwarded: dict(), duplicates: 0, parked: 0, quarantined: 0, unrouted: 0, munchkin: dict(), slots: dict() });
+/** 401: the request proved no identity. */
+export const isUnauthenticated = (r: Pick<RequestRecord, 'status'>): boolean => r.status === 401;
 const add = (to: Record<string, number>, from: Record<string, number> = {}): void => {
   for (const [k, n] of Object.entries(from)) to[k] = (to[k] ?? 0) + n;
 };
@@ -68,9 +83,18 @@ const later = (a?: string, b?: string): string | undefined => (!a ? b : !b ? a :
 export function countRequest(c: StreamCounters, r: RequestRecord): void {
   const failed = r.outcome === 'rejected' || r.outcome === 'retryLater';
   const slot = String(Math.floor(new Date(r.at).getUTCMinutes() / 5));
-  c.requests++;
+  const s = (c.slots[slot] ??= { requests: 0, failed: 0 });
   c.lastRequestAt = new Date(r.at).toISOString();
-  c.slots[slot] = { requests: (c.slots[slot]?.requests ?? 0) + 1, failed: (c.slots[slot]?.failed ?? 0) + (failed ? 1 : 0) };
+  if (isUnauthenticated(r)) {
+    c.unauthenticated = (c.unauthenticated ?? 0) + 1;
+    s.unauthenticated = (s.unauthenticated ?? 0) + 1;
+    const code = `${r.status} ${r.reason ?? 'error'}`;
+    c.rejected[code] = (c.rejected[code] ?? 0) + 1;
+    return;
+  }
+  c.requests++;
+  s.requests++;
+  if (failed) s.failed++;
   if (failed) {
     c.failedRequests++;
     const code = `${r.status} ${r.reason ?? 'error'}`;
@@ -94,9 +118,10 @@ export function countRequest(c: StreamCounters, r: RequestRecord): void {
 }
 
 /** Sums counters (across containers and hours). */
-export function mergeCounters(into: StreamCounters, from: StreamCounters, withSlots = false): void {
+export function mergeCounters(into: StreamCounters, from: StreamCounters): void {
   into.requests += from.requests;
   into.failedRequests += from.failedRequests;
+  into.unauthenticated += from.unauthenticated ?? 0;
   into.accepted += from.accepted;
   add(into.rejected, from.rejected);
   add(into.forwarded, from.forwarded);
@@ -112,7 +137,6 @@ export function mergeCounters(into: StreamCounters, from: StreamCounters, withSl
     t.accepted += mc.accepted;
     t.lastEventAt = later(t.lastEventAt, mc.lastEventAt);
   }
-  if (withSlots) for (const [s, v] of Object.entries(from.slots)) into.slots[s] = { requests: (into.slots[s]?.requests ?? 0) + v.requests, failed: (into.slots[s]?.failed ?? 0) + v.failed };
 }
 
 export { emptyCounters };

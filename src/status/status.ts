@@ -44,16 +44,20 @@ export async function statusReport(stores: Stores, inputs: Record<string, unknow
   });
 }
 
-/** A compact text rendering for `?format=text`. */
+// a value from a request (munchkinId, reason, route) must not start a line or drive the terminal
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const printable = (line: string): string => line.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** A compact text rendering for `?format=text`: one line per fact, control characters escaped. */
 export function statusText(r: StatusReport): string {
   const lines = [`overall: ${r.overall}   (generated ${r.generatedAt}, last ${r.windowHours} h)`];
   for (const [s, c] of Object.entries(r.streams)) {
     const fwd = Object.entries(c.forwarded).map(([k, n]) => `${k}=${n}`).join(' ') || '-';
     const rej = Object.entries(c.rejected).map(([k, n]) => `${k}=${n}`).join(' ') || '-';
-    lines.push(`${s.padEnd(14)} accepted ${c.accepted}  forwarded ${fwd}  duplicates ${c.duplicates}  parked ${c.parked}  rejected ${rej}  last event ${c.lastEventAt ?? 'never'}`);
+    lines.push(`${s.padEnd(14)} accepted ${c.accepted}  forwarded ${fwd}  duplicates ${c.duplicates}  parked ${c.parked}  rejected ${rej}  unauthenticated ${c.unauthenticated ?? 0}  last event ${c.lastEventAt ?? 'never'}`);
     for (const [m, mc] of Object.entries(c.munchkin)) lines.push(`  ${m.padEnd(12)} accepted ${mc.accepted}  last event ${mc.lastEventAt ?? 'never'}`);
   }
   lines.push(`parked backlog: ${r.parkedBacklog ?? 'unknown'}   quarantined: ${r.quarantined ?? 'unknown'}`);
   for (const w of r.warnings) lines.push(`${w.level.toUpperCase()}: ${w.message}`);
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(printable).join('\n')}\n`;
 }

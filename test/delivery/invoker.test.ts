@@ -1,4 +1,5 @@
-import { invokeFailure, openwhiskInvoker } from '../../src/delivery/invoker';
+import { invokeFailure, openwhiskInvoker, openwhiskInvokers } from '../../src/delivery/invoker';
+import { readActivation } from '../../src/runtime/activation';
 
 const env = { __OW_API_HOST: 'https://runtime.example', __OW_API_KEY: 'uuid:key' };
 
@@ -8,7 +9,7 @@ describe('openwhiskInvoker (the openwhisk client side of the boundary)', () => {
     const factory = jest.fn(() => ({ actions: { invoke: async (o: unknown) => (calls.push(o), { activationId: 'a'.repeat(32) }) } }));
     const inv = openwhiskInvoker(env, factory);
     expect(await inv.invoke('pkg/target', { route: 'r', events: [] }, 1000)).toEqual({ ok: true, activationId: 'a'.repeat(32) });
-    expect(calls[0]).toEqual({ name: 'pkg/target', params: { route: 'r', events: [] }, blocking: false });
+    expect(calls[0]).toEqual({ name: 'pkg/target', params: { route: 'r', events: [] }, blocking: false, namespace: '_' });
     expect(factory).toHaveBeenCalledWith({ apihost: 'https://runtime.example', api_key: 'uuid:key' });
   });
   it('maps OpenWhiskError status codes', async () => {
@@ -39,6 +40,23 @@ describe('openwhiskInvoker (the openwhisk client side of the boundary)', () => {
     const none = jest.fn(factory);
     openwhiskInvoker({}, none).prepare?.();
     expect(none).not.toHaveBeenCalled();
+  });
+  it("each activation's invoker uses that activation's key, namespace and transaction id, whatever process.env says at the call", async () => {
+    const calls: { key: string; o: unknown }[] = [];
+    const factory = jest.fn((o: { apihost: string; api_key: string }) => ({ actions: { invoke: async (opts: unknown) => (calls.push({ key: o.api_key, o: opts }), { activationId: 'c'.repeat(32) }) } }));
+    const pool = openwhiskInvokers(factory);
+    const env = { __OW_API_HOST: 'https://runtime.example', __OW_ACTIVATION_ID: 'a1', __OW_API_KEY: 'u1:k1', __OW_NAMESPACE: 'ns1', __OW_TRANSACTION_ID: 't1' };
+    const first = pool.forActivation(readActivation(env));
+    const second = pool.forActivation(readActivation({ ...env, __OW_ACTIVATION_ID: 'a2', __OW_API_KEY: 'u2:k2', __OW_NAMESPACE: 'ns2', __OW_TRANSACTION_ID: 't2' }));
+    const again = pool.forActivation(readActivation({ ...env, __OW_ACTIVATION_ID: 'a3', __OW_TRANSACTION_ID: 't3' }));
+    await Promise.all([second.invoke('p/a', {}, 100), first.invoke('p/a', {}, 100), again.invoke('p/a', {}, 100)]);
+    expect(calls).toEqual([
+      { key: 'u2:k2', o: expect.objectContaining({ namespace: 'ns2', headers: { 'x-request-id': 't2' } }) },
+      { key: 'u1:k1', o: expect.objectContaining({ namespace: 'ns1', headers: { 'x-request-id': 't1' } }) },
+      { key: 'u1:k1', o: expect.objectContaining({ namespace: 'ns1', headers: { 'x-request-id': 't3' } }) },
+    ]);
+    // one client per key, shared by the activations that carry it
+    expect(factory).toHaveBeenCalledTimes(2);
   });
   it('classifies network errors as retryable', () => {
     expect(invokeFailure(new Error('ECONNRESET'))).toMatchObject({ ok: false, retryable: true });

@@ -134,10 +134,10 @@ export async function pushCases(c: CaseContext, count: number, seed: number): Pr
   const idp = c.idp as TestIdp;
   const now = Math.floor(Date.now() / 1000);
   const jwts = {
-    expired: await idp.mint({}, { expiresIn: now - 600 }),
+    expired: await idp.mint({}, { exp: now - 600 }),
     wrongIssuer: await idp.mint({ iss: 'https://evil.example/' }),
     wrongAudience: await idp.mint({ aud: 'someone-else' }),
-    notYet: await idp.mint({}, { notBefore: now + 3600 }),
+    notYet: await idp.mint({}, { nbf: now + 3600 }),
     none: `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ iss: idp.issuer, aud: 'marketo-stream-relay', exp: now + 300 })}.`,
     hs256: (() => {
       const head = b64url({ alg: 'HS256', typ: 'JWT', kid: 'k1' });

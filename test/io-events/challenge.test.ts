@@ -40,6 +40,9 @@ describe('async validation', () => {
     expect(validationUrlOf({ validationUrl: adobe })).toBe(adobe);
     expect(validationUrlOf([{ validationUrl: adobe }])).toBeUndefined();
     expect(validationUrlOf({ validationUrl: 5 })).toBeUndefined();
+    // an event that happens to carry the field is an event
+    expect(validationUrlOf({ eventid: 'e', event: {}, validationUrl: adobe })).toBeUndefined();
+    expect(validationUrlOf({ specversion: '1.0', data: {}, validationUrl: adobe })).toBeUndefined();
   });
   it('logs the URL and does not fetch when auto-validation is off', async () => {
     const fetchMock = jest.fn();

@@ -74,6 +74,16 @@ describe('verifyDigitalSignatures', () => {
     const out = await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), provider());
     expect(out).toMatchObject({ kind: 'retryLater', status: 503, code: 'public_key_unavailable' });
   });
+  it('one key unavailable and the other signature bad: 503 (the unavailable slot may verify on a retry), not a final 401', async () => {
+    const p = createKeyProvider({
+      baseUrl: server.baseUrl,
+      timeoutMs: 1000,
+      ttlSeconds: 60,
+      get: async (url) => (url.endsWith(keys[0].path) ? { status: 503, text: '' } : { status: 200, text: keys[1].publicKeyPem }),
+    });
+    const h = { ...adobeDeliveryHeaders(body, keys), 'x-adobe-digital-signature-2': signBody(Buffer.from('other'), keys[1]) };
+    expect(await verifyDigitalSignatures(body, h, p)).toMatchObject({ kind: 'retryLater', status: 503, code: 'public_key_unavailable' });
+  });
   it('a redirect from the key host is not followed (503)', async () => {
     const p = createKeyProvider({ baseUrl: 'http://127.0.0.1:1', timeoutMs: 1000, ttlSeconds: 60, get: async () => ({ status: 302, text: '' }) });
     expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p)).toMatchObject({ status: 503 });
@@ -155,5 +165,36 @@ describe('slot order', () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+describe('forged requests cannot drive the key host', () => {
+  const totalHits = () => [...server.hits.values()].reduce((a, b) => a + b, 0);
+  const forged = (n: number) => ({ ...adobeDeliveryHeaders(body, keys), 'x-adobe-public-key1-path': `/prod/keys/pub-key-forged${n}.pem`, 'x-adobe-public-key2-path': `/prod/keys/pub-key-forged${n}b.pem` });
+  it('a key path the host does not have is asked once, then remembered for a while', async () => {
+    let now = 5_000_000;
+    const p = createKeyProvider({ baseUrl: server.baseUrl, timeoutMs: 1000, ttlSeconds: 3600, now: () => now, missingTtlSeconds: 60 });
+    const before = totalHits();
+    for (let i = 0; i < 5; i++) expect(await verifyDigitalSignatures(body, forged(1), p)).toMatchObject({ status: 401, code: 'signature_invalid' });
+    expect(totalHits() - before).toBe(2);
+    now += 61_000;
+    await verifyDigitalSignatures(body, forged(1), p);
+    expect(totalHits() - before).toBe(4);
+  });
+  it('fresh key paths cost at most the per-minute budget of fetches; beyond it 503 (retried), and a cached key still verifies', async () => {
+    let now = 9_000_000;
+    const p = createKeyProvider({ baseUrl: server.baseUrl, timeoutMs: 1000, ttlSeconds: 3600, now: () => now, maxFetchesPerMinute: 10 });
+    expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p)).toBeUndefined(); // 1 fetch: key 1 cached
+    const before = totalHits();
+    const answers = [];
+    for (let i = 0; i < 100; i++) answers.push(await verifyDigitalSignatures(body, forged(100 + i), p));
+    expect(totalHits() - before).toBe(9);
+    expect(answers.at(-1)).toMatchObject({ status: 503, code: 'public_key_unavailable' });
+    for (const a of answers.slice(0, 4)) expect(a).toMatchObject({ status: 401 });
+    // Adobe's own delivery, signed with the cached key, is unaffected by the flood
+    expect(await verifyDigitalSignatures(body, adobeDeliveryHeaders(body, keys), p)).toBeUndefined();
+    // the budget refills with time
+    now += 60_000;
+    expect(await verifyDigitalSignatures(body, forged(999), p)).toMatchObject({ status: 401 });
   });
 });

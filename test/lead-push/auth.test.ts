@@ -3,7 +3,7 @@ import { authenticatePush, describePushAuth, pushAuthWarning, type PushAuth } fr
 import { createIntrospector } from '../../src/lead-push/introspection';
 import { createJwtVerifier } from '../../src/lead-push/oauth-jwt';
 import { extractPushToken, matchesStaticToken } from '../../src/lead-push/static-token';
-import { startTestIdp, type TestIdp } from '../../dev/traffic/idp';
+import { badJwtCases, startTestIdp, type TestIdp } from '../../dev/traffic/idp';
 
 const q = (s = '') => new URLSearchParams(s);
 const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -59,13 +59,8 @@ describe('authenticatePush', () => {
   it('accepts a valid JWT from the IdP', async () => {
     expect(await push(`Bearer ${await idp.mint()}`)).toMatchObject({ ok: true, value: { method: 'jwt', subject: 'marketo' } });
   });
-  it.each([
-    ['expired', { expiresIn: Math.floor(Date.now() / 1000) - 120 }, {}, 'token_expired'],
-    ['not yet valid', { notBefore: Math.floor(Date.now() / 1000) + 600 }, {}, 'token_not_yet_valid'],
-    ['wrong issuer', {}, { iss: 'https://evil.example/' }, 'issuer_mismatch'],
-    ['wrong audience', {}, { aud: 'someone-else' }, 'audience_mismatch'],
-  ])('rejects a JWT that is %s', async (_name, opts, claims, code) => {
-    const token = await idp.mint(claims, opts as never);
+  it.each(badJwtCases())('rejects a JWT that is %s', async (_name, claims, times, code) => {
+    const token = await idp.mint(claims, times);
     expect(await push(`Bearer ${token}`)).toMatchObject({ ok: false, outcome: { status: 401, code } });
   });
   it('refetches the JWKS for an unknown kid (key rotation)', async () => {

@@ -6,8 +6,7 @@ import { createIntrospector } from '../../src/lead-push/introspection';
 import { createJwtVerifier } from '../../src/lead-push/oauth-jwt';
 import { createLog } from '../../src/log';
 import { captureLogs } from '../support/logs';
-import { badJwtCases, deadUrl, nowSeconds, startJwksServer, type JwksServer } from '../support/jwks-server';
-import { startIntrospectionServer, type IntrospectionServer } from '../support/oauth-introspection-server';
+import { badJwtCases, deadUrl, nowSeconds, startTestIdp, type TestIdp } from '../../dev/traffic/idp';
 
 const TOKENS = ['static-tok-current-4b1d9e', 'static-tok-next-77a0c3'];
 const CLIENT_SECRET = 'relay-introspection-secret-0c9f';
@@ -18,38 +17,37 @@ const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64ur
 type Req = { headers: Record<string, string>; query: URLSearchParams };
 const req = (authorization?: string, query = ''): Req => ({ headers: authorization === undefined ? {} : { authorization }, query: new URLSearchParams(query) });
 
-let jwks: JwksServer;
-let introspection: IntrospectionServer;
+let idp: TestIdp;
 let staticOnly: PushAuth;
 let jwtOnly: PushAuth;
 let introspectOnly: PushAuth;
 let jwksDown: PushAuth;
 
 beforeAll(async () => {
-  [jwks, introspection] = await Promise.all([startJwksServer(), startIntrospectionServer()]);
-  const jwt = createJwtVerifier({ jwksUrl: jwks.jwksUrl, issuer: jwks.issuer, audience: jwks.audience, clockSkewSeconds: 5, timeoutMs: 2000 });
-  const introspect = createIntrospector({ url: introspection.url, clientId: 'relay', clientSecret: CLIENT_SECRET, timeoutMs: 2000 });
+  idp = await startTestIdp({ clientId: 'relay', clientSecret: CLIENT_SECRET });
+  const jwt = createJwtVerifier({ jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience, clockSkewSeconds: 5, timeoutMs: 2000 });
+  const introspect = createIntrospector({ url: idp.introspectionUrl, clientId: 'relay', clientSecret: CLIENT_SECRET, timeoutMs: 2000 });
   staticOnly = { tokens: TOKENS };
   jwtOnly = { tokens: [], jwt };
   introspectOnly = { tokens: [], introspect };
-  jwksDown = { tokens: [], jwt: createJwtVerifier({ jwksUrl: await deadUrl('/jwks'), issuer: jwks.issuer, clockSkewSeconds: 5, timeoutMs: 2000 }) };
-  introspection.answers.set('opaque-active-81f2', { active: true, sub: 'marketo-opaque', exp: nowSeconds() + 300 });
+  jwksDown = { tokens: [], jwt: createJwtVerifier({ jwksUrl: await deadUrl('/jwks'), issuer: idp.issuer, clockSkewSeconds: 5, timeoutMs: 2000 }) };
+  idp.opaque.set('opaque-active-81f2', { active: true, sub: 'marketo-opaque', exp: nowSeconds() + 300 });
 });
-afterAll(() => Promise.all([jwks.close(), introspection.close()]));
+afterAll(() => idp.close());
 beforeEach(() => {
-  introspection.mode = 'ok';
-  introspection.requests.length = 0;
-  jwks.hits = 0;
+  idp.introspectionMode = 'ok';
+  idp.introspections.length = 0;
+  idp.jwksHits = 0;
 });
 
 /** Every configured method at once, built from configuration the way the action does. */
 function fullAuth(log = createLog('test', 'off')): PushAuth {
   const parsed = parseConfig({
     LEAD_ACTIVITY_TOKENS: TOKENS.join(','),
-    LEAD_ACTIVITY_OAUTH_JWKS_URL: jwks.jwksUrl,
-    LEAD_ACTIVITY_OAUTH_ISSUER: jwks.issuer,
-    LEAD_ACTIVITY_OAUTH_AUDIENCE: jwks.audience,
-    LEAD_ACTIVITY_OAUTH_INTROSPECTION_URL: introspection.url,
+    LEAD_ACTIVITY_OAUTH_JWKS_URL: idp.jwksUrl,
+    LEAD_ACTIVITY_OAUTH_ISSUER: idp.issuer,
+    LEAD_ACTIVITY_OAUTH_AUDIENCE: idp.audience,
+    LEAD_ACTIVITY_OAUTH_INTROSPECTION_URL: idp.introspectionUrl,
     LEAD_ACTIVITY_OAUTH_CLIENT_ID: 'relay',
     LEAD_ACTIVITY_OAUTH_CLIENT_SECRET: CLIENT_SECRET,
     LEAD_ACTIVITY_OAUTH_CLOCK_SKEW_SECONDS: '5',
@@ -98,28 +96,28 @@ describe('static tokens', () => {
 
 describe('OAuth2 tokens', () => {
   it('a valid JWT → jwt, with its subject', async () => {
-    expect(await authenticatePush(req(`Bearer ${await jwks.mint()}`), fullAuth())).toEqual({ ok: true, value: { method: 'jwt', place: 'bearer', subject: 'marketo' } });
+    expect(await authenticatePush(req(`Bearer ${await idp.mint()}`), fullAuth())).toEqual({ ok: true, value: { method: 'jwt', place: 'bearer', subject: 'marketo' } });
   });
 
   it.each(badJwtCases())('a JWT %s → 401 with its code; introspection is not asked', async (_name, claims, times, code) => {
-    const r = await authenticatePush(req(`Bearer ${await jwks.mint(claims, times)}`), fullAuth());
+    const r = await authenticatePush(req(`Bearer ${await idp.mint(claims, times)}`), fullAuth());
     expect(r).toEqual({ ok: false, outcome: { kind: 'rejected', status: 401, code, message: expect.any(String), headers: { 'WWW-Authenticate': INVALID_CHALLENGE } } });
-    expect(introspection.hits).toBe(0);
+    expect(idp.introspectionHits).toBe(0);
   });
 
   it('alg: none → 401', async () => {
-    const none = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ iss: jwks.issuer, aud: jwks.audience, exp: nowSeconds() + 300 })}.`;
+    const none = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ iss: idp.issuer, aud: idp.audience, exp: nowSeconds() + 300 })}.`;
     expect(await authenticatePush(req(`Bearer ${none}`), fullAuth())).toMatchObject({ ok: false, outcome: { status: 401, code: 'alg_not_allowed' } });
   });
 
   it('HS256 signed with the public key → 401', async () => {
-    const signed = `${b64url({ alg: 'HS256', kid: 'key-1' })}.${b64url({ iss: jwks.issuer, aud: jwks.audience, exp: nowSeconds() + 300 })}`;
-    const sig = createHmac('sha256', await jwks.publicKeyPem('key-1')).update(signed).digest('base64url');
+    const signed = `${b64url({ alg: 'HS256', kid: 'k1' })}.${b64url({ iss: idp.issuer, aud: idp.audience, exp: nowSeconds() + 300 })}`;
+    const sig = createHmac('sha256', await idp.publicKeyPem('k1')).update(signed).digest('base64url');
     expect(await authenticatePush(req(`Bearer ${signed}.${sig}`), fullAuth())).toMatchObject({ ok: false, outcome: { status: 401, code: 'alg_not_allowed' } });
   });
 
   it('JWKS server down → 503 idp_unavailable with Retry-After 30, never 401', async () => {
-    expect(await authenticatePush(req(`Bearer ${await jwks.mint()}`), jwksDown)).toEqual({
+    expect(await authenticatePush(req(`Bearer ${await idp.mint()}`), jwksDown)).toEqual({
       ok: false,
       outcome: { kind: 'retryLater', status: 503, code: 'idp_unavailable', message: expect.any(String), retryAfterSeconds: 30 },
     });
@@ -127,18 +125,18 @@ describe('OAuth2 tokens', () => {
 
   it('an opaque token goes to introspection, not to the JWKS', async () => {
     expect(await authenticatePush(req('Bearer opaque-active-81f2'), fullAuth())).toEqual({ ok: true, value: { method: 'introspection', place: 'bearer', subject: 'marketo-opaque' } });
-    expect(jwks.hits).toBe(0);
+    expect(idp.jwksHits).toBe(0);
   });
 
   it('a JWT-shaped token goes to introspection when only introspection is configured', async () => {
-    const jwt = await jwks.mint();
-    introspection.answers.set(jwt, { active: true, sub: 'introspected-jwt' });
+    const jwt = await idp.mint();
+    idp.opaque.set(jwt, { active: true, sub: 'introspected-jwt' });
     expect(await authenticatePush(req(`Bearer ${jwt}`), introspectOnly)).toMatchObject({ ok: true, value: { method: 'introspection', subject: 'introspected-jwt' } });
   });
 
   it('an opaque token with only JWT checking configured → 401 token_invalid, IdP not asked', async () => {
     expect(await authenticatePush(req('Bearer opaque-active-81f2'), jwtOnly)).toMatchObject({ ok: false, outcome: { status: 401, code: 'token_invalid' } });
-    expect(jwks.hits).toBe(0);
+    expect(idp.jwksHits).toBe(0);
   });
 
   it('inactive opaque token → 401 token_inactive', async () => {
@@ -149,14 +147,14 @@ describe('OAuth2 tokens', () => {
   });
 
   it.each([['error-500'], ['hang']] as const)('introspection endpoint %s → 503', async (mode) => {
-    introspection.mode = mode;
-    const introspect = createIntrospector({ url: introspection.url, clientId: 'relay', clientSecret: CLIENT_SECRET, timeoutMs: 200 });
+    idp.introspectionMode = mode;
+    const introspect = createIntrospector({ url: idp.introspectionUrl, clientId: 'relay', clientSecret: CLIENT_SECRET, timeoutMs: 200 });
     expect(await authenticatePush(req('Bearer opaque-active-81f2'), { tokens: [], introspect })).toMatchObject({ ok: false, outcome: { kind: 'retryLater', status: 503, code: 'idp_unavailable' } });
   });
 
   it('a static token still wins when OAuth is configured too (no IdP call)', async () => {
     expect(await authenticatePush(req(`Bearer ${TOKENS[1]}`), fullAuth())).toMatchObject({ ok: true, value: { method: 'static-token' } });
-    expect(jwks.hits + introspection.hits).toBe(0);
+    expect(idp.jwksHits + idp.introspectionHits).toBe(0);
   });
 });
 
@@ -189,7 +187,7 @@ describe('secrets never leave', () => {
     const secrets = [...TOKENS, CLIENT_SECRET, 'opaque-active-81f2', 'opaque-revoked-33aa', 'static-tok-wrong-000000'];
     try {
       const full = fullAuth(createLog('auth-test', 'off'));
-      const jwts = [await jwks.mint(), await jwks.mint({}, { exp: nowSeconds() - 120 }), await jwks.mint({ iss: 'https://evil.example/' })];
+      const jwts = [await idp.mint(), await idp.mint({}, { exp: nowSeconds() - 120 }), await idp.mint({ iss: 'https://evil.example/' })];
       secrets.push(...jwts, ...jwts.map((t) => t.split('.')[2]));
       const requests = [
         ...TOKENS.flatMap((t) => [req(`Bearer ${t}`), req(`Token ${t}`), req(t), req(undefined, `access_token=${t}`), req(undefined, `token=${t}`)]),
@@ -199,7 +197,7 @@ describe('secrets never leave', () => {
       for (const auth of [full, staticOnly, jwtOnly, introspectOnly, jwksDown, { tokens: [] }]) {
         for (const r of requests) outcomes.push(await authenticatePush(r, auth));
       }
-      introspection.mode = 'error-500';
+      idp.introspectionMode = 'error-500';
       outcomes.push(await authenticatePush(req('Bearer opaque-unseen-4c4c'), introspectOnly));
     } finally {
       capture.stop();

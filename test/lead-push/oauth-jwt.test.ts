@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { generateKeyPair, type CryptoKey } from 'jose';
 import { createJwtVerifier } from '../../src/lead-push/oauth-jwt';
-import { badJwtCases, deadUrl, nowSeconds, startJwksServer, type JwksServer } from '../support/jwks-server';
+import { badJwtCases, deadUrl, nowSeconds, startTestIdp, type TestIdp } from '../../dev/traffic/idp';
 
 const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
@@ -13,14 +13,14 @@ function advanceClock(ms: number): () => void {
 }
 
 describe('createJwtVerifier against a local JWKS', () => {
-  let idp: JwksServer;
+  let idp: TestIdp;
   let foreignKey: CryptoKey;
   beforeAll(async () => {
-    idp = await startJwksServer();
+    idp = await startTestIdp();
     foreignKey = (await generateKeyPair('RS256')).privateKey;
   });
   beforeEach(() => {
-    idp.hits = 0;
+    idp.jwksHits = 0;
   });
   afterEach(() => jest.restoreAllMocks());
   afterAll(() => idp.close());
@@ -33,6 +33,22 @@ describe('createJwtVerifier against a local JWKS', () => {
       timeoutMs: o.timeoutMs ?? 2000,
     });
 
+  it('keeps the key set across containers in the shared store: a second container verifies without fetching', async () => {
+    const store = new Map<string, string>();
+    const shared = { get: async (k: string) => store.get(k), put: async (k: string, v: string) => void store.set(k, v) };
+    const make = () => createJwtVerifier({ jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience, clockSkewSeconds: 5, timeoutMs: 2000, shared });
+    const token = await idp.mint({}, { exp: nowSeconds() + 300 });
+    expect(await make()(token)).toMatchObject({ ok: true });
+    expect(idp.jwksHits).toBe(1);
+    expect(store.size).toBe(1);
+    expect(JSON.parse([...store.values()][0])).toMatchObject({ jwks: { keys: [expect.objectContaining({ kty: 'RSA' })] }, uat: expect.any(Number) });
+    expect(await make()(token)).toMatchObject({ ok: true });
+    expect(idp.jwksHits).toBe(1);
+    // a garbled shared copy is ignored: the IdP is asked
+    store.set([...store.keys()][0], '{"jwks":');
+    expect(await make()(token)).toMatchObject({ ok: true });
+    expect(idp.jwksHits).toBe(2);
+  });
   it('accepts a valid token and reports its subject, client id and expiry', async () => {
     const exp = nowSeconds() + 300;
     expect(await verifier()(await idp.mint({}, { exp }))).toEqual({ ok: true, subject: 'marketo', clientId: 'marketo-client', expiresAt: exp });
@@ -42,7 +58,7 @@ describe('createJwtVerifier against a local JWKS', () => {
     const verify = verifier();
     expect(await verify(await idp.mint())).toMatchObject({ ok: true });
     expect(await verify(await idp.mint({ sub: 'other' }))).toMatchObject({ ok: true, subject: 'other' });
-    expect(idp.hits).toBe(1);
+    expect(idp.jwksHits).toBe(1);
   });
 
   it.each(badJwtCases())('refuses a token that is %s', async (_name, claims, times, code) => {
@@ -72,7 +88,7 @@ describe('createJwtVerifier against a local JWKS', () => {
     const restore = advanceClock(60_000); // past the refetch cooldown, well within the cache age
     expect(await verify(await idp.mint({}, { kid }))).toMatchObject({ ok: true });
     restore();
-    expect(idp.hits).toBe(2);
+    expect(idp.jwksHits).toBe(2);
   });
 
   it('a kid still unknown after the refetch is invalid, not unavailable', async () => {
@@ -82,11 +98,11 @@ describe('createJwtVerifier against a local JWKS', () => {
     const restore = advanceClock(60_000);
     expect(await verify(forged)).toMatchObject({ ok: false, reason: 'invalid' });
     restore();
-    expect(idp.hits).toBe(2);
+    expect(idp.jwksHits).toBe(2);
   });
 
   it('refuses a token signed by a foreign key under a published kid', async () => {
-    const forged = await idp.mint({}, { kid: 'key-1', foreignKey });
+    const forged = await idp.mint({}, { kid: 'k1', foreignKey });
     expect(await verifier()(forged)).toMatchObject({ ok: false, reason: 'invalid', code: 'signature_invalid' });
   });
 
@@ -102,16 +118,16 @@ describe('createJwtVerifier against a local JWKS', () => {
   });
 
   it('refuses HS256 signed with the public key PEM as the secret', async () => {
-    const header = b64url({ alg: 'HS256', typ: 'JWT', kid: 'key-1' });
+    const header = b64url({ alg: 'HS256', typ: 'JWT', kid: 'k1' });
     const payload = b64url({ iss: idp.issuer, aud: idp.audience, sub: 'marketo', exp: nowSeconds() + 300 });
-    const sig = createHmac('sha256', await idp.publicKeyPem('key-1')).update(`${header}.${payload}`).digest('base64url');
+    const sig = createHmac('sha256', await idp.publicKeyPem('k1')).update(`${header}.${payload}`).digest('base64url');
     expect(await verifier()(`${header}.${payload}.${sig}`)).toMatchObject({ ok: false, reason: 'invalid', code: 'alg_not_allowed' });
   });
 
   it('honours an explicit algorithms list: an RS256 token is refused when only ES256 is allowed', async () => {
     const esOnly = createJwtVerifier({ jwksUrl: idp.jwksUrl, issuer: idp.issuer, clockSkewSeconds: 5, timeoutMs: 2000, algorithms: ['ES256'] });
     expect(await esOnly(await idp.mint())).toMatchObject({ ok: false, reason: 'invalid', code: 'alg_not_allowed' });
-    expect(idp.hits).toBe(0);
+    expect(idp.jwksHits).toBe(0);
   });
 
   it.each([['abc.def.ghi'], ['not-a-jwt'], ['a.b.c.d.e']])('refuses the malformed token %s', async (token) => {
@@ -120,13 +136,13 @@ describe('createJwtVerifier against a local JWKS', () => {
 });
 
 describe('createJwtVerifier when the key set cannot be had', () => {
-  let idp: JwksServer;
+  let idp: TestIdp;
   beforeAll(async () => {
-    idp = await startJwksServer();
+    idp = await startTestIdp();
   });
   beforeEach(() => {
-    idp.hits = 0;
-    idp.mode = 'ok';
+    idp.jwksHits = 0;
+    idp.jwksMode = 'ok';
   });
   afterAll(() => idp.close());
   const verifier = (jwksUrl = idp.jwksUrl, timeoutMs = 2000) => createJwtVerifier({ jwksUrl, issuer: idp.issuer, clockSkewSeconds: 5, timeoutMs });
@@ -137,21 +153,21 @@ describe('createJwtVerifier when the key set cannot be had', () => {
   });
 
   it.each([['error-500'], ['not-json'], ['not-a-jwks']] as const)('JWKS answer %s → unavailable', async (mode) => {
-    idp.mode = mode;
+    idp.jwksMode = mode;
     expect(await verifier()(await idp.mint())).toEqual(unavailable);
-    expect(idp.hits).toBe(1);
+    expect(idp.jwksHits).toBe(1);
   });
 
   it('JWKS that never answers → unavailable after the timeout', async () => {
-    idp.mode = 'hang';
+    idp.jwksMode = 'hang';
     expect(await verifier(idp.jwksUrl, 200)(await idp.mint())).toEqual(unavailable);
   });
 
   it('recovers once the IdP is back (a failure is not cached)', async () => {
     const verify = verifier();
-    idp.mode = 'error-500';
+    idp.jwksMode = 'error-500';
     expect(await verify(await idp.mint())).toMatchObject({ ok: false, reason: 'unavailable' });
-    idp.mode = 'ok';
+    idp.jwksMode = 'ok';
     expect(await verify(await idp.mint())).toMatchObject({ ok: true });
   });
 });

@@ -1,33 +1,8 @@
 /**
- * A container's first request builds the openwhisk client and Core.Logger at
- * its first network wait (src/relay/run.ts warmUpOnce), and only once; the
- * logger only at levels where every request writes a line.
+ * A container's first request builds the openwhisk client at its first
+ * network wait (src/relay/run.ts warmUpOnce), and only once.
  */
-const built: string[] = [];
-jest.mock('@adobe/aio-lib-core-logging', () => (name: string, o: { level: string }) => {
-  built.push(`${name}:${o.level}`);
-  return { error: jest.fn(), warn: jest.fn(), info: jest.fn(), debug: jest.fn() };
-});
-
-import { createLog } from '../../src/log';
-
-describe('Core.Logger is built once per name and level', () => {
-  beforeEach(() => (built.length = 0));
-  it('requests share one logger; prepare builds it ahead at info and debug only', () => {
-    createLog('warm-a', 'info').info('one');
-    createLog('warm-a', 'info').info('two');
-    expect(built).toEqual(['warm-a:info']);
-    createLog('warm-b', 'debug').prepare?.();
-    createLog('warm-c', 'warn').prepare?.();
-    createLog('warm-d', 'error').prepare?.();
-    createLog('warm-e', 'off').prepare?.();
-    expect(built).toEqual(['warm-a:info', 'warm-b:debug']);
-    createLog('warm-c', 'warn').warn('written');
-    expect(built).toEqual(['warm-a:info', 'warm-b:debug', 'warm-c:warn']);
-  });
-});
-
-describe('the first request warms the invoker and the logger while it waits', () => {
+describe('the first request warms the invoker while it waits', () => {
   it('prepare runs once per container, after the request started waiting, and a failing prepare harms nothing', async () => {
     jest.resetModules();
     const { runReceiver } = await import('../../src/relay/run');

@@ -153,6 +153,37 @@ describe('status action', () => {
     expect(text).not.toContain(SECRET);
     expect(text).not.toContain(FAKE_TOKEN);
   });
+  it('counts munchkinIds named like Object members, and prints a forged munchkinId on one escaped line', async () => {
+    const rng = seeded(11);
+    h.reset();
+    const ids = ['__proto__', 'constructor', 'toString', 'x\noverall: ok', '\u001b[2J\u2028evil'];
+    await h.call(userAudit, h.signed(ids.map((munchkinId) => auditEvent(rng, { clientId: CLIENT_ID, munchkinId }))));
+    await h.call(userAudit, h.signed([auditEvent(rng, { clientId: CLIENT_ID, munchkinId: '__proto__' })]));
+    const json = await h.call(status, { method: 'GET' });
+    const munchkin = (json.body.streams as Record<string, { munchkin: Record<string, { accepted: number }> }>)['user-audit'].munchkin;
+    expect(Object.keys(munchkin).sort()).toEqual([...ids].sort());
+    expect(Object.getOwnPropertyDescriptor(munchkin, '__proto__')?.value).toMatchObject({ accepted: 2 });
+    expect(munchkin.constructor).toMatchObject({ accepted: 1 });
+    expect(({} as Record<string, unknown>).accepted).toBeUndefined(); // nothing leaked into Object.prototype
+    const text = String((await h.call(status, { method: 'GET', query: 'format=text' })).body.text);
+    const lines = text.split('\n');
+    expect(lines.filter((l) => l.startsWith('overall:'))).toHaveLength(1);
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/);
+    expect(text).toContain('x\\u000aoverall: ok');
+  });
+  it('unauthenticated junk is counted apart and cannot raise the failed-deliveries warning', async () => {
+    h.reset();
+    const rng = seeded(12);
+    for (let i = 0; i < 3; i++) await h.call(userAudit, h.signed([auditEvent(rng, { clientId: CLIENT_ID })]));
+    for (let i = 0; i < 40; i++) await h.call(userAudit, { headers: { 'content-type': 'application/json' }, body: '[{"event":{}}]' });
+    const res = await h.call(status, { method: 'GET' });
+    const audit = (res.body.streams as Record<string, Record<string, unknown>>)['user-audit'];
+    expect(audit).toMatchObject({ requests: 3, failedRequests: 0, unauthenticated: 40, failureRateLastHour: 0, rejected: { '401 signature_missing': 40 } });
+    const codes = (res.body.warnings as { code: string }[]).map((w) => w.code);
+    expect(codes).not.toContain('registration_at_risk');
+    expect(codes).not.toContain('failure_rate_high');
+    expect(codes).toContain('unauthenticated_requests');
+  });
   it('text format and method check', async () => {
     const text = await h.call(status, { method: 'GET', query: 'format=text' });
     expect(String(text.body.text)).toMatch(/^overall: /);
