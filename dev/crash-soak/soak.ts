@@ -1,0 +1,301 @@
+/**
+ * The crash soak, black-box: the relay in a process of its own (the actions
+ * from source, as `npm run serve` runs them), SIGKILLed at random instants
+ * and restarted, while signed traffic from senders that retry like Adobe and
+ * Marketo flows through it; hand-offs go through the real `openwhisk` client
+ * to a downstream that records each invocation durably before it answers.
+ * Faults on top: the store's disk read-only or full, redis-server killed,
+ * Redis stopped, the downstream answering 503. Then `npm run replay` drains
+ * what was parked, and every (route, event) pair is counted:
+ *   lost       = a sender got a 2xx for it and it never reached the downstream
+ *   duplicated = forwarded more than once
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { seeded, type Rng } from '../traffic/rng';
+import { generateSigningKey, startKeyServer } from '../traffic/signing';
+import { startDownstream, type DownstreamFault } from './downstream';
+import { newTally, runSenders, SOAK_ROUTES, type Tally } from './sender';
+
+const ROOT = resolve(__dirname, '../..');
+const CLIENT_ID = 'crash-soak-client';
+const PUSH_TOKEN = 'crash-soak-push-token-0123456789';
+const API_KEY = 'soak-namespace:soak-secret-key';
+
+export type FaultStep =
+  | { at: number; kind: 'disk'; mode: 'read-only' | 'full' | 'ok' }
+  | { at: number; kind: 'redis'; mode: 'kill-restart' | 'stop' | 'cont' }
+  | { at: number; kind: 'downstream'; faults: Record<string, DownstreamFault> };
+
+export interface Scenario {
+  name: string;
+  store: 'file' | 'redis';
+  seconds: number;
+  kills: number;
+  seed: number;
+  concurrency?: number;
+  faults?: FaultStep[];
+  /** one real minute of the senders' retry schedules, in ms */
+  minuteMs?: number;
+}
+
+export interface SoakRow {
+  scenario: string;
+  store: string;
+  kills: number;
+  deliveries: number;
+  attempts: number;
+  pairsAcked: number;
+  forwardedOnce: number;
+  lost: number;
+  duplicated: number;
+  gaveUp: number;
+  refused: number;
+  replay: string;
+  statuses: Record<string, number>;
+  lostSample: string[];
+  notes: string[];
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(): Promise<number> {
+  return new Promise((res) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const up = await new Promise<boolean>((r) => {
+      const sock = net.connect(port, '127.0.0.1', () => (sock.end(), r(true)));
+      sock.on('error', () => r(false));
+    });
+    if (up) return;
+    await sleep(50);
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+/** redis-server with persistence on, as a deployment would run it (AOF, fsync every second). */
+class Redis {
+  proc?: ChildProcess;
+  constructor(readonly port: number, readonly dir: string) {}
+  async start(): Promise<void> {
+    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''], { stdio: 'ignore' });
+    await waitForPort(this.port);
+  }
+  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null) return Promise.resolve();
+    return new Promise((r) => (p.once('exit', () => r()), p.kill(signal)));
+  }
+  signal(s: NodeJS.Signals): void {
+    this.proc?.kill(s);
+  }
+}
+
+/** A tmpfs for the data dir, so it can be made read-only or filled (root only). */
+class DataDisk {
+  readonly mounted: boolean;
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+    this.mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', dir]).status === 0;
+  }
+  set(mode: 'read-only' | 'full' | 'ok'): boolean {
+    if (!this.mounted) return false;
+    if (mode === 'read-only') return spawnSync('mount', ['-o', 'remount,ro', this.dir]).status === 0;
+    if (mode === 'full') return spawnSync('fallocate', ['-l', '63m', join(this.dir, 'filler')]).status === 0 || spawnSync('sh', ['-c', `dd if=/dev/zero of=${join(this.dir, 'filler')} bs=1M 2>/dev/null; true`]).status === 0;
+    spawnSync('mount', ['-o', 'remount,rw', this.dir]);
+    rmSync(join(this.dir, 'filler'), { force: true });
+    return true;
+  }
+  release(): void {
+    if (this.mounted) spawnSync('umount', ['-l', this.dir]);
+  }
+}
+
+function relayEnv(s: Scenario, o: { port: number; dataDir: string; keyBase: string; downstream: string; redisUrl?: string }): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PORT: String(o.port),
+    LOG_LEVEL: 'error',
+    STATE_STORE: s.store,
+    ...(o.redisUrl ? { REDIS_URL: o.redisUrl } : { REDIS_URL: '' }),
+    LOCAL_DATA_DIR: o.dataDir,
+    LOCAL_INVOCATIONS_FILE: join(o.dataDir, '..', 'local-invocations.jsonl'),
+    EVENTS_CLIENT_ID: CLIENT_ID,
+    EVENTS_PUBLIC_KEY_BASE_URL: o.keyBase,
+    LEAD_ACTIVITY_TOKENS: PUSH_TOKEN,
+    ROUTES: JSON.stringify(SOAK_ROUTES),
+    // the relay's actions hand off over HTTP, with the namespace key, to the downstream
+    LOCAL_INVOKE_API_HOST: o.downstream,
+    LOCAL_API_KEY: API_KEY,
+    STATS_FLUSH_SECONDS: '5',
+  };
+}
+
+function startRelay(env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'dev/crash-soak/relay.ts')], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+function countForwarded(file: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  if (!existsSync(file)) return counts;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue;
+    const r = JSON.parse(line) as { route: string; ids: string[] };
+    for (const id of r.ids) counts.set(`${r.route} ${id}`, (counts.get(`${r.route} ${id}`) ?? 0) + 1);
+  }
+  return counts;
+}
+
+export async function runScenario(s: Scenario): Promise<SoakRow> {
+  const work = mkdtempSync(join(tmpdir(), `crash-soak-${s.name.replace(/\W+/g, '-')}-`));
+  const notes: string[] = [];
+  const rng: Rng = seeded(s.seed);
+  const keys: [ReturnType<typeof generateSigningKey>, ReturnType<typeof generateSigningKey>] = [generateSigningKey(), generateSigningKey()];
+  const keyServer = await startKeyServer(keys);
+  const recordsFile = join(work, 'downstream.jsonl');
+  const downstream = await startDownstream(recordsFile, API_KEY);
+  const needsDisk = (s.faults ?? []).some((f) => f.kind === 'disk');
+  const disk = needsDisk ? new DataDisk(join(work, 'data')) : undefined;
+  if (disk && !disk.mounted) notes.push('disk faults skipped: mounting a tmpfs needs root');
+  const dataDir = join(work, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  const redis = s.store === 'redis' ? new Redis(await freePort(), mkdtempSync(join(work, 'redis-'))) : undefined;
+  await redis?.start();
+  const port = await freePort();
+  const env = relayEnv(s, { port, dataDir, keyBase: keyServer.baseUrl, downstream: downstream.url, redisUrl: redis ? `redis://127.0.0.1:${redis.port}` : undefined });
+  let relay = startRelay(env);
+  await waitForPort(port);
+
+  const tally: Tally = newTally();
+  const t0 = Date.now();
+  let stopping = false;
+  const senders = runSenders({ baseUrl: `http://127.0.0.1:${port}`, clientId: CLIENT_ID, pushToken: PUSH_TOKEN, keys, rng, minuteMs: s.minuteMs ?? 1000 }, tally, s.concurrency ?? 16, () => stopping);
+
+  // kills at random instants over the run, and the scheduled faults
+  const killAt = Array.from({ length: s.kills }, () => 1000 + rng() * (s.seconds * 1000 - 2000)).sort((a, b) => a - b);
+  const steps = [...(s.faults ?? [])].sort((a, b) => a.at - b.at);
+  let kills = 0;
+  const events = [...killAt.map((at) => ({ at, run: async () => {
+    relay.kill('SIGKILL');
+    await new Promise((r) => (relay.exitCode !== null || relay.signalCode !== null ? r(null) : relay.once('exit', r)));
+    kills++;
+    relay = startRelay(env);
+    await waitForPort(port);
+  } })), ...steps.map((f) => ({ at: f.at * 1000, run: async () => {
+    if (f.kind === 'disk') disk?.set(f.mode);
+    else if (f.kind === 'downstream') await fetch(`${downstream.url}/__faults`, { method: 'POST', body: JSON.stringify(f.faults) });
+    else if (redis && f.mode === 'kill-restart') {
+      await redis.kill();
+      await redis.start();
+    } else if (redis) redis.signal(f.mode === 'stop' ? 'SIGSTOP' : 'SIGCONT');
+  } }))].sort((a, b) => a.at - b.at);
+  for (const e of events) {
+    const wait = t0 + e.at - Date.now();
+    if (wait > 0) await sleep(wait);
+    await e.run();
+  }
+  const left = t0 + s.seconds * 1000 - Date.now();
+  if (left > 0) await sleep(left);
+  stopping = true;
+  // every fault is over before the senders' last retries
+  disk?.set('ok');
+  await fetch(`${downstream.url}/__faults`, { method: 'POST', body: '{}' });
+  if (redis) redis.signal('SIGCONT');
+  await senders;
+  relay.kill('SIGTERM');
+  await new Promise((r) => (relay.exitCode !== null || relay.signalCode !== null ? r(null) : relay.once('exit', r)));
+
+  // the operator's final replay, with the same store and downstream
+  const replay = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'dev/replay.ts')], { cwd: ROOT, env: { ...env, PORT: '0' }, encoding: 'utf8', timeout: 300_000 });
+  const replayOut = (replay.stdout ?? '').trim();
+  let replayNote = `exit ${replay.status}`;
+  try {
+    const r = JSON.parse(replayOut.slice(replayOut.indexOf('{'))) as Record<string, unknown>;
+    replayNote = `exit ${replay.status}: ${JSON.stringify(r.body ?? r).slice(0, 200)}`;
+  } catch {
+    replayNote = `exit ${replay.status}: ${(replayOut || replay.stderr || '').slice(0, 200)}`;
+  }
+
+  await downstream.close();
+  await keyServer.close();
+  await redis?.kill('SIGTERM');
+  disk?.release();
+
+  const forwarded = countForwarded(recordsFile);
+  let lost = 0;
+  let once = 0;
+  const lostSample: string[] = [];
+  for (const pair of tally.acked.keys()) {
+    const n = forwarded.get(pair) ?? 0;
+    if (n === 0) {
+      lost++;
+      if (lostSample.length < 5) lostSample.push(pair);
+    } else if (n === 1) once++;
+  }
+  let duplicated = 0;
+  for (const n of forwarded.values()) if (n > 1) duplicated += n - 1;
+  rmSync(work, { recursive: true, force: true });
+  return {
+    scenario: s.name,
+    store: s.store,
+    kills,
+    deliveries: tally.deliveries,
+    attempts: tally.attempts,
+    pairsAcked: tally.acked.size,
+    forwardedOnce: once,
+    lost,
+    duplicated,
+    gaveUp: tally.gaveUp,
+    refused: [...tally.refused.values()].reduce((a, b) => a + b, 0),
+    replay: replayNote,
+    statuses: Object.fromEntries(tally.statuses),
+    lostSample,
+    notes,
+  };
+}
+
+export const SCENARIOS: Scenario[] = [
+  { name: 'file store, 15 kills', store: 'file', seconds: 60, kills: 15, seed: 1 },
+  { name: 'file store, 15 kills (seed 2)', store: 'file', seconds: 60, kills: 15, seed: 2 },
+  { name: 'redis, 15 kills + redis-server killed once', store: 'redis', seconds: 60, kills: 15, seed: 3, faults: [{ at: 30, kind: 'redis', mode: 'kill-restart' }] },
+  { name: 'file store, data dir read-only 15 s', store: 'file', seconds: 40, kills: 0, seed: 4, faults: [{ at: 10, kind: 'disk', mode: 'read-only' }, { at: 25, kind: 'disk', mode: 'ok' }] },
+  { name: 'file store, disk full 15 s', store: 'file', seconds: 40, kills: 0, seed: 5, faults: [{ at: 10, kind: 'disk', mode: 'full' }, { at: 25, kind: 'disk', mode: 'ok' }] },
+  { name: 'redis stopped 10 s + downstream 503', store: 'redis', seconds: 40, kills: 0, seed: 6, faults: [{ at: 10, kind: 'redis', mode: 'stop' }, { at: 10, kind: 'downstream', faults: { '*': '503' } }, { at: 20, kind: 'redis', mode: 'cont' }, { at: 25, kind: 'downstream', faults: {} }] },
+  { name: 'file store, downstream hangs 10 s + 5 kills', store: 'file', seconds: 40, kills: 5, seed: 7, faults: [{ at: 10, kind: 'downstream', faults: { '*': 'hang' } }, { at: 20, kind: 'downstream', faults: {} }] },
+];
+
+export function table(rows: SoakRow[]): string {
+  const out = ['| scenario | kills | deliveries | pairs acknowledged | forwarded once | lost | duplicated | gave up | refused (4xx) | final replay |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |'];
+  for (const r of rows) out.push(`| ${r.scenario} | ${r.kills} | ${r.deliveries} | ${r.pairsAcked} | ${r.forwardedOnce} | **${r.lost}** | ${r.duplicated} | ${r.gaveUp} | ${r.refused} | ${r.replay.replace(/\|/g, '/')} |`);
+  return out.join('\n');
+}
+
+if (require.main === module) {
+  const only = process.argv.slice(2).find((a) => !a.startsWith('--'));
+  (async () => {
+    const rows: SoakRow[] = [];
+    for (const s of SCENARIOS.filter((x) => !only || x.name.includes(only))) {
+      if (s.store === 'redis' && spawnSync('redis-server', ['--version']).status !== 0) {
+        console.log(`skipped (no redis-server): ${s.name}`);
+        continue;
+      }
+      const row = await runScenario(s);
+      rows.push(row);
+      console.log(JSON.stringify(row));
+    }
+    console.log(table(rows));
+    process.exit(rows.some((r) => r.lost > 0) ? 1 : 0);
+  })().catch((err: Error) => (console.error(err.stack), process.exit(2)));
+}
