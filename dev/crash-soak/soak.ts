@@ -38,7 +38,13 @@ export interface Scenario {
   seed: number;
   concurrency?: number;
   faults?: FaultStep[];
-  /** one real minute of the senders' retry schedules, in ms */
+  /**
+   * one real minute of the senders' retry schedules, in ms (default 5000: Adobe's
+   * first retry 5 s later, its last 2.5 min; Marketo's three within 35 s). The
+   * relay's own bounds (forward timeout, pending-claim takeover) stay real, so the
+   * compression must leave a retry schedule longer than the takeover bound, as the
+   * real schedules are.
+   */
   minuteMs?: number;
 }
 
@@ -181,7 +187,7 @@ export async function runScenario(s: Scenario): Promise<SoakRow> {
   const tally: Tally = newTally();
   const t0 = Date.now();
   let stopping = false;
-  const senders = runSenders({ baseUrl: `http://127.0.0.1:${port}`, clientId: CLIENT_ID, pushToken: PUSH_TOKEN, keys, rng, minuteMs: s.minuteMs ?? 1000 }, tally, s.concurrency ?? 16, () => stopping);
+  const senders = runSenders({ baseUrl: `http://127.0.0.1:${port}`, clientId: CLIENT_ID, pushToken: PUSH_TOKEN, keys, rng, minuteMs: s.minuteMs ?? 5000 }, tally, s.concurrency ?? 16, () => stopping);
 
   // kills at random instants over the run, and the scheduled faults
   const killAt = Array.from({ length: s.kills }, () => 1000 + rng() * (s.seconds * 1000 - 2000)).sort((a, b) => a - b);
@@ -220,7 +226,7 @@ export async function runScenario(s: Scenario): Promise<SoakRow> {
   // the operator's final replay, with the same store and downstream
   const replay = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'dev/replay.ts')], { cwd: ROOT, env: { ...env, PORT: '0' }, encoding: 'utf8', timeout: 300_000 });
   const replayOut = (replay.stdout ?? '').trim();
-  let replayNote = `exit ${replay.status}`;
+  let replayNote: string;
   try {
     const r = JSON.parse(replayOut.slice(replayOut.indexOf('{'))) as Record<string, unknown>;
     replayNote = `exit ${replay.status}: ${JSON.stringify(r.body ?? r).slice(0, 200)}`;
