@@ -13,7 +13,7 @@ import type { InvokeResult, Invoker } from '../src/delivery/invoker';
 import { replayParked } from '../src/delivery/replay';
 import { defaultRouteTable } from '../src/delivery/routes';
 import { silentLog } from '../src/log';
-import { openDedupeStore } from '../src/stores/dedupe';
+import { openDedupeStore } from '../src/stores/open-dedupe';
 import type { KeyValueStore } from '../src/stores/kv';
 import { openRecordStore } from '../src/stores/records';
 import { createRedisKv } from '../src/stores/redis-kv';

@@ -16,19 +16,15 @@ import { createKeyProvider, type KeyProvider, type SharedKeyCache } from '../io-
 import { createLog, parseLogLevel, type Log } from '../log';
 import { rejected, retryLater, type Outcome } from '../outcome';
 import { missingRuntimeCredentials, planUntil, readActivation, type Activation, type Where } from '../runtime/activation';
-import { openDedupeStore, type DedupeStore } from '../stores/dedupe';
+import { openDedupeStore } from '../stores/open-dedupe';
 import type { KeyValueStore } from '../stores/kv';
-import { openRecordStore, type RecordStore } from '../stores/records';
+import { openRecordStore } from '../stores/records';
 import { openKeyValueStore, resolveStoreKind, runtimeStoreProblem } from '../stores/select';
 import { createStatsRecorder, type StatsRecorder } from '../status/stats';
 import type { DeadLetterPayload } from '../delivery/dead-letters';
+import type { Stores } from '../delivery/stores';
 
-export interface Stores {
-  kv: KeyValueStore;
-  dedupe: DedupeStore;
-  parking: RecordStore<ParkedPayload>;
-  deadLetter: RecordStore<DeadLetterPayload>;
-}
+export type { Stores };
 
 export interface RelayContext {
   config: Config;

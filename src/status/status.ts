@@ -1,5 +1,5 @@
 /** The status action's composition: counters of the last 24 h, backlogs, registration health → report. */
-import type { Stores } from '../relay/context';
+import type { Stores } from '../delivery/stores';
 import { buildStatusReport, type StatusReport } from './report';
 import { adobeApiConfig, readRegistrations } from './registrations';
 import { STATS_PREFIX, type StatsHour } from './stats';

@@ -38,7 +38,6 @@
 import { randomBytes } from 'node:crypto';
 import type { KeyValueStore } from './kv';
 import { hashPart } from './kv';
-import { createBucketedDedupe } from './bucketed-dedupe';
 
 export interface DedupeItem {
   /** the event's identity (eventIdentity) */
@@ -155,9 +154,4 @@ export function createKeyPerEventDedupe(kv: KeyValueStore, o: DedupeOptions): De
       );
     },
   };
-}
-
-/** The grouped layout for aio-lib-state, one key per event elsewhere. */
-export function openDedupeStore(kv: KeyValueStore, o: DedupeOptions): DedupeStore {
-  return kv.kind === 'state' ? createBucketedDedupe(kv, o) : createKeyPerEventDedupe(kv, o);
 }

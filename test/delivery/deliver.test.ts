@@ -3,7 +3,7 @@ import type { DeliveryMeta } from '../../src/envelope/envelope';
 import { deliver, type DeliveryDeps, type ParkedPayload } from '../../src/delivery/deliver';
 import { replayParked } from '../../src/delivery/replay';
 import { parseRoutes, type RouteTable } from '../../src/delivery/routes';
-import { openDedupeStore } from '../../src/stores/dedupe';
+import { openDedupeStore } from '../../src/stores/open-dedupe';
 import { createMemoryKv } from '../../src/stores/memory-kv';
 import { openRecordStore } from '../../src/stores/records';
 import { silentLog } from '../../src/log';

@@ -12,7 +12,7 @@ import { replayParked, type ReplayDeps } from '../../src/delivery/replay';
 import { parseRoutes } from '../../src/delivery/routes';
 import { silentLog } from '../../src/log';
 import { setRelayOverrides } from '../../src/relay/context';
-import { openDedupeStore } from '../../src/stores/dedupe';
+import { openDedupeStore } from '../../src/stores/open-dedupe';
 import type { KeyValueStore } from '../../src/stores/kv';
 import { createMemoryKv } from '../../src/stores/memory-kv';
 import { openRecordStore, type RecordStore } from '../../src/stores/records';

@@ -3,7 +3,7 @@
  * answered by an in-memory model of the State service.
  */
 import { createBucketedDedupe, recentKeys } from '../../src/stores/bucketed-dedupe';
-import { openDedupeStore } from '../../src/stores/dedupe';
+import { openDedupeStore } from '../../src/stores/open-dedupe';
 import { createStateKv } from '../../src/stores/state-kv';
 import { FakeStateService } from '../support/fake-state';
 

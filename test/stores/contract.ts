@@ -2,7 +2,7 @@
  * The one contract every store implementation must keep: the key-value
  * boundary, the idempotency store on top of it, and the record store.
  */
-import { openDedupeStore } from '../../src/stores/dedupe';
+import { openDedupeStore } from '../../src/stores/open-dedupe';
 import type { KeyValueStore } from '../../src/stores/kv';
 import { openRecordStore } from '../../src/stores/records';
 

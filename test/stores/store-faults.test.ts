@@ -225,7 +225,7 @@ describe('store trouble is loud: dedupeUnavailable logged and counted; status re
     const { flakyKv } = await import('../support/flaky-kv');
     const { createMemoryKv } = await import('../../src/stores/memory-kv');
     const { openRecordStore } = await import('../../src/stores/records');
-    const { openDedupeStore } = await import('../../src/stores/dedupe');
+    const { openDedupeStore } = await import('../../src/stores/open-dedupe');
     const kv = flakyKv(createMemoryKv());
     kv.failAll(true);
     const stores = { kv, dedupe: openDedupeStore(kv, { ttlSeconds: 60 }), parking: openRecordStore(kv, { prefix: 'park', ttlSeconds: 60 }), deadLetter: openRecordStore(kv, { prefix: 'dlq', ttlSeconds: 60 }) };

@@ -8,9 +8,9 @@
 import { toIsoUtc } from '../envelope/time';
 import type { Stream } from '../envelope/envelope';
 import { normalizeElements } from '../io-events/receive';
-import type { RelayContext } from '../relay/context';
-import { handOff } from '../relay/hand-off';
-import { pullJournal, type JournalEnd, type PullOptions } from './journal';
+import type { RelayContext } from './context';
+import { handOff } from './hand-off';
+import { pullJournal, type JournalEnd, type PullOptions } from '../journal/journal';
 
 export interface CatchUpReport {
   pages: number;

@@ -9,11 +9,11 @@ import { isJsonContentType, parseJsonDocument } from '../http/request';
 import { asyncValidationUrl, deliveryMetaOf } from '../io-events/receive';
 import { hasSignatureHeaders } from '../io-events/signature';
 import { rejected, ok, stop } from '../outcome';
-import type { ReceiveStep } from '../relay/run';
-import { receiveIoWebhook } from '../relay/io-webhook';
-import { authenticatePush } from './authenticate';
-import { pushAuthFor } from './auth-config';
-import { normalizePushBatch, parsePushBatch } from './batch';
+import type { ReceiveStep } from './run';
+import { receiveIoWebhook } from './io-webhook';
+import { authenticatePush } from '../lead-push/authenticate';
+import { pushAuthFor } from '../lead-push/auth-config';
+import { normalizePushBatch, parsePushBatch } from '../lead-push/batch';
 
 const ioForm = receiveIoWebhook('lead-activity');
 

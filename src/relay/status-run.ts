@@ -7,8 +7,8 @@
 import { decodeRequest } from '../http/request';
 import { toHttpResponse, type HttpResponse } from '../http/response';
 import { rejected } from '../outcome';
-import { relayContext, reportConfigErrorsOnce } from '../relay/context';
-import { statusReport, statusText } from './status';
+import { relayContext, reportConfigErrorsOnce } from './context';
+import { statusReport, statusText } from '../status/status';
 
 /** `format` from a raw action's query string, else from a `web: yes` action's merged params. */
 function formatOf(params: Record<string, unknown>, query: URLSearchParams): string | undefined {

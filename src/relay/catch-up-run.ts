@@ -7,8 +7,8 @@
  * (include-ims-credentials), the org id (x-ims-org-id), the stream.
  */
 import { isStream } from '../envelope/envelope';
-import { contextError, relayContext, reportConfigErrorsOnce } from '../relay/context';
-import { parseSinceParam } from '../relay/replay-run';
+import { contextError, relayContext, reportConfigErrorsOnce } from './context';
+import { parseSinceParam } from './replay-run';
 import { imsAccessToken, imsCredential } from '../ims/credential';
 import { catchUp, type CatchUpReport } from './catch-up';
 

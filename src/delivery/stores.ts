@@ -1,0 +1,13 @@
+/** The stores a delivery works with, over one key-value store: idempotency, parked hand-offs, dead letters. */
+import type { DedupeStore } from '../stores/dedupe';
+import type { KeyValueStore } from '../stores/kv';
+import type { RecordStore } from '../stores/records';
+import type { DeadLetterPayload } from './dead-letters';
+import type { ParkedPayload } from './deliver';
+
+export interface Stores {
+  kv: KeyValueStore;
+  dedupe: DedupeStore;
+  parking: RecordStore<ParkedPayload>;
+  deadLetter: RecordStore<DeadLetterPayload>;
+}
