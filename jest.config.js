@@ -11,4 +11,5 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 30000,
+  setupFiles: ['<rootDir>/jest.setup.js'],
 };

@@ -18,10 +18,21 @@ export const LOCAL_DEFAULTS: Record<string, string> = {
   PORT: '9080',
 };
 
-/** process.env after loading .env, with the embedded defaults filled in and `forced` values set. */
+/**
+ * The env file the local tools read: LOCAL_ENV_FILE, else `.env` in the project.
+ * `none` reads none: the test run sets it (jest.setup.js), so a developer's `.env`
+ * never reaches a test process or the processes tests start.
+ */
+export function localEnvFile(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = env.LOCAL_ENV_FILE;
+  if (v === 'none') return undefined;
+  return v ? resolve(v) : resolve(ROOT, '.env');
+}
+
+/** process.env after loading the env file, with the embedded defaults filled in and `forced` values set. */
 export function localEnv(forced: Record<string, string> = {}): Record<string, string | undefined> {
-  const envFile = resolve(ROOT, '.env');
-  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  const envFile = localEnvFile();
+  if (envFile && existsSync(envFile)) process.loadEnvFile(envFile);
   for (const [k, v] of Object.entries(LOCAL_DEFAULTS)) if (!process.env[k]) process.env[k] = v;
   Object.assign(process.env, forced);
   return process.env;

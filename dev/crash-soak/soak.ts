@@ -132,6 +132,8 @@ class DataDisk {
 function relayEnv(s: Scenario, o: { port: number; dataDir: string; keyBase: string; downstream: string; redisUrl?: string }): NodeJS.ProcessEnv {
   return {
     ...process.env,
+    // the soak's own settings only, never a developer's .env
+    LOCAL_ENV_FILE: 'none',
     PORT: String(o.port),
     LOG_LEVEL: 'error',
     STATE_STORE: s.store,

@@ -147,10 +147,12 @@ describe('User Audit', () => {
   it('generated V1 and V2 events normalize', () => {
     const rng = seeded(1);
     for (let i = 0; i < 50; i++) {
-      const e = envelopeOf(auditEvent(rng, { clientId: 'c', version: i % 2 ? 'V1' : 'V2' }));
+      const element = auditEvent(rng, { clientId: 'c', version: i % 2 ? 'V1' : 'V2' });
+      const e = envelopeOf(element);
+      const ce = element.event as { body?: { data: { componentType: string } }; data?: { componentType: string } };
       expect(e.stream).toBe('user-audit');
       expect(e.time).toMatch(/Z$/);
-      expect(e.componentType).toBeTruthy();
+      expect(e.componentType).toBe((ce.body ?? ce).data?.componentType);
     }
   });
 });
