@@ -107,7 +107,7 @@ const PHASES: Phase[] = [
     setup: async () => {
       keyServer.setDown(true);
       for await (const k of kv.keys('pubkey.')) await kv.delete(k);
-      setRelayOverrides({ invoker, kv });
+      setRelayOverrides({ invoker, kv, now: clock });
     },
   },
   { name: 'parking store failing + 30 % downstream faults', setup: () => ((kv.failWhen = (op, k) => op === 'put' && k.startsWith('park-')), void (invoker.fault = faultAt(0.3, ['429', '500']))) },
@@ -123,10 +123,15 @@ function clearFaults(): void {
   keyServer.setDown(false);
 }
 
+// the relay's clock: the senders' waits between retries (1, 2, 4, 8, 15 minutes for
+// Adobe) pass on it, so a claim left pending by a failed hand-off can be taken over
+let elapsed = 0;
+const clock = (): number => Date.now() + elapsed;
+
 beforeAll(async () => {
   key = generateSigningKey(1024);
   keyServer = await startKeyServer([key]);
-  setRelayOverrides({ invoker, kv });
+  setRelayOverrides({ invoker, kv, now: clock });
 });
 afterAll(async () => {
   setRelayOverrides({});
@@ -168,6 +173,7 @@ it('10,000 deliveries under faults: 0 lost, 0 duplicates while the store is up',
   }
   clearFaults();
   for (let round = 0; pending.length && round < 5; round++) {
+    elapsed += [1, 2, 4, 8, 15][round] * 60_000; // what the senders wait before this retry
     for (const r of pending.splice(0, pending.length)) {
       const status = await send(r.d, r.tries);
       if (status === 200) accepted.push(r.d);
