@@ -19,6 +19,7 @@ import { seeded, type Rng } from '../traffic/rng';
 import { generateSigningKey, startKeyServer } from '../traffic/signing';
 import { startDownstream, type DownstreamFault } from './downstream';
 import { newTally, runSenders, SOAK_ROUTES, type Tally } from './sender';
+import { freePort } from '../net';
 
 const ROOT = resolve(__dirname, '../..');
 const CLIENT_ID = 'crash-soak-client';
@@ -68,15 +69,6 @@ export interface SoakRow {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => res(port));
-    });
-  });
-}
 
 async function waitForPort(port: number, ms = 30_000): Promise<void> {
   const until = Date.now() + ms;

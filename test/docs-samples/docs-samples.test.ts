@@ -18,20 +18,12 @@ import { recipientsOf } from '../../src/io-events/recipient';
 import { startKeyServer, type KeyServer, type SigningKey } from '../../dev/traffic/signing';
 import { PUSH_TOKEN, RelayHarness, type ActionMain, type Answer } from '../support/relay-harness';
 import { atDocumentedTime, expectedUtc } from './documented-time';
+import type { Sample } from '../fixtures/adobe-docs/sample';
 
 type Obj = Record<string, unknown>;
 type ActionName = 'user-audit' | 'notification' | 'lead-activity';
 const ACTIONS: Record<ActionName, ActionMain> = { 'user-audit': userAudit, notification, 'lead-activity': leadActivity };
 
-interface Sample {
-  name: string;
-  heading: string;
-  commits: { commit: string; date: string; path: string }[];
-  json?: unknown;
-  text?: string;
-  parseError?: string;
-  repaired?: { json: unknown; edits: string[] };
-}
 interface Fixture {
   source: { repo: string; path: string; mirrorHead: string };
   action: ActionName;

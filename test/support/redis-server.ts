@@ -1,18 +1,10 @@
 /** A real redis-server on a free loopback port, for the Redis store tests (skipped when not installed). */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { freePort } from '../../dev/net';
 
 export const hasRedisServer = (): boolean => spawnSync('redis-server', ['--version']).status === 0;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startRedis(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();
