@@ -64,7 +64,6 @@ export interface Config {
     /** the idempotency store failing: retry (answer 503) or forward without the duplicate check */
     dedupeUnavailable: 'retry' | 'forward';
   };
-  local: { invocationsFile: string };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -201,7 +200,6 @@ export function parseConfig(inputs: Inputs): ConfigResult {
       pendingSeconds: 0,
       dedupeUnavailable: dedupeMode(inputs, e),
     },
-    local: { invocationsFile: str(inputs, 'LOCAL_INVOCATIONS_FILE') ?? '.local/invocations.jsonl' },
   };
   if (config.leadPush.introspectionUrl && !(config.leadPush.clientId && config.leadPush.clientSecret)) {
     e.push('LEAD_ACTIVITY_OAUTH_INTROSPECTION_URL is set: LEAD_ACTIVITY_OAUTH_CLIENT_ID and LEAD_ACTIVITY_OAUTH_CLIENT_SECRET are required too');

@@ -26,7 +26,7 @@ export type Outcome =
   | { kind: 'challenge'; challenge: string; format: 'json' | 'text' }
   | {
       kind: 'rejected';
-      status: 400 | 401 | 403 | 404 | 405 | 413 | 415 | 500;
+      status: 400 | 401 | 403 | 405 | 413 | 415 | 500;
       code: string;
       message: string;
       headers?: Record<string, string>;

@@ -1,6 +1,6 @@
 /**
  * The key-value boundary every store is built on. Keys are limited to
- * aio-lib-state's alphabet `[A-Za-z0-9-_.]` (safeKey maps anything else).
+ * aio-lib-state's alphabet `[A-Za-z0-9-_.]` (hashPart makes any text fit it).
  */
 import { createHash } from 'node:crypto';
 
@@ -19,17 +19,12 @@ export interface KeyValueStore {
 
 const SAFE = /^[A-Za-z0-9_.-]{1,1024}$/;
 
-export const isSafeKey = (key: string): boolean => SAFE.test(key);
-
 export function assertSafeKey(key: string): void {
   if (!SAFE.test(key)) throw new Error(`invalid store key (allowed: [A-Za-z0-9-_.], 1-1024 chars)`);
 }
 
 /** A short, stable, store-safe name for arbitrary text (route names, event ids). */
 export const hashPart = (text: string, length = 16): string => createHash('sha256').update(text).digest('base64url').slice(0, length);
-
-/** Joins parts with "-", keeping safe parts readable and hashing the others. */
-export const safeKey = (...parts: string[]): string => parts.map((p) => (/^[A-Za-z0-9_.]{1,64}$/.test(p) ? p : hashPart(p))).join('-');
 
 /** A store call that did not answer in time (the store is hanging: answer retry-later, never guess). */
 export class StoreTimeoutError extends Error {

@@ -45,7 +45,12 @@ interface Delivery {
 const rng = seeded(2026);
 let key: SigningKey;
 let keyServer: KeyServer;
-const kv = flakyKv(createMemoryKv());
+// the relay's clock: the senders' waits between retries (1, 2, 4, 8, 15 minutes for
+// Adobe) pass on it (the store's TTLs included), so a claim left pending by a failed hand-off can be taken over
+let elapsed = 0;
+const clock = (): number => Date.now() + elapsed;
+
+const kv = flakyKv(createMemoryKv(clock));
 const invoker = new FakeInvoker();
 const inputs = () => ({ EVENTS_CLIENT_ID: CLIENT, EVENTS_PUBLIC_KEY_BASE_URL: keyServer.baseUrl, LEAD_ACTIVITY_TOKENS: TOKEN, ROUTES, LOG_LEVEL: 'off', FORWARD_RETRY_DELAY_MS: '0', FORWARD_TIMEOUT_MS: '200', EVENTS_KEY_FETCH_TIMEOUT_MS: '300', MAX_INVOCATIONS_PER_MINUTE: '100000' });
 
@@ -122,11 +127,6 @@ function clearFaults(): void {
   invoker.fault = () => 'ok';
   keyServer.setDown(false);
 }
-
-// the relay's clock: the senders' waits between retries (1, 2, 4, 8, 15 minutes for
-// Adobe) pass on it, so a claim left pending by a failed hand-off can be taken over
-let elapsed = 0;
-const clock = (): number => Date.now() + elapsed;
 
 beforeAll(async () => {
   key = generateSigningKey(1024);
