@@ -171,7 +171,9 @@ async function park(deps: DeliveryDeps, meta: DeliveryMeta, plan: ForwardPlan, f
     return;
   }
   try {
-    await deps.parking.add({ route: plan.route, stream: meta.stream, reason, attempts, payload: { action: plan.action, deliveryId: meta.deliveryId, events } });
+    // the events' own stream (an observability event arrives at the notification receiver), so replay --stream finds it
+    const stream = events.every((e) => e.stream === events[0].stream) ? events[0].stream : meta.stream;
+    await deps.parking.add({ route: plan.route, stream, reason, attempts, payload: { action: plan.action, deliveryId: meta.deliveryId, events } });
     report.parked += events.length;
   } catch (err) {
     report.parkFailed += events.length;

@@ -17,7 +17,7 @@
 import { STREAMS, type Envelope, type Stream } from '../envelope/envelope';
 import { isObject } from '../envelope/fields';
 
-export const MATCH_FIELDS = ['stream', 'type', 'source', 'munchkinId', 'componentType', 'eventAction', 'subType', 'activityTypeId', 'activityType'] as const;
+export const MATCH_FIELDS = ['stream', 'type', 'source', 'munchkinId', 'componentType', 'eventAction', 'subType', 'activityTypeId', 'activityType', 'userId', 'dataschema'] as const;
 export type MatchField = (typeof MATCH_FIELDS)[number];
 
 type Matcher = (value: unknown) => boolean;

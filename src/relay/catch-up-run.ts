@@ -6,7 +6,7 @@
  * (the end of the journal) — an IMS token for the workspace credential
  * (include-ims-credentials), the org id (x-ims-org-id), the stream.
  */
-import { isStream } from '../envelope/envelope';
+import { isStream, STREAMS } from '../envelope/envelope';
 import { contextError, relayContext, reportConfigErrorsOnce } from './context';
 import { parseSinceParam } from './replay-run';
 import { imsAccessToken, imsCredential } from '../ims/credential';
@@ -41,7 +41,7 @@ export async function runCatchUp(params: Record<string, unknown>): Promise<Catch
   const url = String(params.journalUrl ?? params.ADOBE_JOURNAL_URL ?? '');
   if (!/^https?:\/\//.test(url)) return fail('journal_url_missing', 'give the registration journal URL (journalUrl, or ADOBE_JOURNAL_URL): the registration\'s _links["rel:events"].href');
   const stream = params.stream ?? 'user-audit';
-  if (!isStream(stream)) return fail('stream_invalid', 'stream must be user-audit, notification or lead-activity');
+  if (!isStream(stream)) return fail('stream_invalid', `stream must be one of ${STREAMS.join(', ')}`);
   const latest = String(params.since ?? '').trim().toLowerCase() === 'latest';
   const fromTime = latest ? undefined : parseSinceParam(params.since, ctx.now());
   if (fromTime === null) return fail('since_invalid', 'since must be an ISO time, a duration like 30m, 6h, 2d, or latest');

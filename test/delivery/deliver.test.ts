@@ -66,6 +66,16 @@ describe('deliver', () => {
     for await (const rec of parking.scan()) parked.push(rec);
     expect(parked).toEqual([expect.objectContaining({ route: 'audit', attempts: 2, reason: expect.any(String), payload: expect.objectContaining({ action: 'p/audit' }) })]);
   });
+  it('parks under the events\' own stream, not the receiver\'s (an observability event delivered to the notification receiver)', async () => {
+    const { deps, invoker, parking } = setup();
+    const r0 = parseRoutes({ routes: [{ name: 'ops', match: { stream: 'observability' }, action: 'p/ops' }] });
+    if (!r0.ok) throw new Error(r0.errors.join());
+    invoker.fault = () => '503';
+    await deliver([envelope('o', { stream: 'observability' })], { ...meta, stream: 'notification' }, { ...deps, routes: r0.value });
+    const parked = [];
+    for await (const rec of parking.scan()) parked.push(rec);
+    expect(parked.map((p) => p.stream)).toEqual(['observability']);
+  });
   it('one of three routes failing: the others are forwarded, that one parked', async () => {
     const { deps, invoker } = setup();
     invoker.fault = (action) => (action === 'p/siem' ? '500' : 'ok');

@@ -24,6 +24,8 @@ describe('matching', () => {
     ['eventAction', 'login failure', { eventAction: 'Login Failure' }],
     ['subType', 'daily_quota', { subType: 'DAILY_QUOTA' }],
     ['activityType', 'fill out form', { activityType: 'Fill Out Form' }],
+    ['userId', 'ADMIN@example.com', { userId: 'admin@example.com' }],
+    ['dataschema', 'v2.0', { dataschema: 'V2.0' }],
   ])('matches %s case-insensitively', (field, pattern, fields) => {
     const t = table([{ name: 'r', match: { [field]: pattern }, action: 'a/b' }]);
     expect(names(t, env(fields))).toEqual(['r']);
