@@ -1,7 +1,7 @@
 /**
  * The event registration app.config.yaml declares asks only for what Adobe
  * documents: each provider metadata id and event code is listed, with the pages
- * that spell it out, in test/fixtures/adobe-docs/event-codes.json; the codes the
+ * that spell it out, in test/fixtures/event-codes.json; the codes the
  * User Audit page's own samples carry are checked against the extracted samples.
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { load } from 'js-yaml';
 type Registration = { events_of_interest: { provider_metadata: string; event_codes: string[] }[]; runtime_action: string };
 const ROOT = join(__dirname, '../..');
 const manifest = load(readFileSync(join(ROOT, 'app.config.yaml'), 'utf8')) as { application: { events: { registrations: Record<string, Registration> } } };
-const documented = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/adobe-docs/event-codes.json'), 'utf8')) as { providerMetadata: Record<string, string[]>; codes: Record<string, string[]> };
+const documented = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/event-codes.json'), 'utf8')) as { providerMetadata: Record<string, string[]>; codes: Record<string, string[]> };
 const registrations = Object.entries(manifest.application.events.registrations);
 
 it('declares at least the User Audit registration, to a Runtime action of this app', () => {
