@@ -1,6 +1,7 @@
-// Minimal typings for the Adobe libraries we call (they ship none).
+// Stand-ins for packages without usable types: @adobe/aio-lib-events ships a types.d.ts that
+// declares globals and exports nothing (its package.json names no types), autocannon none.
+// (@adobe/aio-lib-state's own types are used: src/stores/state-kv.ts.)
 declare module '@adobe/aio-lib-events';
-declare module '@adobe/aio-lib-state';
 declare module 'autocannon';
 
 // jose's subpath exports, typed from the files its exports map points to (moduleResolution

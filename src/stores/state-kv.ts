@@ -7,7 +7,7 @@
  */
 import { DEFAULT_STORE_TIMEOUT_MS, withStoreTimeout, type KeyValueStore } from './kv';
 
-/** The part of AdobeState this store uses. */
+/** The part of AdobeState (the library's own types) this store uses; tests fake it at this boundary. */
 export interface StateClient {
   get(key: string): Promise<{ value: string } | undefined>;
   put(key: string, value: string, options?: { ttl?: number }): Promise<string>;
@@ -30,7 +30,7 @@ export function createStateKv(client?: () => Promise<StateClient>, o: { timeoutM
   const timeoutMs = o.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   let state: Promise<StateClient> | undefined;
   const connect = (): Promise<StateClient> => {
-    state ??= (client ?? (async () => ((await import('@adobe/aio-lib-state')) as unknown as { init(): Promise<StateClient> }).init()))();
+    state ??= (client ?? (async (): Promise<StateClient> => (await import('@adobe/aio-lib-state')).init()))();
     state.catch(() => (state = undefined));
     return state;
   };
