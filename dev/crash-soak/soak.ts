@@ -106,12 +106,13 @@ class DataDisk {
   readonly mounted: boolean;
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
-    this.mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', dir]).status === 0;
+    this.mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2g', 'tmpfs', dir]).status === 0;
   }
   set(mode: 'read-only' | 'full' | 'ok'): boolean {
     if (!this.mounted) return false;
     if (mode === 'read-only') return spawnSync('mount', ['-o', 'remount,ro', this.dir]).status === 0;
-    if (mode === 'full') return spawnSync('fallocate', ['-l', '63m', join(this.dir, 'filler')]).status === 0 || spawnSync('sh', ['-c', `dd if=/dev/zero of=${join(this.dir, 'filler')} bs=1M 2>/dev/null; true`]).status === 0;
+    // fill whatever is left, to ENOSPC (tmpfs pages are memory: 2 GiB leaves room for a whole run's claim files)
+    if (mode === 'full') return spawnSync('sh', ['-c', `dd if=/dev/zero of=${join(this.dir, 'filler')} bs=1M 2>/dev/null; true`]).status === 0;
     spawnSync('mount', ['-o', 'remount,rw', this.dir]);
     rmSync(join(this.dir, 'filler'), { force: true });
     return true;
@@ -218,15 +219,31 @@ export async function runScenario(s: Scenario): Promise<SoakRow> {
   await new Promise((r) => (relay.exitCode !== null || relay.signalCode !== null ? r(null) : relay.once('exit', r)));
 
   // the operator's final replay, with the same store and downstream
-  const replay = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'dev/replay.ts')], { cwd: ROOT, env: { ...env, PORT: '0' }, encoding: 'utf8', timeout: 300_000 });
-  const replayOut = (replay.stdout ?? '').trim();
-  let replayNote: string;
-  try {
-    const r = JSON.parse(replayOut.slice(replayOut.indexOf('{'))) as Record<string, unknown>;
-    replayNote = `exit ${replay.status}: ${JSON.stringify(r.body ?? r).slice(0, 200)}`;
-  } catch {
-    replayNote = `exit ${replay.status}: ${(replayOut || replay.stderr || '').slice(0, 200)}`;
+  // the operator's replay, with the same store and downstream, run again (as the 5-minute alarm
+  // would) while a run stops at its deadline with records left; each run's report is kept
+  const runs: string[] = [];
+  for (let run = 0; run < 4; run++) {
+    // asynchronously: the downstream (and key server) live in this process and must keep answering
+    const replay = await new Promise<{ status: number | null; stdout: string; stderr: string }>((res) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'dev/replay.ts')], { cwd: ROOT, env: { ...env, PORT: '0' }, timeout: 300_000 });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('close', (status) => res({ status, stdout, stderr }));
+    });
+    const out = replay.stdout.trim();
+    let report: { records?: number; replayed?: number; failed?: number; stoppedBy?: string } | undefined;
+    try {
+      const r = JSON.parse(out.slice(out.indexOf('{'))) as { report?: typeof report };
+      report = r.report;
+    } catch {
+      report = undefined;
+    }
+    runs.push(report ? `exit ${replay.status}: ${report.records ?? 0} records, ${report.replayed ?? 0} replayed, ${report.failed ?? 0} failed, ${report.stoppedBy}` : `exit ${replay.status}: ${(out || replay.stderr || '').slice(0, 160)}`);
+    if (!report || report.stoppedBy === 'drained') break;
   }
+  const replayNote = runs.join('; ');
 
   await downstream.close();
   await keyServer.close();
