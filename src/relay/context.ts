@@ -134,11 +134,10 @@ const runtimeMisconfigured = (): Outcome => retryLater('runtime_misconfigured', 
 function runtimeProblems(config: Config, a: Activation, invokes: boolean): string[] {
   if (a.where !== 'runtime') return [];
   const problems: string[] = [];
-  if (!overrides.kv) {
-    const problem = runtimeStoreProblem(storeSelection(config, a.where));
-    if (problem) problems.push(problem);
-  }
-  const needsKey = invokes || (!overrides.kv && resolveStoreKind(storeSelection(config, a.where)) === 'state');
+  const selection = overrides.kv ? undefined : storeSelection(config, a.where);
+  const problem = selection && runtimeStoreProblem(selection);
+  if (problem) problems.push(problem);
+  const needsKey = invokes || (selection !== undefined && resolveStoreKind(selection) === 'state');
   for (const name of needsKey ? missingRuntimeCredentials(a) : []) {
     problems.push(`${name} is not set in this activation: deploy the action with the annotation provide-api-key: true`);
   }
