@@ -66,6 +66,24 @@ describe('zone-less times (MARKETO_ZONELESS_TIME_ZONE)', () => {
     expect(parseConfig({})).toMatchObject({ ok: true, config: { zonelessTimeZone: 'UTC' } });
     expect(parseConfig({ MARKETO_ZONELESS_TIME_ZONE: 'US/Nowhere' })).toMatchObject({ ok: false, errors: [expect.stringMatching(/MARKETO_ZONELESS_TIME_ZONE: "US\/Nowhere" is not an IANA time zone/)] });
   });
+  it('UTC, the default, is read and validated without Intl: its first formatter loads ICU zone data, ≈ 10 ms of every cold start', () => {
+    const made = jest.spyOn(Intl, 'DateTimeFormat');
+    try {
+      jest.isolateModules(() => {
+        // a fresh copy of the modules, so no formatter is cached from the tests above
+        const fresh = require('../../src/config') as typeof import('../../src/config');
+        const time = require('../../src/envelope/time') as typeof import('../../src/envelope/time');
+        expect(fresh.parseConfig({})).toMatchObject({ ok: true, config: { zonelessTimeZone: 'UTC' } });
+        expect(fresh.parseConfig({ MARKETO_ZONELESS_TIME_ZONE: 'Etc/UTC' })).toMatchObject({ ok: true });
+        expect(time.toIsoUtc('2024-07-11 13:20:42.755')).toBe('2024-07-11T13:20:42.755Z');
+        expect(made).not.toHaveBeenCalled();
+        expect(time.isTimeZone('America/Chicago')).toBe(true);
+        expect(made).toHaveBeenCalled();
+      });
+    } finally {
+      made.mockRestore();
+    }
+  });
   it('reaches the envelope of every shape', () => {
     const audit = normalizeIoEvent({ eventid: 'z1', event: { body: { type: 'com.adobe.platform.marketo.audit.user.email', time: '2024-07-11 13:20:42.755', data: {} } } }, { ...ctx, zonelessTimeZone: 'America/Chicago' });
     expect(audit).toMatchObject({ ok: true, envelope: { time: '2024-07-11T18:20:42.755Z', cloudEventTime: '2024-07-11 13:20:42.755' } });
