@@ -74,8 +74,29 @@ function sendEachCallsTransactionId(client: OwClient): void {
     });
 }
 
+/* eslint-disable @typescript-eslint/no-require-imports -- each a literal require, so webpack keeps them as the externals they are */
+const requireOpenwhisk = (id: 'openwhisk/lib/client.js' | 'openwhisk/lib/actions.js' | 'openwhisk'): unknown =>
+  id === 'openwhisk/lib/client.js' ? require('openwhisk/lib/client.js') : id === 'openwhisk/lib/actions.js' ? require('openwhisk/lib/actions.js') : require('openwhisk');
+/* eslint-enable @typescript-eslint/no-require-imports */
 /**
- * The Runtime invokers. The `openwhisk` client is provided by the nodejs:20
+ * The openwhisk client as far as we use it: its Client and the actions resource
+ * (openwhisk@3 `lib/client.js`, `lib/actions.js`, what the package's main wires
+ * together). The main also loads and builds the seven resources never called here
+ * (feeds, triggers, rules, …): ≈ 5 ms of a cold start. When that layout is not
+ * there (another major), the package's main.
+ */
+export function loadOpenwhisk(load: typeof requireOpenwhisk = requireOpenwhisk): OwFactory {
+  try {
+    const Client = load('openwhisk/lib/client.js') as new (o: object) => unknown;
+    const Actions = load('openwhisk/lib/actions.js') as new (client: unknown) => OwClient['actions'];
+    return (o) => ({ actions: new Actions(new Client(o)) });
+  } catch {
+    return load('openwhisk') as OwFactory;
+  }
+}
+
+/**
+ * The Runtime invokers. The `openwhisk` client is provided by the nodejs:24
  * image (a webpack external) and loaded on first use; one client per API host
  * and key, shared by the activations that carry that key. Nothing here reads
  * `process.env`: each activation's credentials, namespace and transaction id
@@ -87,8 +108,7 @@ export function openwhiskInvokers(factory?: OwFactory): InvokerPool {
     const cacheKey = `${apihost}\0${apiKey}`;
     let client = clients.get(cacheKey);
     if (!client) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const make = factory ?? (require('openwhisk') as OwFactory);
+      const make = factory ?? loadOpenwhisk();
       client = make({ apihost, api_key: apiKey });
       sendEachCallsTransactionId(client);
       clients.set(cacheKey, client);

@@ -1,4 +1,5 @@
-import { invokeFailure, openwhiskInvoker, openwhiskInvokers } from '../../src/delivery/invoker';
+import { invokeFailure, loadOpenwhisk, openwhiskInvoker, openwhiskInvokers, type OwFactory } from '../../src/delivery/invoker';
+import { startFakeController } from '../runtime/fake-controller';
 import { readActivation } from '../../src/runtime/activation';
 
 const env = { __OW_API_HOST: 'https://runtime.example', __OW_API_KEY: 'uuid:key' };
@@ -60,5 +61,40 @@ describe('openwhiskInvoker (the openwhisk client side of the boundary)', () => {
   });
   it('classifies network errors as retryable', () => {
     expect(invokeFailure(new Error('ECONNRESET'))).toMatchObject({ ok: false, retryable: true });
+  });
+});
+
+describe('loadOpenwhisk (the client modules the invoker loads)', () => {
+  it("sends exactly the request the package's main sends: only the Client and the actions resource are loaded", async () => {
+    const controller = await startFakeController();
+    try {
+      const invokeWith = async (make: OwFactory) => {
+        const inv = openwhiskInvokers(make).forActivation(readActivation({ __OW_API_HOST: controller.url, __OW_API_KEY: 'u1:k1', __OW_ACTIVATION_ID: 'a1', __OW_NAMESPACE: 'ns1', __OW_TRANSACTION_ID: 't1' }));
+        return inv.invoke('pkg/sink', { route: 'r', events: [{ id: 'e1' }] }, 5000);
+      };
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const main = require('openwhisk') as OwFactory;
+      expect(await invokeWith(loadOpenwhisk())).toMatchObject({ ok: true });
+      expect(await invokeWith(main)).toMatchObject({ ok: true });
+      expect(controller.invokes).toHaveLength(2);
+      expect(controller.invokes[0]).toEqual(controller.invokes[1]);
+      expect(controller.invokes[0]).toMatchObject({ namespace: 'ns1', action: 'pkg/sink', apiKey: 'u1:k1', transactionId: 't1', params: { route: 'r', events: [{ id: 'e1' }] } });
+      const client = loadOpenwhisk()({ apihost: controller.url, api_key: 'u1:k1' }) as Record<string, unknown>;
+      expect(Object.keys(client)).toEqual(['actions']);
+    } finally {
+      await controller.close();
+    }
+  });
+  it("falls back to the package's main when its lib/ layout is not there", () => {
+    const asked: string[] = [];
+    const load = (id: string): unknown => {
+      asked.push(id);
+      if (id.startsWith('openwhisk/lib/')) throw new Error(`Cannot find module '${id}'`);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return require(id);
+    };
+    const client = loadOpenwhisk(load)({ apihost: 'http://127.0.0.1:1', api_key: 'u:k' }) as Record<string, unknown>;
+    expect(asked).toEqual(['openwhisk/lib/client.js', 'openwhisk']);
+    expect(Object.keys(client)).toEqual(expect.arrayContaining(['actions', 'triggers', 'feeds']));
   });
 });
