@@ -71,8 +71,10 @@ describe('zone-less times (MARKETO_ZONELESS_TIME_ZONE)', () => {
     try {
       jest.isolateModules(() => {
         // a fresh copy of the modules, so no formatter is cached from the tests above
+        /* eslint-disable @typescript-eslint/no-require-imports -- isolateModules hands out fresh copies through require only */
         const fresh = require('../../src/config') as typeof import('../../src/config');
         const time = require('../../src/envelope/time') as typeof import('../../src/envelope/time');
+        /* eslint-enable @typescript-eslint/no-require-imports */
         expect(fresh.parseConfig({})).toMatchObject({ ok: true, config: { zonelessTimeZone: 'UTC' } });
         expect(fresh.parseConfig({ MARKETO_ZONELESS_TIME_ZONE: 'Etc/UTC' })).toMatchObject({ ok: true });
         expect(time.toIsoUtc('2024-07-11 13:20:42.755')).toBe('2024-07-11T13:20:42.755Z');
