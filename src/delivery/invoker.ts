@@ -74,30 +74,24 @@ function sendEachCallsTransactionId(client: OwClient): void {
     });
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports -- each a literal require, so webpack keeps them as the externals they are */
-const requireOpenwhisk = (id: 'openwhisk/lib/client.js' | 'openwhisk/lib/actions.js' | 'openwhisk'): unknown =>
-  id === 'openwhisk/lib/client.js' ? require('openwhisk/lib/client.js') : id === 'openwhisk/lib/actions.js' ? require('openwhisk/lib/actions.js') : require('openwhisk');
-/* eslint-enable @typescript-eslint/no-require-imports */
 /**
  * The openwhisk client as far as we use it: its Client and the actions resource
  * (openwhisk@3 `lib/client.js`, `lib/actions.js`, what the package's main wires
  * together). The main also loads and builds the seven resources never called here
- * (feeds, triggers, rules, …): ≈ 5 ms of a cold start. When that layout is not
- * there (another major), the package's main.
+ * (feeds, triggers, rules, …): ≈ 5 ms of a cold start. Both modules are bundled
+ * (webpack-config.js), so a release that moves them fails the build, not a
+ * delivery; the invoker test checks they send what the main sends.
  */
-export function loadOpenwhisk(load: typeof requireOpenwhisk = requireOpenwhisk): OwFactory {
-  try {
-    const Client = load('openwhisk/lib/client.js') as new (o: object) => unknown;
-    const Actions = load('openwhisk/lib/actions.js') as new (client: unknown) => OwClient['actions'];
-    return (o) => ({ actions: new Actions(new Client(o)) });
-  } catch {
-    return load('openwhisk') as OwFactory;
-  }
+export function loadOpenwhisk(): OwFactory {
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on the first hand-off, not with the bundle */
+  const Client = require('openwhisk/lib/client.js') as new (o: object) => unknown;
+  const Actions = require('openwhisk/lib/actions.js') as new (client: unknown) => OwClient['actions'];
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return (o) => ({ actions: new Actions(new Client(o)) });
 }
 
 /**
- * The Runtime invokers. The `openwhisk` client is provided by the nodejs:24
- * image (a webpack external) and loaded on first use; one client per API host
+ * The Runtime invokers. The `openwhisk` client is loaded on first use; one client per API host
  * and key, shared by the activations that carry that key. Nothing here reads
  * `process.env`: each activation's credentials, namespace and transaction id
  * come from its Activation, read when it started.

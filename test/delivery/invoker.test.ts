@@ -85,16 +85,4 @@ describe('loadOpenwhisk (the client modules the invoker loads)', () => {
       await controller.close();
     }
   });
-  it("falls back to the package's main when its lib/ layout is not there", () => {
-    const asked: string[] = [];
-    const load = (id: string): unknown => {
-      asked.push(id);
-      if (id.startsWith('openwhisk/lib/')) throw new Error(`Cannot find module '${id}'`);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return require(id);
-    };
-    const client = loadOpenwhisk(load)({ apihost: 'http://127.0.0.1:1', api_key: 'u:k' }) as Record<string, unknown>;
-    expect(asked).toEqual(['openwhisk/lib/client.js', 'openwhisk']);
-    expect(Object.keys(client)).toEqual(expect.arrayContaining(['actions', 'triggers', 'feeds']));
-  });
 });
