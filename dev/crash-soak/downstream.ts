@@ -5,7 +5,8 @@
  * HTTP Basic with the namespace key), answering `202 {activationId}` only once
  * the invocation is on disk (appended, fsync'd; concurrent invocations share one
  * fsync), as the platform acknowledges only what it has accepted. Each record is
- * `{ action, route, ids }`: the (route, event id) pairs the relay handed off.
+ * `{ action, route, activationId, at, ids }`: the (route, event id) pairs the relay
+ * handed off, and when (epoch ms) the invocation arrived.
  *
  * Faults for chosen targets, switched at run time by the soak:
  * `POST /__faults {"<pkg/action>|*": "ok" | "429" | "503" | "refuse" | "hang"}`.
@@ -21,11 +22,19 @@ import type { AddressInfo } from 'node:net';
 export type DownstreamFault = 'ok' | '429' | '503' | 'refuse' | 'hang';
 const INVOKE = /^\/api\/v1\/namespaces\/[^/]+\/actions\/(.+)$/;
 
-export async function startDownstream(recordsFile: string, apiKey: string, port = 0): Promise<{ url: string; close(): Promise<void> }> {
+export interface Downstream {
+  url: string;
+  /** how long (ms) each accepted invocation took from its arrival to its 202, by activation id */
+  answerMs: Map<string, number>;
+  close(): Promise<void>;
+}
+
+export async function startDownstream(recordsFile: string, apiKey: string, port = 0): Promise<Downstream> {
   const file: FileHandle = await open(recordsFile, 'a');
   const expectedAuth = `Basic ${Buffer.from(apiKey).toString('base64')}`;
   let faults: Record<string, DownstreamFault> = {};
   const hung = new Set<http.ServerResponse>();
+  const answerMs = new Map<string, number>();
 
   // group commit: every invocation waiting in `queue` is written and fsync'd together
   let queue: { line: string; done: (err?: Error) => void }[] = [];
@@ -82,8 +91,9 @@ export async function startDownstream(recordsFile: string, apiKey: string, port 
       }
       const ids = Array.isArray(params.events) ? params.events.map((e) => String(e?.id)) : [];
       const activationId = randomBytes(16).toString('hex');
-      record(`${JSON.stringify({ action, route: params.route, activationId, ids })}\n`).then(
-        () => send(res, 202, { activationId }),
+      const at = Date.now();
+      record(`${JSON.stringify({ action, route: params.route, activationId, at, ids })}\n`).then(
+        () => (answerMs.set(activationId, Date.now() - at), send(res, 202, { activationId })),
         (err: Error) => send(res, 503, { error: `could not record: ${err.message}` }),
       );
     });
@@ -92,6 +102,7 @@ export async function startDownstream(recordsFile: string, apiKey: string, port 
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    answerMs,
     close: async () => {
       for (const r of hung) r.destroy();
       await new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); });
