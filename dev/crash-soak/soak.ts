@@ -189,21 +189,30 @@ export const COMMIT_WINDOW_MS = 2500 + 250 + 1500;
 /** The relay's forward timeout (FORWARD_TIMEOUT_MS, default kept by the soak). */
 export const FORWARD_TIMEOUT_MS = 2500;
 
-export type DuplicateCause = 'kill' | 'storeRestart' | 'lateAnswer' | 'other';
+export type DuplicateCause = 'kill' | 'storeFault' | 'lateAnswer' | 'other';
+
+/** A time the store was broken (epoch ms), and how much of what it had acknowledged before it may have lost. */
+export interface StoreFault {
+  from: number;
+  to: number;
+  /** redis-server killed: its AOF fsyncs every second, so up to 1,000 ms of acknowledged writes */
+  lostMs: number;
+}
 
 /**
  * Why a pair was forwarded more than once, from its first hand-off: a relay kill
  * within COMMIT_WINDOW_MS after it reached the downstream (accepted, claim not yet
  * committed); the downstream answering it only after the relay's forward timeout
  * (the relay cannot tell an accept it never heard from a failure, so it retries or
- * parks: at least once); or redis-server killed within a second after it or while
- * it restarted (the AOF fsyncs every second: its last second of commits is lost).
- * Anything else is `other`, a defect.
+ * parks: at least once); or the store breaking between the hand-off and its
+ * commit (read-only, full, stopped: the commit fails, the claim stays pending until
+ * it is taken over), or losing the commit afterwards (redis-server killed: the AOF
+ * fsyncs every second). Anything else is `other`, a defect.
  */
-export function classifyDuplicate(firstAt: number, kills: number[], storeRestarts: { from: number; to: number }[], firstAnswerMs = 0): DuplicateCause {
+export function classifyDuplicate(firstAt: number, kills: number[], storeFaults: StoreFault[], firstAnswerMs = 0): DuplicateCause {
   if (kills.some((k) => k >= firstAt && k - firstAt <= COMMIT_WINDOW_MS)) return 'kill';
   if (firstAnswerMs >= FORWARD_TIMEOUT_MS) return 'lateAnswer';
-  if (storeRestarts.some((r) => firstAt >= r.from - 1000 - COMMIT_WINDOW_MS && firstAt <= r.to + COMMIT_WINDOW_MS)) return 'storeRestart';
+  if (storeFaults.some((f) => firstAt >= f.from - f.lostMs - COMMIT_WINDOW_MS && firstAt <= f.to + COMMIT_WINDOW_MS)) return 'storeFault';
   return 'other';
 }
 
@@ -237,7 +246,15 @@ export async function runScenario(s: Scenario): Promise<SoakRow> {
   const steps = [...(s.faults ?? [])].sort((a, b) => a.at - b.at);
   let kills = 0;
   const killTimes: number[] = [];
-  const storeRestarts: { from: number; to: number }[] = [];
+  const storeFaults: StoreFault[] = [];
+  let storeBrokenSince: number | undefined;
+  const storeBroken = (broken: boolean): void => {
+    if (broken) storeBrokenSince ??= Date.now();
+    else if (storeBrokenSince !== undefined) {
+      storeFaults.push({ from: storeBrokenSince, to: Date.now(), lostMs: 0 });
+      storeBrokenSince = undefined;
+    }
+  };
   const events = [...killAt.map((at) => ({ at, run: async () => {
     killTimes.push(Date.now());
     relay.kill('SIGKILL');
@@ -246,14 +263,20 @@ export async function runScenario(s: Scenario): Promise<SoakRow> {
     relay = startRelay(env);
     await waitForPort(port);
   } })), ...steps.map((f) => ({ at: f.at * 1000, run: async () => {
-    if (f.kind === 'disk') disk?.set(f.mode);
+    if (f.kind === 'disk') {
+      disk?.set(f.mode);
+      if (s.store === 'file') storeBroken(f.mode !== 'ok');
+    }
     else if (f.kind === 'downstream') await fetch(`${downstream.url}/__faults`, { method: 'POST', body: JSON.stringify(f.faults) });
     else if (redis && f.mode === 'kill-restart') {
       const from = Date.now();
       await redis.kill();
       await redis.start();
-      storeRestarts.push({ from, to: Date.now() });
-    } else if (redis) redis.signal(f.mode === 'stop' ? 'SIGSTOP' : 'SIGCONT');
+      storeFaults.push({ from, to: Date.now(), lostMs: 1000 });
+    } else if (redis) {
+      redis.signal(f.mode === 'stop' ? 'SIGSTOP' : 'SIGCONT');
+      storeBroken(f.mode === 'stop');
+    }
   } }))].sort((a, b) => a.at - b.at);
   for (const e of events) {
     const wait = t0 + e.at - Date.now();
@@ -267,6 +290,7 @@ export async function runScenario(s: Scenario): Promise<SoakRow> {
   disk?.set('ok');
   await fetch(`${downstream.url}/__faults`, { method: 'POST', body: '{}' });
   if (redis) redis.signal('SIGCONT');
+  storeBroken(false);
   await senders;
   relay.kill('SIGTERM');
   await new Promise((r) => (relay.exitCode !== null || relay.signalCode !== null ? r(null) : relay.once('exit', r)));
@@ -315,16 +339,16 @@ export async function runScenario(s: Scenario): Promise<SoakRow> {
     } else if (n === 1) once++;
   }
   let duplicated = 0;
-  const duplicatesBy: Record<DuplicateCause, number> = { kill: 0, storeRestart: 0, lateAnswer: 0, other: 0 };
+  const duplicatesBy: Record<DuplicateCause, number> = { kill: 0, storeFault: 0, lateAnswer: 0, other: 0 };
   for (const [pair, handOffs] of forwarded) {
     if (handOffs.length < 2) continue;
     duplicated += handOffs.length - 1;
     const first = handOffs[0];
-    const why = classifyDuplicate(first.at, killTimes, storeRestarts, downstream.answerMs.get(first.activationId));
+    const why = classifyDuplicate(first.at, killTimes, storeFaults, downstream.answerMs.get(first.activationId));
     duplicatesBy[why] += handOffs.length - 1;
     if (why === 'other' && notes.length < 8) {
       const answers = handOffs.map((h) => `${h.at - t0} ms (answered in ${downstream.answerMs.get(h.activationId) ?? '?'} ms)`);
-      notes.push(`duplicate not explained by a kill, a late answer or a store restart: ${pair} handed off at ${answers.join(', ')}; kills at ${killTimes.map((t) => t - t0).join(', ')} ms`);
+      notes.push(`duplicate not explained by a kill, a late answer or a store fault: ${pair} handed off at ${answers.join(', ')}; kills at ${killTimes.map((t) => t - t0).join(', ')} ms`);
     }
   }
   rmSync(work, { recursive: true, force: true });
@@ -360,10 +384,10 @@ export const SCENARIOS: Scenario[] = [
 
 export function table(rows: SoakRow[]): string {
   const out = [
-    '| scenario | kills | deliveries | pairs acknowledged | forwarded once | lost | duplicated | … in flight at a kill | … answered after the forward timeout | … store restart | … other | gave up | refused (4xx) | final replay |',
+    '| scenario | kills | deliveries | pairs acknowledged | forwarded once | lost | duplicated | … in flight at a kill | … answered after the forward timeout | … store broken or restarted | … other | gave up | refused (4xx) | final replay |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
-  for (const r of rows) out.push(`| ${r.scenario} | ${r.kills} | ${r.deliveries} | ${r.pairsAcked} | ${r.forwardedOnce} | **${r.lost}** | ${r.duplicated} | ${r.duplicatesBy.kill} | ${r.duplicatesBy.lateAnswer} | ${r.duplicatesBy.storeRestart} | **${r.duplicatesBy.other}** | ${r.gaveUp} | ${r.refused} | ${r.replay.replace(/\|/g, '/')} |`);
+  for (const r of rows) out.push(`| ${r.scenario} | ${r.kills} | ${r.deliveries} | ${r.pairsAcked} | ${r.forwardedOnce} | **${r.lost}** | ${r.duplicated} | ${r.duplicatesBy.kill} | ${r.duplicatesBy.lateAnswer} | ${r.duplicatesBy.storeFault} | **${r.duplicatesBy.other}** | ${r.gaveUp} | ${r.refused} | ${r.replay.replace(/\|/g, '/')} |`);
   return out.join('\n');
 }
 

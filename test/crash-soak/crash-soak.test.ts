@@ -43,10 +43,17 @@ describe('classifyDuplicate (why the crash soak saw a pair twice)', () => {
     expect(classifyDuplicate(10_000, [], [], FORWARD_TIMEOUT_MS - 1)).toBe('other');
   });
   it("redis-server's last second before its kill, or its restart", () => {
-    const restart = { from: 20_000, to: 21_000 };
-    expect(classifyDuplicate(20_000 - 1000 - COMMIT_WINDOW_MS, [], [restart])).toBe('storeRestart');
-    expect(classifyDuplicate(20_500, [], [restart])).toBe('storeRestart');
+    const restart = { from: 20_000, to: 21_000, lostMs: 1000 };
+    expect(classifyDuplicate(20_000 - 1000 - COMMIT_WINDOW_MS, [], [restart])).toBe('storeFault');
+    expect(classifyDuplicate(20_500, [], [restart])).toBe('storeFault');
     expect(classifyDuplicate(21_000 + COMMIT_WINDOW_MS + 1, [], [restart])).toBe('other');
     expect(classifyDuplicate(20_000 - 1001 - COMMIT_WINDOW_MS, [], [restart])).toBe('other');
   });
+  it('a store that broke between a hand-off and its commit', () => {
+    const readOnly = { from: 10_000, to: 25_000, lostMs: 0 };
+    expect(classifyDuplicate(10_026, [], [readOnly])).toBe('storeFault');
+    expect(classifyDuplicate(10_000 - COMMIT_WINDOW_MS, [], [readOnly])).toBe('storeFault');
+    expect(classifyDuplicate(10_000 - COMMIT_WINDOW_MS - 1, [], [readOnly])).toBe('other');
+  });
+
 });
