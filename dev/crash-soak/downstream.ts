@@ -5,11 +5,12 @@
  * HTTP Basic with the namespace key), answering `202 {activationId}` only once
  * the invocation is on disk (appended, fsync'd; concurrent invocations share one
  * fsync), as the platform acknowledges only what it has accepted. Each record is
- * `{ action, route, activationId, at, ids }`: the (route, event id) pairs the relay
- * handed off, and when (epoch ms) the invocation arrived.
+ * `{ action, route, activationId, at, tid, ids }`: the (route, event id) pairs the
+ * relay handed off, when (epoch ms) the invocation arrived, and the transaction id
+ * it carried (`x-request-id`: the relay activation's, the same on its retries).
  *
  * Faults for chosen targets, switched at run time by the soak:
- * `POST /__faults {"<pkg/action>|*": "ok" | "429" | "503" | "refuse" | "hang"}`.
+ * `POST /__faults {"<pkg/action>|*": "ok" | "429" | "503" | "refuse" | "hang" | "slow"}`.
  *
  * Run: `node --import tsx dev/crash-soak/downstream.ts <records.jsonl> <apiKey>`;
  * prints `{"url": …}` once listening.
@@ -19,7 +20,9 @@ import { open, type FileHandle } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type DownstreamFault = 'ok' | '429' | '503' | 'refuse' | 'hang';
+export type DownstreamFault = 'ok' | '429' | '503' | 'refuse' | 'hang' | 'slow';
+/** `slow`: the invocation is recorded at once, the 202 sent this much later (past the relay's 2.5 s forward timeout) */
+export const SLOW_ANSWER_MS = 3000;
 const INVOKE = /^\/api\/v1\/namespaces\/[^/]+\/actions\/(.+)$/;
 
 export interface Downstream {
@@ -92,8 +95,10 @@ export async function startDownstream(recordsFile: string, apiKey: string, port 
       const ids = Array.isArray(params.events) ? params.events.map((e) => String(e?.id)) : [];
       const activationId = randomBytes(16).toString('hex');
       const at = Date.now();
-      record(`${JSON.stringify({ action, route: params.route, activationId, at, ids })}\n`).then(
-        () => (answerMs.set(activationId, Date.now() - at), send(res, 202, { activationId })),
+      const tid = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : undefined;
+      const answer = (): void => (answerMs.set(activationId, Date.now() - at), send(res, 202, { activationId }));
+      record(`${JSON.stringify({ action, route: params.route, activationId, at, tid, ids })}\n`).then(
+        () => (fault === 'slow' ? void setTimeout(answer, SLOW_ANSWER_MS) : answer()),
         (err: Error) => send(res, 503, { error: `could not record: ${err.message}` }),
       );
     });

@@ -11,7 +11,7 @@
  *   duplicated = forwarded more than once
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -130,7 +130,8 @@ function relayEnv(s: Scenario, o: { port: number; dataDir: string; keyBase: stri
     // the soak's own settings only, never a developer's .env
     LOCAL_ENV_FILE: 'none',
     PORT: String(o.port),
-    LOG_LEVEL: 'error',
+    // every delivery's line (its event ids, and each route's failures with their reasons) goes to the relay log file
+    LOG_LEVEL: 'info',
     STATE_STORE: s.store,
     ...(o.redisUrl ? { REDIS_URL: o.redisUrl } : { REDIS_URL: '' }),
     LOCAL_DATA_DIR: o.dataDir,
@@ -146,14 +147,46 @@ function relayEnv(s: Scenario, o: { port: number; dataDir: string; keyBase: stri
   };
 }
 
-function startRelay(env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'dev/crash-soak/relay.ts')], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+/** The relay's stdout (its JSON log lines) is appended to `logFile`, written by the relay itself: the soak's process reads it only afterwards. */
+function startRelay(env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+  const out = openSync(logFile, 'a');
+  try {
+    return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'dev/crash-soak/relay.ts')], { cwd: ROOT, env, stdio: ['ignore', out, 'inherit'] });
+  } finally {
+    closeSync(out);
+  }
+}
+
+/**
+ * The (route, event id) pairs whose hand-off the relay reported as failed in a
+ * delivery's log line: a route's failure (timeout, network error) names the
+ * route; the line lists the delivery's event ids. A pair forwarded twice whose
+ * hand-off the relay also saw fail was accepted by the platform with the relay
+ * never hearing it in time (its event loop or socket slower than the forward
+ * timeout, though the downstream answered quickly).
+ */
+function failedHandOffs(logFile: string, candidates: Set<string>): Set<string> {
+  const failed = new Set<string>();
+  if (!candidates.size || !existsSync(logFile)) return failed;
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    if (!line.includes('"failures":[{')) continue;
+    let r: { eventIds?: string[]; failures?: { route: string }[] };
+    try {
+      r = JSON.parse(line) as typeof r;
+    } catch {
+      continue;
+    }
+    for (const f of r.failures ?? []) for (const id of r.eventIds ?? []) if (candidates.has(`${f.route} ${id}`)) failed.add(`${f.route} ${id}`);
+  }
+  return failed;
 }
 
 interface HandOff {
   /** when it reached the downstream (epoch ms) */
   at: number;
   activationId: string;
+  /** the relay activation's transaction id (x-request-id) */
+  tid?: string;
 }
 
 /** Every (route, event) pair the downstream recorded, with its hand-offs in the order they arrived. */
@@ -162,10 +195,10 @@ function readForwarded(file: string): Map<string, HandOff[]> {
   if (!existsSync(file)) return forwarded;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line) continue;
-    const r = JSON.parse(line) as { route: string; at: number; activationId: string; ids: string[] };
+    const r = JSON.parse(line) as { route: string; at: number; activationId: string; tid?: string; ids: string[] };
     for (const id of r.ids) {
       const key = `${r.route} ${id}`;
-      const h = { at: r.at, activationId: r.activationId };
+      const h = { at: r.at, activationId: r.activationId, tid: r.tid };
       const list = forwarded.get(key);
       if (list) list.push(h);
       else forwarded.set(key, [h]);
@@ -204,7 +237,9 @@ export interface StoreFault {
  * within COMMIT_WINDOW_MS after it reached the downstream (accepted, claim not yet
  * committed); the downstream answering it only after the relay's forward timeout
  * (the relay cannot tell an accept it never heard from a failure, so it retries or
- * parks: at least once); or the store breaking between the hand-off and its
+ * parks: at least once; runScenario also counts here the accepts answered in time
+ * that the relay still heard too late, seen by its retry carrying the same
+ * transaction id or by its log line reporting that route's hand-off failed); or the store breaking between the hand-off and its
  * commit (read-only, full, stopped: the commit fails, the claim stays pending until
  * it is taken over), or losing the commit afterwards (redis-server killed: the AOF
  * fsyncs every second). Anything else is `other`, a defect.
@@ -233,7 +268,8 @@ export async function runScenario(s: Scenario): Promise<SoakRow> {
   await redis?.start();
   const port = await freePort();
   const env = relayEnv(s, { port, dataDir, keyBase: keyServer.baseUrl, downstream: downstream.url, redisUrl: redis ? `redis://127.0.0.1:${redis.port}` : undefined });
-  let relay = startRelay(env);
+  const relayLog = join(work, 'relay.jsonl');
+  let relay = startRelay(env, relayLog);
   await waitForPort(port);
 
   const tally: Tally = newTally();
@@ -260,7 +296,7 @@ export async function runScenario(s: Scenario): Promise<SoakRow> {
     relay.kill('SIGKILL');
     await new Promise((r) => (relay.exitCode !== null || relay.signalCode !== null ? r(null) : relay.once('exit', r)));
     kills++;
-    relay = startRelay(env);
+    relay = startRelay(env, relayLog);
     await waitForPort(port);
   } })), ...steps.map((f) => ({ at: f.at * 1000, run: async () => {
     if (f.kind === 'disk') {
@@ -302,7 +338,7 @@ export async function runScenario(s: Scenario): Promise<SoakRow> {
   for (let run = 0; run < 4; run++) {
     // asynchronously: the downstream (and key server) live in this process and must keep answering
     const replay = await new Promise<{ status: number | null; stdout: string; stderr: string }>((res) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'dev/replay.ts')], { cwd: ROOT, env: { ...env, PORT: '0' }, timeout: 300_000 });
+      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'dev/replay.ts')], { cwd: ROOT, env: { ...env, PORT: '0', LOG_LEVEL: 'error' }, timeout: 300_000 });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -340,11 +376,20 @@ export async function runScenario(s: Scenario): Promise<SoakRow> {
   }
   let duplicated = 0;
   const duplicatesBy: Record<DuplicateCause, number> = { kill: 0, storeFault: 0, lateAnswer: 0, other: 0 };
+  const causes = new Map<string, DuplicateCause>();
   for (const [pair, handOffs] of forwarded) {
     if (handOffs.length < 2) continue;
-    duplicated += handOffs.length - 1;
     const first = handOffs[0];
-    const why = classifyDuplicate(first.at, killTimes, storeFaults, downstream.answerMs.get(first.activationId));
+    // the relay retried within one activation (one transaction id): it did not hear the first accept in time
+    const retriedByRelay = first.tid !== undefined && handOffs.slice(1).some((h) => h.tid === first.tid);
+    causes.set(pair, retriedByRelay ? 'lateAnswer' : classifyDuplicate(first.at, killTimes, storeFaults, downstream.answerMs.get(first.activationId)));
+  }
+  // an accept the relay timed out on and parked: its delivery's log line names the route's failure
+  const parkedAfterAccept = failedHandOffs(relayLog, new Set([...causes].filter(([, c]) => c === 'other').map(([p]) => p)));
+  for (const [pair, cause] of causes) {
+    const handOffs = forwarded.get(pair) as HandOff[];
+    const why = cause === 'other' && parkedAfterAccept.has(pair) ? 'lateAnswer' : cause;
+    duplicated += handOffs.length - 1;
     duplicatesBy[why] += handOffs.length - 1;
     if (why === 'other' && notes.length < 8) {
       const answers = handOffs.map((h) => `${h.at - t0} ms (answered in ${downstream.answerMs.get(h.activationId) ?? '?'} ms)`);
@@ -379,6 +424,7 @@ export const SCENARIOS: Scenario[] = [
   { name: 'file store, data dir read-only 15 s', store: 'file', seconds: 40, kills: 0, seed: 4, faults: [{ at: 10, kind: 'disk', mode: 'read-only' }, { at: 25, kind: 'disk', mode: 'ok' }] },
   { name: 'file store, disk full 15 s', store: 'file', seconds: 40, kills: 0, seed: 5, faults: [{ at: 10, kind: 'disk', mode: 'full' }, { at: 25, kind: 'disk', mode: 'ok' }] },
   { name: 'redis stopped 10 s + downstream 503', store: 'redis', seconds: 40, kills: 0, seed: 6, faults: [{ at: 10, kind: 'redis', mode: 'stop' }, { at: 10, kind: 'downstream', faults: { '*': '503' } }, { at: 20, kind: 'redis', mode: 'cont' }, { at: 25, kind: 'downstream', faults: {} }] },
+  { name: 'redis, downstream accepts but answers after the forward timeout 10 s', store: 'redis', seconds: 30, kills: 0, seed: 8, faults: [{ at: 10, kind: 'downstream', faults: { '*': 'slow' } }, { at: 20, kind: 'downstream', faults: {} }] },
   { name: 'file store, downstream hangs 10 s + 5 kills', store: 'file', seconds: 40, kills: 5, seed: 7, faults: [{ at: 10, kind: 'downstream', faults: { '*': 'hang' } }, { at: 20, kind: 'downstream', faults: {} }] },
 ];
 
