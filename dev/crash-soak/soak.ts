@@ -219,6 +219,14 @@ function readForwarded(file: string): Map<string, HandOff[]> {
  */
 export const COMMIT_WINDOW_MS = 2500 + 250 + 1500;
 
+/**
+ * How long before its arrival at the downstream a hand-off may have left a relay
+ * that was then killed: the kernel still delivers what the process had written
+ * to its socket (measured: an invocation recorded 1 ms after the SIGKILL), and the
+ * downstream, sharing this process with the senders, reads it when it gets to it.
+ */
+export const IN_TRANSIT_MS = 1000;
+
 /** The relay's forward timeout (FORWARD_TIMEOUT_MS, default kept by the soak). */
 export const FORWARD_TIMEOUT_MS = 2500;
 
@@ -234,8 +242,8 @@ export interface StoreFault {
 
 /**
  * Why a pair was forwarded more than once, from its first hand-off: a relay kill
- * within COMMIT_WINDOW_MS after it reached the downstream (accepted, claim not yet
- * committed); the downstream answering it only after the relay's forward timeout
+ * within COMMIT_WINDOW_MS after it reached the downstream, or while it was on its
+ * way (accepted, claim not yet committed); the downstream answering it only after the relay's forward timeout
  * (the relay cannot tell an accept it never heard from a failure, so it retries or
  * parks: at least once; runScenario also counts here the accepts answered in time
  * that the relay still heard too late, seen by its retry carrying the same
@@ -245,7 +253,7 @@ export interface StoreFault {
  * fsyncs every second). Anything else is `other`, a defect.
  */
 export function classifyDuplicate(firstAt: number, kills: number[], storeFaults: StoreFault[], firstAnswerMs = 0): DuplicateCause {
-  if (kills.some((k) => k >= firstAt && k - firstAt <= COMMIT_WINDOW_MS)) return 'kill';
+  if (kills.some((k) => k >= firstAt - IN_TRANSIT_MS && k - firstAt <= COMMIT_WINDOW_MS)) return 'kill';
   if (firstAnswerMs >= FORWARD_TIMEOUT_MS) return 'lateAnswer';
   if (storeFaults.some((f) => firstAt >= f.from - f.lostMs - COMMIT_WINDOW_MS && firstAt <= f.to + COMMIT_WINDOW_MS)) return 'storeFault';
   return 'other';

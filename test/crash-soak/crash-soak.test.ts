@@ -7,7 +7,7 @@
  * sender was told was fine reaches the downstream: 0 lost.
  */
 import { spawnSync } from 'node:child_process';
-import { classifyDuplicate, COMMIT_WINDOW_MS, FORWARD_TIMEOUT_MS, runScenario } from '../../dev/crash-soak/soak';
+import { classifyDuplicate, COMMIT_WINDOW_MS, FORWARD_TIMEOUT_MS, IN_TRANSIT_MS, runScenario } from '../../dev/crash-soak/soak';
 
 jest.setTimeout(400_000);
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
@@ -35,8 +35,10 @@ describe('classifyDuplicate (why the crash soak saw a pair twice)', () => {
   it('a kill inside the commit window after the first hand-off', () => {
     expect(classifyDuplicate(10_000, [10_000 + COMMIT_WINDOW_MS], [])).toBe('kill');
     expect(classifyDuplicate(10_000, [10_000 + COMMIT_WINDOW_MS + 1], [])).toBe('other');
-    // a kill before the hand-off cannot have interrupted its commit
-    expect(classifyDuplicate(10_000, [9_999], [])).toBe('other');
+    // killed with the invocation written to its socket: the downstream records it just after
+    expect(classifyDuplicate(10_000, [10_000 - IN_TRANSIT_MS], [])).toBe('kill');
+    // a kill well before the hand-off cannot have interrupted its commit
+    expect(classifyDuplicate(10_000, [10_000 - IN_TRANSIT_MS - 1], [])).toBe('other');
   });
   it('an accept the relay heard only after its forward timeout', () => {
     expect(classifyDuplicate(10_000, [], [], FORWARD_TIMEOUT_MS)).toBe('lateAnswer');
