@@ -78,7 +78,7 @@ export async function runBundles(o: { build: boolean; runs: number }): Promise<{
   const tmp = mkdtempSync(join(tmpdir(), 'msr-bench-'));
   const env = { ...process.env, __OW_API_HOST: `http://127.0.0.1:${(invokeApi.address() as AddressInfo).port}`, __OW_API_KEY: 'bench:key' };
   const rng = seeded(3);
-  // LOG_LEVEL as deployed (unset: info), so Core.Logger's first line is part of the cold start
+  // LOG_LEVEL as deployed (unset: info), so the delivery's log line is part of the cold start
   const inputs = { EVENTS_CLIENT_ID: 'bench', EVENTS_PUBLIC_KEY_BASE_URL: keyServer.baseUrl, LEAD_ACTIVITY_TOKENS: 'bench-token', STATE_STORE: 'memory', LOCAL_DATA_DIR: tmp };
   const signed = (payload: unknown) => {
     const body = Buffer.from(JSON.stringify(payload));
