@@ -60,6 +60,13 @@ export interface Envelope {
   activityTypeId?: number;
   activityType?: string;
   leadId?: string;
+  /**
+   * With the instance's activity catalog (src/catalog): the activity's attributes keyed by name,
+   * values converted by their data type; `data.attributes` keeps the list as sent
+   */
+  attributes?: Record<string, unknown>;
+  /** with the catalog: the activity type's primary attribute, named, with the value and value id as sent */
+  primaryAttribute?: { name: string; value?: unknown; valueId?: unknown };
   /** the event's own payload exactly as sent: never copied, never completed */
   data: Record<string, unknown>;
 }
