@@ -13,7 +13,6 @@
  */
 import type { Envelope } from '../envelope/envelope';
 import { FIRST_CUSTOM_ACTIVITY_ID } from '../envelope/activity-types';
-import { isObject, text } from '../envelope/fields';
 import { toIsoUtc } from '../envelope/time';
 import type { Catalog, CatalogType } from './catalog';
 
@@ -36,9 +35,18 @@ const KINDS: Record<string, Kind> = Object.assign(Object.create(null) as Record<
 const INTEGER = /^\s*-?\d{1,16}\s*$/;
 const FLOAT = /^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 
+/** The last datetime read: a push's activities often share their times to the second. */
+let lastTime: { value: unknown; zone: string | undefined; iso: unknown } = { value: undefined, zone: undefined, iso: undefined };
+function datetime(value: unknown, zone: string | undefined): unknown {
+  if (value !== lastTime.value || zone !== lastTime.zone || value === undefined) lastTime = { value, zone, iso: toIsoUtc(value, zone) ?? value };
+  return lastTime.iso;
+}
+
 /** `value` read as `dataType`; as sent when it does not convert or the type is not one of the five. */
-export function convertValue(dataType: string | undefined, value: unknown, zonelessTimeZone?: string): unknown {
-  const kind = dataType === undefined ? undefined : KINDS[dataType];
+export const convertValue = (dataType: string | undefined, value: unknown, zonelessTimeZone?: string): unknown =>
+  convertKind(dataType === undefined ? undefined : KINDS[dataType], value, zonelessTimeZone);
+
+function convertKind(kind: Kind | undefined, value: unknown, zonelessTimeZone?: string): unknown {
   switch (kind) {
     case 'integer':
       if (typeof value === 'string' && INTEGER.test(value) && Number.isSafeInteger(Number(value))) return Number(value);
@@ -55,7 +63,7 @@ export function convertValue(dataType: string | undefined, value: unknown, zonel
       }
       return value;
     case 'datetime':
-      return toIsoUtc(value, zonelessTimeZone) ?? value;
+      return datetime(value, zonelessTimeZone);
     case 'string':
       return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
     default:
@@ -63,13 +71,13 @@ export function convertValue(dataType: string | undefined, value: unknown, zonel
   }
 }
 
-/** Per type: attribute name → data type, built once per catalog type. */
-const typeIndex = new WeakMap<CatalogType, Map<string, string>>();
-function indexOf(t: CatalogType): Map<string, string> {
+/** Per type: attribute name → how its values are read, built once per catalog type. */
+const typeIndex = new WeakMap<CatalogType, Map<string, Kind | undefined>>();
+function indexOf(t: CatalogType): Map<string, Kind | undefined> {
   let m = typeIndex.get(t);
   if (!m) {
-    m = new Map(t.attributes.map((a) => [a.name, a.dataType]));
-    if (t.primaryAttribute) m.set(t.primaryAttribute.name, t.primaryAttribute.dataType);
+    m = new Map(t.attributes.map((a) => [a.name, KINDS[a.dataType]]));
+    if (t.primaryAttribute) m.set(t.primaryAttribute.name, KINDS[t.primaryAttribute.dataType]);
     typeIndex.set(t, m);
   }
   return m;
@@ -78,29 +86,36 @@ function indexOf(t: CatalogType): Map<string, string> {
 export const catalogTypeOf = (catalog: Catalog, activityTypeId: number | undefined): CatalogType | undefined =>
   activityTypeId === undefined ? undefined : catalog.types[String(activityTypeId)];
 
+/** Sets `name` on a plain object, `__proto__` included (an attribute name is request data). */
+function set(o: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(o, name, { value, enumerable: true, writable: true, configurable: true });
+  else o[name] = value;
+}
+
 /** Applies the type's names and data types to the envelope (in place: the envelope was made for this request). */
 export function enrichActivity(e: Envelope, t: CatalogType, zonelessTimeZone?: string): void {
   if ((e.activityTypeId ?? 0) >= FIRST_CUSTOM_ACTIVITY_ID || e.activityType === undefined) e.activityType = t.name;
   const index = indexOf(t);
-  const attributes: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  const list = e.data.attributes;
+  const attributes: Record<string, unknown> = {};
+  const data = e.data;
+  const list = data.attributes;
   if (Array.isArray(list)) {
-    for (const a of list) {
-      if (!isObject(a)) continue;
-      const name = text(a.name);
-      if (name !== undefined) attributes[name] = convertValue(index.get(name), a.value, zonelessTimeZone);
+    for (let i = 0; i < list.length; i++) {
+      const a = list[i] as { name?: unknown; value?: unknown } | null;
+      if (typeof a !== 'object' || a === null) continue;
+      const name = a.name;
+      if (typeof name === 'string' && name !== '') set(attributes, name, convertKind(index.get(name), a.value, zonelessTimeZone));
     }
   }
   const primary = t.primaryAttribute;
   if (primary) {
-    const value = e.data.primaryAttributeValue;
-    const valueId = e.data.primaryAttributeValueId;
-    e.primaryAttribute = { name: primary.name, ...(value !== undefined ? { value } : {}), ...(valueId !== undefined ? { valueId } : {}) };
-    if (!(primary.name in attributes) && (value !== undefined || valueId !== undefined)) {
-      const raw = KINDS[primary.dataType] === 'integer' && valueId !== undefined ? valueId : (value ?? valueId);
-      attributes[primary.name] = convertValue(primary.dataType, raw, zonelessTimeZone);
+    const value = data.primaryAttributeValue;
+    const valueId = data.primaryAttributeValueId;
+    e.primaryAttribute = value !== undefined && valueId !== undefined ? { name: primary.name, value, valueId } : value !== undefined ? { name: primary.name, value } : valueId !== undefined ? { name: primary.name, valueId } : { name: primary.name };
+    if (!Object.prototype.hasOwnProperty.call(attributes, primary.name) && (value !== undefined || valueId !== undefined)) {
+      const kind = index.get(primary.name);
+      set(attributes, primary.name, convertKind(kind, kind === 'integer' && valueId !== undefined ? valueId : (value ?? valueId), zonelessTimeZone));
     }
   }
-  // a plain object again: it is serialized for the downstream action like any other field
-  e.attributes = { ...attributes };
+  e.attributes = attributes;
 }

@@ -10,7 +10,8 @@
  * Each normalizer keeps the event's payload in `data` and adds to it only
  * fields whose values also stand at the top level (marketoGUID = id,
  * munchkinId, leadId), under keys at most 11 characters long — hence the 2×
- * and the constant. The payloads together were part of the request body, and
+ * and the constant. The activity catalog's fields (`attributes`,
+ * `primaryAttribute`) are never copied into `data`: they count once. The payloads together were part of the request body, and
  * re-serializing parsed JSON never makes it longer except for numbers: an
  * exponent form (`1e20` → `100000000000000000000`, at most 24 characters
  * out) and integers of 16+ digits rounded up to one more digit — except that
@@ -60,18 +61,45 @@ export function jsonBytesBound(v: unknown): number {
   if (typeof v === 'string') return 2 + (ESCAPED.test(v) ? 6 * v.length : Buffer.byteLength(v));
   if (typeof v === 'number') return Number.isFinite(v) ? String(v).length : 4;
   if (typeof v === 'boolean' || v === null) return 5;
-  return v === undefined ? 0 : Buffer.byteLength(JSON.stringify(v) ?? '');
+  if (v === undefined) return 0;
+  // a flat object (the activity catalog's `attributes`, `primaryAttribute`): its keys and values, no
+  // serialization, remembered (the poison screen and each route's forward both ask; nothing changes them between)
+  if (typeof v === 'object' && !Array.isArray(v)) {
+    const known = flatBounds.get(v);
+    if (known !== undefined) return known;
+    let n = 2;
+    for (const k in v) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x === undefined) continue;
+      if (typeof x === 'object' && x !== null) return Buffer.byteLength(JSON.stringify(v) ?? '');
+      n += jsonBytesBound(k) + 2 + jsonBytesBound(x);
+    }
+    flatBounds.set(v, n);
+    return n;
+  }
+  return Buffer.byteLength(JSON.stringify(v) ?? '');
 }
+
+const flatBounds = new WeakMap<object, number>();
+
+/**
+ * The top-level fields no normalizer copies into `data`: the activity catalog's
+ * (src/catalog/enrich.ts) add their own bytes once, not twice.
+ */
+const NEVER_IN_DATA = new Set(['attributes', 'primaryAttribute']);
 
 /** Upper bound of JSON(envelope) − JSON(its payload as received). */
 export function envelopeOverheadBound(e: Envelope): number {
   let top = 0;
+  let once = 0;
   for (const key in e) {
     if (key === 'data') continue;
     const v = (e as unknown as Record<string, unknown>)[key];
-    if (v !== undefined) top += key.length + 4 + jsonBytesBound(v);
+    if (v === undefined) continue;
+    if (NEVER_IN_DATA.has(key)) once += key.length + 4 + jsonBytesBound(v);
+    else top += key.length + 4 + jsonBytesBound(v);
   }
-  return 2 * top + 64;
+  return 2 * top + once + 64;
 }
 
 /** True when JSON.stringify(events) is proven to take at most `limit` bytes (false: measure them). */

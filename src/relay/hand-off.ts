@@ -41,10 +41,13 @@ export interface HandOffResult {
  * Its code is imported only when MARKETO_* names an instance, so a receiver without
  * REST credentials never loads it; it never fails a delivery.
  */
+let catalogModule: Promise<typeof import('./catalog')> | undefined;
+
 async function withCatalog(received: Received, ctx: RelayContext): Promise<CatalogUse | undefined> {
   if (!ctx.config.marketo.instances.length) return received.envelopes.some((e) => e.stream === 'lead-activity') ? { catalog: 'unavailable' } : undefined;
   try {
-    return await (await import('./catalog')).applyCatalog(received, ctx);
+    catalogModule ??= import('./catalog');
+    return await (await catalogModule).applyCatalog(received, ctx);
   } catch (err) {
     ctx.log.warn('activity catalog not applied', { deliveryId: received.meta.deliveryId, err: (err as Error).name });
     return { catalog: 'unavailable', catalogError: 'internal_error' };
