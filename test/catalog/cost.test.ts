@@ -57,6 +57,7 @@ async function day(o: { unknownEveryPush: boolean }): Promise<{ identity: number
 
 test('every type known: a handful of REST calls a day, none caused by the activities', async () => {
   const r = await day({ unknownEveryPush: false });
+  // eslint-disable-next-line no-console -- the figures README quotes
   console.log(`catalog cost, 1 M activities/day, every type known: ${r.types} catalog + ${r.identity} Identity calls`);
   expect(r.types).toBe(4);
   expect(r.identity).toBe(4);
@@ -65,6 +66,7 @@ test('every type known: a handful of REST calls a day, none caused by the activi
 
 test('an unknown id in every push: bounded by one fetch per MARKETO_CATALOG_REFETCH_MINUTES, inside the daily budget', async () => {
   const r = await day({ unknownEveryPush: true });
+  // eslint-disable-next-line no-console -- the figures README quotes
   console.log(`catalog cost, 1 M activities/day, an unknown id in every push: ${r.types} catalog + ${r.identity} Identity calls`);
   // 144 on-demand fetches (one per 10 minutes) + 4 scheduled
   expect(r.types).toBeLessThanOrEqual(24 * 6 + 4);
