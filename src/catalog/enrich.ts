@@ -8,7 +8,8 @@
  *    attribute the catalog does not know and any other data type stay as sent. The
  *    primary attribute is there too, under its name (an integer one takes
  *    `primaryAttributeValueId`, the id Marketo pushes beside the value's display name);
- *  - `primaryAttribute`: `{ name, value, valueId }`, the primary attribute named.
+ *  - `primaryAttribute`: the name of the type's primary attribute (its value is in
+ *    `attributes` under that name; `data` keeps `primaryAttributeValue` / `…ValueId` as sent).
  * `data` is left exactly as Marketo sent it, its attributes list included.
  */
 import type { Envelope } from '../envelope/envelope';
@@ -109,9 +110,9 @@ export function enrichActivity(e: Envelope, t: CatalogType, zonelessTimeZone?: s
   }
   const primary = t.primaryAttribute;
   if (primary) {
+    e.primaryAttribute = primary.name;
     const value = data.primaryAttributeValue;
     const valueId = data.primaryAttributeValueId;
-    e.primaryAttribute = value !== undefined && valueId !== undefined ? { name: primary.name, value, valueId } : value !== undefined ? { name: primary.name, value } : valueId !== undefined ? { name: primary.name, valueId } : { name: primary.name };
     if (!Object.prototype.hasOwnProperty.call(attributes, primary.name) && (value !== undefined || valueId !== undefined)) {
       const kind = index.get(primary.name);
       set(attributes, primary.name, convertKind(kind, kind === 'integer' && valueId !== undefined ? valueId : (value ?? valueId), zonelessTimeZone));

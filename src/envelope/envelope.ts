@@ -65,8 +65,8 @@ export interface Envelope {
    * values converted by their data type; `data.attributes` keeps the list as sent
    */
   attributes?: Record<string, unknown>;
-  /** with the catalog: the activity type's primary attribute, named, with the value and value id as sent */
-  primaryAttribute?: { name: string; value?: unknown; valueId?: unknown };
+  /** with the catalog: the name of the activity type's primary attribute (its value: `attributes[primaryAttribute]`) */
+  primaryAttribute?: string;
   /** the event's own payload exactly as sent: never copied, never completed */
   data: Record<string, unknown>;
 }

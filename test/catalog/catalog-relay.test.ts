@@ -63,10 +63,10 @@ test('a custom activity is named as the instance names it, its attributes keyed 
     Product: attrs[3].value,
     'Booth ID': sent.primaryAttributeValueId,
   });
-  expect(custom.primaryAttribute).toEqual({ name: 'Booth ID', value: sent.primaryAttributeValue, valueId: sent.primaryAttributeValueId });
+  expect(custom.primaryAttribute).toBe('Booth ID');
   expect(custom.data).toEqual(sent);
   // a standard type keeps its documented name; its attributes are typed too
-  expect(form).toMatchObject({ activityType: 'Fill Out Form', primaryAttribute: { name: 'Webform ID' } });
+  expect(form).toMatchObject({ activityType: 'Fill Out Form', primaryAttribute: 'Webform ID' });
   expect(form.attributes).toMatchObject({ 'Client IP Address': expect.any(String) });
   const line = deliveryLines().pop();
   expect(line?.catalog).toMatch(/^[A-Za-z0-9_-]{12}$/);

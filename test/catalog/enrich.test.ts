@@ -76,7 +76,7 @@ describe('catalog', () => {
       ['Product', 'X200 Scanner'],
     ]);
     expect(Object.getPrototypeOf(e.attributes)).toBe(Object.prototype);
-    expect(e.primaryAttribute).toEqual({ name: 'Product', value: 'X200 Scanner', valueId: 9 });
+    expect(e.primaryAttribute).toBe('Product');
     expect(e.data).toEqual(sent);
     expect(JSON.parse(JSON.stringify(e)).attributes).toEqual({ Quantity: 3, ['__proto__']: true, Unknown: '5', Product: 'X200 Scanner' });
   });
