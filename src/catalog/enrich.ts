@@ -15,6 +15,7 @@
 import type { Envelope } from '../envelope/envelope';
 import { FIRST_CUSTOM_ACTIVITY_ID } from '../envelope/activity-types';
 import { toIsoUtc } from '../envelope/time';
+import { jsonBytesBound, SizedRecord } from '../delivery/param-size';
 import type { Catalog, CatalogType } from './catalog';
 
 type Kind = 'integer' | 'float' | 'boolean' | 'datetime' | 'string';
@@ -87,17 +88,24 @@ function indexOf(t: CatalogType): Map<string, Kind | undefined> {
 export const catalogTypeOf = (catalog: Catalog, activityTypeId: number | undefined): CatalogType | undefined =>
   activityTypeId === undefined ? undefined : catalog.types[String(activityTypeId)];
 
-/** Sets `name` on a plain object, `__proto__` included (an attribute name is request data). */
-function set(o: Record<string, unknown>, name: string, value: unknown): void {
+/**
+ * Sets `name` on a plain object, `__proto__` included (an attribute name is request data);
+ * answers the JSON bytes the entry may take (the 1 MB invocation proof counts them, src/delivery/param-size.ts).
+ */
+function set(o: Record<string, unknown>, name: string, value: unknown): number {
   if (name === '__proto__') Object.defineProperty(o, name, { value, enumerable: true, writable: true, configurable: true });
   else o[name] = value;
+  // a name repeated in the list is one entry (the last value): counting both stays a bound
+  return jsonBytesBound(name) + 2 + jsonBytesBound(value);
 }
 
 /** Applies the type's names and data types to the envelope (in place: the envelope was made for this request). */
 export function enrichActivity(e: Envelope, t: CatalogType, zonelessTimeZone?: string): void {
   if ((e.activityTypeId ?? 0) >= FIRST_CUSTOM_ACTIVITY_ID || e.activityType === undefined) e.activityType = t.name;
   const index = indexOf(t);
-  const attributes: Record<string, unknown> = {};
+  const record = new SizedRecord();
+  const attributes = record as unknown as Record<string, unknown>;
+  let bytes = 2;
   const data = e.data;
   const list = data.attributes;
   if (Array.isArray(list)) {
@@ -105,7 +113,7 @@ export function enrichActivity(e: Envelope, t: CatalogType, zonelessTimeZone?: s
       const a = list[i] as { name?: unknown; value?: unknown } | null;
       if (typeof a !== 'object' || a === null) continue;
       const name = a.name;
-      if (typeof name === 'string' && name !== '') set(attributes, name, convertKind(index.get(name), a.value, zonelessTimeZone));
+      if (typeof name === 'string' && name !== '') bytes += set(attributes, name, convertKind(index.get(name), a.value, zonelessTimeZone));
     }
   }
   const primary = t.primaryAttribute;
@@ -115,8 +123,9 @@ export function enrichActivity(e: Envelope, t: CatalogType, zonelessTimeZone?: s
     const valueId = data.primaryAttributeValueId;
     if (!Object.prototype.hasOwnProperty.call(attributes, primary.name) && (value !== undefined || valueId !== undefined)) {
       const kind = index.get(primary.name);
-      set(attributes, primary.name, convertKind(kind, kind === 'integer' && valueId !== undefined ? valueId : (value ?? valueId), zonelessTimeZone));
+      bytes += set(attributes, primary.name, convertKind(kind, kind === 'integer' && valueId !== undefined ? valueId : (value ?? valueId), zonelessTimeZone));
     }
   }
+  SizedRecord.seal(record, bytes);
   e.attributes = attributes;
 }

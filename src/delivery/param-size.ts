@@ -76,11 +76,11 @@ export function jsonBytesBound(v: unknown): number {
   if (typeof v === 'number') return Number.isFinite(v) ? String(v).length : 4;
   if (typeof v === 'boolean' || v === null) return 5;
   if (v === undefined) return 0;
-  // a flat object (the activity catalog's `attributes`, `primaryAttribute`): its keys and values, no
-  // serialization, remembered (the poison screen and each route's forward both ask; nothing changes them between)
   if (typeof v === 'object' && !Array.isArray(v)) {
-    const known = flatBounds.get(v);
+    // counted when it was built (the activity catalog's `attributes`)
+    const known = SizedRecord.bytesOf(v);
     if (known !== undefined) return known;
+    // another flat object: its keys and values, no serialization
     let n = 2;
     for (const k in v) {
       const x = (v as Record<string, unknown>)[k];
@@ -88,13 +88,28 @@ export function jsonBytesBound(v: unknown): number {
       if (typeof x === 'object' && x !== null) return Buffer.byteLength(JSON.stringify(v) ?? '');
       n += jsonBytesBound(k) + 2 + jsonBytesBound(x);
     }
-    flatBounds.set(v, n);
     return n;
   }
   return Buffer.byteLength(JSON.stringify(v) ?? '');
 }
 
-const flatBounds = new WeakMap<object, number>();
+/**
+ * A record that carries a bound of its own JSON bytes, for code that counts them as it
+ * builds it (the activity catalog's `attributes`): the poison screen and each route's
+ * forward then read it instead of scanning every value again. The bound is a private
+ * field: no key, no JSON, nothing a consumer sees (a WeakMap would do the same, but
+ * thousands of entries per push slow every young-generation collection down).
+ * `seal(o, bytes)`: `bytes` bounds JSON.stringify(o), and `o` does not change after.
+ */
+export class SizedRecord {
+  #jsonBytes: number | undefined;
+  static seal(o: SizedRecord, bytes: number): void {
+    o.#jsonBytes = bytes;
+  }
+  static bytesOf(o: object): number | undefined {
+    return #jsonBytes in o ? (o as SizedRecord).#jsonBytes : undefined;
+  }
+}
 
 /**
  * The top-level fields no normalizer copies into `data`: the activity catalog's

@@ -1,6 +1,7 @@
 /** Values converted by data type, the envelope completed, data untouched; route patterns on attributes. */
 import { catalogFromRest } from '../../src/catalog/catalog';
 import { convertValue, enrichActivity } from '../../src/catalog/enrich';
+import { jsonBytesBound } from '../../src/delivery/param-size';
 import { parseRoutes, routeEnvelopes } from '../../src/delivery/routes';
 import { normalizeActivity } from '../../src/envelope/activity';
 import type { Envelope } from '../../src/envelope/envelope';
@@ -75,7 +76,7 @@ describe('catalog', () => {
       ['Unknown', '5'],
       ['Product', 'X200 Scanner'],
     ]);
-    expect(Object.getPrototypeOf(e.attributes)).toBe(Object.prototype);
+    expect(Object.keys(e.attributes ?? {})).toEqual(['Quantity', '__proto__', 'Unknown', 'Product']);
     expect(e.primaryAttribute).toBe('Product');
     expect(e.data).toEqual(sent);
     expect(JSON.parse(JSON.stringify(e)).attributes).toEqual({ Quantity: 3, ['__proto__']: true, Unknown: '5', Product: 'X200 Scanner' });
@@ -113,5 +114,13 @@ describe('routes on attributes', () => {
     const r = parseRoutes({ routes: [{ name: 'x', match: { 'attributes.': 'X' }, action: 'a/x' }] });
     expect(r.ok).toBe(false);
     expect(!r.ok && r.errors[0]).toContain('attributes.<attribute name>');
+  });
+});
+
+describe('the attributes’ bytes, counted as they are built', () => {
+  it('bound JSON.stringify(attributes), whatever the names and values', () => {
+    const e = envelope({ marketoGUID: 'g3', activityTypeId: 100002, primaryAttributeValue: 'é"\\\u0001\ud800', attributes: [{ name: 'Quantity', value: '7' }, { name: 'Quantity', value: 'x'.repeat(100) }, { name: 'naïve "q"', value: { nested: [1, 2] } }, { name: '__proto__', value: '1' }] });
+    enrichActivity(e, catalog.types['100002']);
+    expect(jsonBytesBound(e.attributes)).toBeGreaterThanOrEqual(Buffer.byteLength(JSON.stringify(e.attributes)));
   });
 });
