@@ -1,6 +1,6 @@
 /**
  * A local Marketo REST stand-in: the Identity endpoint and the activity-type catalog of
- * one or more instances, as AdobeDocs/marketo-developer.en (commit aeb0d5a) documents them —
+ * one or more instances, as AdobeDocs/marketo-developer.en (commit aeb0d5a176ffdd0910ee533353593bba95f91d08) documents them —
  * help/rest-api/authentication.md (`GET /identity/oauth/token?grant_type=client_credentials&
  * client_id=…&client_secret=…` → `{ access_token, token_type: "bearer", expires_in: 3599, scope }`,
  * 401 for wrong credentials), help/rest-api/activities.md (`GET /rest/v1/activities/types.json`

@@ -1,7 +1,7 @@
 /**
  * The REST calls the catalog may make, shared by every container through the
  * store. Marketo's documented limits (AdobeDocs/marketo-developer.en
- * help/rest-api/rest-api.md and error-codes.md, commit aeb0d5a): 100 calls per
+ * help/rest-api/rest-api.md and error-codes.md, commit aeb0d5a176ffdd0910ee533353593bba95f91d08): 100 calls per
  * 20 seconds per instance (606 beyond), a daily quota per subscription, 50,000
  * by default, that "resets daily at 12:00AM CST" (607 beyond). The catalog is
  * one small user of them among the customer's own integrations, so it keeps

@@ -1,6 +1,6 @@
 /**
  * Marketo REST, the two calls the activity catalog makes (AdobeDocs/marketo-developer.en,
- * commit aeb0d5a):
+ * commit aeb0d5a176ffdd0910ee533353593bba95f91d08):
  *  - help/rest-api/authentication.md: `GET <Identity URL>/oauth/token?grant_type=client_credentials&client_id=…&client_secret=…`
  *    answers `{ access_token, token_type, expires_in, scope }`; a token lives 3,600 s; the token goes in
  *    `Authorization: Bearer` (the `access_token` query parameter is withdrawn on 2026-08-31); 601 (invalid)
