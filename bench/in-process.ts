@@ -2,12 +2,13 @@
  * P1: a signed 20-event I/O batch through verify → recipient → normalize →
  * route → forward, warm, in-process (the openwhisk client faked at its
  * boundary), against the same deliveries with Adobe's SDK verification.
- * P2: a 500-activity legacy push accepted and routed in-process.
+ * P2: a 500-activity legacy push accepted and routed in-process; and with
+ * the activity catalog warm against the same pushes without it.
  */
 import { main as leadActivity } from '../actions/lead-activity/index';
 import { main as userAudit } from '../actions/user-audit/index';
 import { toRuntimeParams } from '../dev/runtime-params';
-import { auditEvent, legacyPush } from '../dev/traffic/events';
+import { auditEvent, legacyActivity, legacyPush } from '../dev/traffic/events';
 import { seeded } from '../dev/traffic/rng';
 import { adobeDeliveryHeaders, generateSigningKey, startKeyServer, type SigningKey } from '../dev/traffic/signing';
 import { openwhiskInvoker } from '../src/delivery/invoker';
@@ -22,6 +23,9 @@ import { createStateKv, type StateClient } from '../src/stores/state-kv';
 import { FakeStateService, fakeStateClient } from '../test/support/fake-state';
 import { forgetAioLibs, loadBaseline, startStateServer, type BaselineMode } from './baseline-sdk';
 import { timeIt, type Timing } from './measure';
+import { startMarketoRestStandIn } from '../dev/traffic/marketo-rest';
+import { MUNCHKIN_IDS } from '../dev/traffic/events';
+import { resetCatalogs } from '../src/relay/catalog';
 
 const CLIENT = 'bench-client';
 const TOKEN = 'bench-push-token';
@@ -38,7 +42,60 @@ export interface InProcessResults {
   p2Memory: Timing;
   /** the real aio-lib-state library against a local State service */
   p2RealState: Timing & { stateCallsPerPush: number };
+  /** as p2, with both instances' activity catalogs configured and warm (custom activities named, attributes typed) */
+  p2Catalog: Timing;
+  /** p2 again, measured right beside p2Catalog (the ratio's denominator) */
+  p2Without: Timing;
 }
+
+/**
+ * P2 with and without the activity catalog, interleaved in blocks so the machine's
+ * drift falls on both alike: the same pushes (half of them custom activities),
+ * the same store, the catalog served warm from the local Marketo REST stand-in.
+ */
+export async function runCatalogP2(o: { pushRuns: number }): Promise<{ p2Catalog: Timing; p2Without: Timing }> {
+  const rng = seeded(2);
+  const rest = await startMarketoRestStandIn(MUNCHKIN_IDS.map((munchkinId) => ({ munchkinId })));
+  const fakeOpenwhisk = () => ({ actions: { invoke: async () => ({ activationId: 'f'.repeat(32) }) } });
+  const inputs = { LEAD_ACTIVITY_TOKENS: TOKEN, LOG_LEVEL: 'off', STATS_FLUSH_SECONDS: '3600', EVENTS_CLIENT_ID: CLIENT };
+  const withCatalog = { ...inputs, MARKETO_INSTANCES: rest.instancesJson() };
+  const start = Date.now() - 3_600_000;
+  let n = 0;
+  const push = (extra: Record<string, string>) => () => {
+    const batch = legacyPush(rng, 500, { time: new Date(start + n++ * 43_200) });
+    for (const [i, a] of (batch.activities as Record<string, unknown>[]).entries()) if (i % 2 === 0) Object.assign(a, legacyActivity(rng, { typeId: i % 4 === 0 ? 100001 : 100002, time: new Date(start + n * 43_200) }));
+    const body = Buffer.from(JSON.stringify(batch));
+    return toRuntimeParams({ method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, query: '', body }, extra);
+  };
+  const run = async (params: Record<string, unknown>) => {
+    const r = (await leadActivity(params)) as { statusCode: number };
+    if (r.statusCode !== 200) throw new Error(`P2 catalog push answered ${r.statusCode}`);
+  };
+  setRelayOverrides({ invoker: openwhiskInvoker({ __OW_API_HOST: 'https://bench', __OW_API_KEY: 'bench:key' }, fakeOpenwhisk), kv: createStateKv(async () => fakeStateClient(new FakeStateService())) });
+  resetCatalogs();
+  const blocks = 6;
+  const per = Math.max(1, Math.round(o.pushRuns / blocks));
+  const a: Timing[] = [];
+  const b: Timing[] = [];
+  // ABBA: which of the two runs first alternates, so neither always inherits the other's garbage
+  for (let i = 0; i < blocks; i++) {
+    const warm = i < 2 ? 50 : 5;
+    if (i % 2 === 0) {
+      b.push(await timeIt(per, warm, push(inputs), run));
+      a.push(await timeIt(per, warm, push(withCatalog), run));
+    } else {
+      a.push(await timeIt(per, warm, push(withCatalog), run));
+      b.push(await timeIt(per, warm, push(inputs), run));
+    }
+  }
+  setRelayOverrides({});
+  resetCatalogs();
+  await rest.close();
+  const merge = (ts: Timing[]): Timing => ({ runs: ts.reduce((s, t) => s + t.runs, 0), p50: median(ts.map((t) => t.p50)), p99: Math.max(...ts.map((t) => t.p99)), mean: ts.reduce((s, t) => s + t.mean * t.runs, 0) / ts.reduce((s, t) => s + t.runs, 0) });
+  return { p2Catalog: merge(a), p2Without: merge(b) };
+}
+
+const median = (v: number[]): number => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
 
 export async function runInProcess(o: { runs: number; pushRuns: number }): Promise<InProcessResults> {
   const rng = seeded(1);
@@ -116,6 +173,7 @@ export async function runInProcess(o: { runs: number; pushRuns: number }): Promi
   await stateServer.close();
   setRelayOverrides({});
   await keyServer.close();
+  const { p2Catalog, p2Without } = await runCatalogP2({ pushRuns: o.pushRuns });
   const eps = <T extends Timing>(t: T) => ({ ...t, eventsPerSecond: 20_000 / t.mean });
-  return { p1: eps(p1), p1Baseline: eps(p1Baseline), p1BaselineStub: eps(p1BaselineStub), p2, p2Memory, p2RealState };
+  return { p1: eps(p1), p1Baseline: eps(p1Baseline), p1BaselineStub: eps(p1BaselineStub), p2, p2Memory, p2RealState, p2Catalog, p2Without };
 }

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole app on this machine, no Adobe account. Builds the action
  * bundles, starts a key server (Adobe's signing keys), a local OAuth IdP and the
- * local runtime, registers the three webhooks (challenge), then drives a simulated
+ * local runtime and a Marketo REST stand-in (the activity catalog of each simulated
+ * instance), registers the three webhooks (challenge), then drives a simulated
  * Marketo against them with a live status line. Ctrl-C stops cleanly: no new
  * requests, every answer and local invocation awaited, servers closed, a summary.
  *
@@ -134,7 +135,7 @@ async function main(): Promise<number> {
     throw err.code === 'EADDRINUSE' ? new Error(`port ${o.port ?? env.PORT} is in use: pass --port <n> (0 = any free port)`) : err;
   });
   const web = `${server.url}${WEB_PATH}`;
-  console.log(`local runtime ${server.url} — actions from ${bundles ? 'the built bundles' : 'source'}; key server ${sim.keyServer.baseUrl}; OAuth IdP ${sim.idp.idp.url}`);
+  console.log(`local runtime ${server.url} — actions from ${bundles ? 'the built bundles' : 'source'}; key server ${sim.keyServer.baseUrl}; OAuth IdP ${sim.idp.idp.url}; Marketo REST ${sim.rest.url}`);
   console.log(`webhooks ${web}/{${o.streams.join(',')}}   traffic seed ${sim.seed}`);
   const stop = onInterrupt();
   try {

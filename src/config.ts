@@ -9,6 +9,17 @@ import { DEFAULT_ZONELESS_TIME_ZONE, isTimeZone } from './envelope/time';
 
 export type StoreKind = 'auto' | 'memory' | 'file' | 'state' | 'redis';
 
+/** One Marketo instance whose REST API the activity catalog reads (Admin → Integration → Web Services, LaunchPoint). */
+export interface MarketoInstance {
+  munchkinId: string;
+  /** the REST API endpoint, e.g. https://111-AAA-222.mktorest.com/rest */
+  restEndpoint: string;
+  /** the Identity endpoint, e.g. https://111-AAA-222.mktorest.com/identity */
+  identityEndpoint: string;
+  clientId: string;
+  clientSecret: string;
+}
+
 export interface Config {
   logLevel: string;
   maxBodyBytes: number;
@@ -63,6 +74,18 @@ export interface Config {
     pendingSeconds: number;
     /** the idempotency store failing: retry (answer 503) or forward without the duplicate check */
     dedupeUnavailable: 'retry' | 'forward';
+  };
+  /** the activity catalog (src/catalog): instances with REST credentials, and its bounds */
+  marketo: {
+    instances: MarketoInstance[];
+    /** bound of one REST or Identity call */
+    timeoutMs: number;
+    /** how long a fetched catalog is kept in the store */
+    catalogTtlHours: number;
+    /** at most one on-demand fetch per instance in this many minutes (an unknown type id) */
+    refetchMinutes: number;
+    /** REST calls (Identity included) the catalog may make per instance per Marketo day */
+    dailyCalls: number;
   };
 }
 
@@ -140,6 +163,72 @@ function dedupeMode(inputs: Inputs, errors: string[]): 'retry' | 'forward' {
   return 'retry';
 }
 
+const MUNCHKIN = /^[A-Za-z0-9]{3}-[A-Za-z0-9]{3}-[A-Za-z0-9]{3}$/;
+
+/** `https://111-AAA-222.mktorest.com/rest` → `111-AAA-222` (Marketo's own host names), else undefined. */
+export const munchkinOfEndpoint = (endpoint: string): string | undefined => {
+  try {
+    const label = new URL(endpoint).hostname.split('.')[0].toUpperCase();
+    return MUNCHKIN.test(label) ? label : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The instances the catalog reads: MARKETO_INSTANCES (a JSON list, one object per munchkinId, for an
+ * app serving several instances) and/or the four single-instance settings. Errors never quote a secret.
+ */
+function marketoInstances(inputs: Inputs, errors: string[]): MarketoInstance[] {
+  const out: MarketoInstance[] = [];
+  const add = (where: string, raw: Record<string, unknown>): void => {
+    const before = errors.length;
+    const field = (k: string): string | undefined => (typeof raw[k] === 'string' && (raw[k] as string).trim() !== '' ? (raw[k] as string).trim() : undefined);
+    const endpoint = (k: string): string | undefined => {
+      const v = field(k);
+      if (v === undefined) return void errors.push(`${where}: ${k} is missing`);
+      try {
+        const u = new URL(v);
+        if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
+        return v.replace(/\/+$/, '');
+      } catch {
+        return void errors.push(`${where}: ${k} "${v}" is not an http(s) URL`);
+      }
+    };
+    const restEndpoint = endpoint('restEndpoint');
+    const identityEndpoint = endpoint('identityEndpoint');
+    const clientId = field('clientId');
+    const clientSecret = field('clientSecret');
+    if (!clientId) errors.push(`${where}: clientId is missing`);
+    if (!clientSecret) errors.push(`${where}: clientSecret is missing`);
+    const munchkinId = (field('munchkinId') ?? (restEndpoint && munchkinOfEndpoint(restEndpoint)))?.toUpperCase();
+    if (!munchkinId) errors.push(`${where}: munchkinId is missing (and the REST endpoint's host does not name it)`);
+    else if (!MUNCHKIN.test(munchkinId)) errors.push(`${where}: munchkinId "${munchkinId}" is not of the form 111-AAA-222`);
+    else if (out.some((i) => i.munchkinId === munchkinId)) errors.push(`${where}: munchkinId ${munchkinId} is configured twice`);
+    if (errors.length === before) out.push({ munchkinId: munchkinId!, restEndpoint: restEndpoint!, identityEndpoint: identityEndpoint!, clientId: clientId!, clientSecret: clientSecret! });
+  };
+  const listed = str(inputs, 'MARKETO_INSTANCES');
+  if (listed !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(listed);
+    } catch {
+      parsed = undefined;
+    }
+    if (!Array.isArray(parsed)) errors.push('MARKETO_INSTANCES: expected a JSON list of {munchkinId, restEndpoint, identityEndpoint, clientId, clientSecret}');
+    else parsed.forEach((p, i) => (typeof p === 'object' && p !== null && !Array.isArray(p) ? add(`MARKETO_INSTANCES[${i}]`, p as Record<string, unknown>) : errors.push(`MARKETO_INSTANCES[${i}]: expected an object`)));
+  }
+  const single = { restEndpoint: str(inputs, 'MARKETO_REST_ENDPOINT'), identityEndpoint: str(inputs, 'MARKETO_IDENTITY_ENDPOINT'), clientId: str(inputs, 'MARKETO_CLIENT_ID'), clientSecret: str(inputs, 'MARKETO_CLIENT_SECRET'), munchkinId: str(inputs, 'MARKETO_MUNCHKIN_ID') };
+  if (single.restEndpoint || single.identityEndpoint || single.clientId || single.clientSecret) {
+    const names: Record<string, string> = { restEndpoint: 'MARKETO_REST_ENDPOINT', identityEndpoint: 'MARKETO_IDENTITY_ENDPOINT', clientId: 'MARKETO_CLIENT_ID', clientSecret: 'MARKETO_CLIENT_SECRET', munchkinId: 'MARKETO_MUNCHKIN_ID' };
+    const before = errors.length;
+    add('MARKETO_*', single);
+    // the single-instance settings' errors name the settings, not the fields
+    for (let i = before; i < errors.length; i++) errors[i] = errors[i].replace(/^MARKETO_\*: (\w+)/, (_, k: string) => names[k] ?? k);
+  }
+  return out;
+}
+
 /** The takeover bound of a pending claim: see src/stores/dedupe.ts. */
 export const pendingBoundSeconds = (d: { budgetMs: number; forwardTimeoutMs: number; storeTimeoutMs: number }): number =>
   Math.ceil((d.budgetMs + d.forwardTimeoutMs + 2 * d.storeTimeoutMs) / 1000) + 1;
@@ -199,6 +288,13 @@ export function parseConfig(inputs: Inputs): ConfigResult {
       timeoutMs: int(inputs, 'STORE_TIMEOUT_MS', 1500, 100, 5000, e),
       pendingSeconds: 0,
       dedupeUnavailable: dedupeMode(inputs, e),
+    },
+    marketo: {
+      instances: marketoInstances(inputs, e),
+      timeoutMs: int(inputs, 'MARKETO_REST_TIMEOUT_MS', 3000, 100, 10000, e),
+      catalogTtlHours: int(inputs, 'MARKETO_CATALOG_TTL_HOURS', 48, 1, 24 * 30, e),
+      refetchMinutes: int(inputs, 'MARKETO_CATALOG_REFETCH_MINUTES', 10, 1, 24 * 60, e),
+      dailyCalls: int(inputs, 'MARKETO_CATALOG_DAILY_CALLS', 200, 2, 50000, e),
     },
   };
   if (config.leadPush.introspectionUrl && !(config.leadPush.clientId && config.leadPush.clientSecret)) {
@@ -271,6 +367,10 @@ export const SETTING_GROUPS = {
   'adobe-api': ['ADOBE_CONSUMER_ORG_ID', 'ADOBE_PROJECT_ID', 'ADOBE_WORKSPACE_ID', 'ADOBE_REGISTRATION_IDS', 'ADOBE_EVENTS_API_URL'],
   /** catch-up: the registration's journal (IMS credential: include-ims-credentials) */
   journal: ['ADOBE_JOURNAL_URL'],
+  /** Marketo REST credentials per instance (secrets): the activity catalog's fetches */
+  'marketo-rest': ['MARKETO_INSTANCES', 'MARKETO_MUNCHKIN_ID', 'MARKETO_REST_ENDPOINT', 'MARKETO_IDENTITY_ENDPOINT', 'MARKETO_CLIENT_ID', 'MARKETO_CLIENT_SECRET', 'MARKETO_REST_TIMEOUT_MS'],
+  /** the activity catalog's lifetime and bounds (receivers of lead activities, catch-up, refresh-catalog) */
+  catalog: ['MARKETO_CATALOG_TTL_HOURS', 'MARKETO_CATALOG_REFETCH_MINUTES', 'MARKETO_CATALOG_DAILY_CALLS'],
   /** npm start / npm run serve only: never deployed */
   local: ['LOCAL_DATA_DIR', 'LOCAL_INVOCATIONS_FILE'],
 } as const satisfies Record<string, readonly string[]>;
@@ -292,14 +392,17 @@ const receiver = (...extra: SettingGroup[]): ActionNeeds => ({ settings: ['log',
 export const ACTION_SETTINGS: Record<string, ActionNeeds> = {
   'user-audit': receiver('io-webhook'),
   notification: receiver('io-webhook'),
-  'lead-activity': receiver('io-webhook', 'lead-push'),
+  // only the receivers that get lead activities read the catalog (and so its credentials)
+  'lead-activity': receiver('io-webhook', 'lead-push', 'marketo-rest', 'catalog'),
   // Runtime-action registrations: events arrive as params (no HTTP body, no signature to check)
   'user-audit-registration': receiver(),
   'notification-registration': receiver(),
-  'lead-activity-registration': receiver(),
+  'lead-activity-registration': receiver('marketo-rest', 'catalog'),
   replay: { settings: ['log', 'routing', 'forward', 'replay', 'stores'], apiKey: true, ims: false },
   status: { settings: ['log', 'stores', 'adobe-api'], apiKey: true, ims: true },
-  'catch-up': { settings: ['log', 'envelope', 'routing', 'forward', 'hand-off', 'stores', 'journal'], apiKey: true, ims: true },
+  'catch-up': { settings: ['log', 'envelope', 'routing', 'forward', 'hand-off', 'stores', 'journal', 'marketo-rest', 'catalog'], apiKey: true, ims: true },
+  // the scheduled catalog fetch: stores (catalog, usage) and the REST credentials, nothing else
+  'refresh-catalog': { settings: ['log', 'stores', 'marketo-rest', 'catalog'], apiKey: true, ims: false },
   'log-events': { settings: ['log'], apiKey: false, ims: false },
 };
 

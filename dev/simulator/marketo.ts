@@ -1,13 +1,17 @@
 /**
  * A simulated Marketo (and the Adobe I/O Events that carries its streams):
  * development signing keys served like Adobe's key host, the local OAuth IdP
- * whose client-credentials token it fetches and caches, and a sender that
+ * whose client-credentials token it fetches and caches, a Marketo REST stand-in
+ * serving each simulated instance's activity catalog (custom activity 100001
+ * "Attended Booth", 100002 "Purchased Product"), and a sender that
  * drives the relay with a TrafficPlan and waits as long as the real senders
  * do (Adobe 10 s, Marketo's push 20 s).
  */
 import { randomInt } from 'node:crypto';
 import type { Stream } from '../../src/envelope/envelope';
 import { clientCredentials, startLocalIdp, type LocalIdp, type TokenSource } from '../idp';
+import { MUNCHKIN_IDS } from '../traffic/events';
+import { startMarketoRestStandIn, type MarketoRestStandIn } from '../traffic/marketo-rest';
 import { TrafficPlan, type PlanContext, type PlannedRequest } from '../traffic/plan';
 import { seeded } from '../traffic/rng';
 import { generateSigningKey, startKeyServer, type KeyServer, type SigningKey } from '../traffic/signing';
@@ -32,6 +36,8 @@ export interface SimulatedMarketo {
   keys: [SigningKey, SigningKey];
   keyServer: KeyServer;
   idp: LocalIdp;
+  /** the instances' REST API (Identity + activity types), for the activity catalog */
+  rest: MarketoRestStandIn;
   /** Marketo's cached client-credentials token */
   oauthToken: TokenSource;
   plan: TrafficPlan;
@@ -63,6 +69,7 @@ export async function startSimulatedMarketo(o: SimulatedMarketoOptions): Promise
   const keys: [SigningKey, SigningKey] = [generateSigningKey(), generateSigningKey()];
   const keyServer = await startKeyServer(keys);
   const idp = await startLocalIdp();
+  const rest = await startMarketoRestStandIn(MUNCHKIN_IDS.map((munchkinId) => ({ munchkinId })));
   const oauthToken = clientCredentials(idp.marketo);
   const expiredToken = (): Promise<string> => idp.idp.mint({}, { exp: Math.floor(Date.now() / 1000) - 600 });
   const plan = new TrafficPlan(seeded(seed), { clientId: SIM_CLIENT_ID, keys, pushToken: SIM_PUSH_TOKEN, oauthToken, expiredToken, streams: o.streams, pushSize: o.pushSize, mix: o.mix });
@@ -71,6 +78,7 @@ export async function startSimulatedMarketo(o: SimulatedMarketoOptions): Promise
     keys,
     keyServer,
     idp,
+    rest,
     oauthToken,
     plan,
     relayEnv: {
@@ -78,8 +86,9 @@ export async function startSimulatedMarketo(o: SimulatedMarketoOptions): Promise
       EVENTS_PUBLIC_KEY_BASE_URL: keyServer.baseUrl,
       LEAD_ACTIVITY_TOKENS: SIM_PUSH_TOKEN,
       ...idp.relayEnv,
+      MARKETO_INSTANCES: rest.instancesJson(),
     },
     send: (baseUrl, req) => send(baseUrl, req, o.timeouts ?? true),
-    close: async () => void (await Promise.all([keyServer.close(), idp.close()])),
+    close: async () => void (await Promise.all([keyServer.close(), idp.close(), rest.close()])),
   };
 }

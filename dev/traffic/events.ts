@@ -83,23 +83,69 @@ const ACTIVITY_TYPES: [number, string, string][] = [
   [100001, 'Attended Booth', 'Booth ID'],
 ];
 
+/**
+ * The simulated instances' custom activity types, as their catalog defines them
+ * (the Marketo REST stand-in, dev/traffic/marketo-rest.ts, serves these). A custom
+ * activity arrives with its bare id: no `activityType` name, attributes as `{name, value}`.
+ */
+export const CUSTOM_ACTIVITY_TYPES = [
+  {
+    id: 100001,
+    name: 'Attended Booth',
+    description: 'Visited the booth at an event',
+    primaryAttribute: { name: 'Booth ID', dataType: 'integer' },
+    attributes: [
+      { name: 'Visited At', dataType: 'datetime' },
+      { name: 'Badge Scanned', dataType: 'boolean' },
+      { name: 'Minutes', dataType: 'float' },
+      { name: 'Product', dataType: 'string' },
+    ],
+  },
+  {
+    id: 100002,
+    name: 'Purchased Product',
+    description: 'Bought a product in the web shop',
+    primaryAttribute: { name: 'Product', dataType: 'string' },
+    attributes: [
+      { name: 'Quantity', dataType: 'integer' },
+      { name: 'Price', dataType: 'float' },
+      { name: 'Purchased At', dataType: 'datetime' },
+      { name: 'Gift', dataType: 'boolean' },
+    ],
+  },
+] as const;
+
+const PRODUCTS = ['X200 Scanner', 'X300 Scanner', 'Y1 Label Printer', 'Z9 Tablet'];
+
 /** One activity in the legacy-push form (leadId a number). */
 export function legacyActivity(rng: Rng, o: { time?: Date; typeId?: number } = {}): Record<string, unknown> {
   const [typeId, name, primary] = o.typeId ? ACTIVITY_TYPES.find(([id]) => id === o.typeId) ?? [o.typeId, `Custom ${o.typeId}`, 'Value'] : pick(rng, ACTIVITY_TYPES);
+  const activityDate = (o.time ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const base = { marketoGUID: uuid(rng), leadId: int(rng, 1, 2_000_000), activityDate, activityTypeId: typeId };
+  const custom = CUSTOM_ACTIVITY_TYPES.find((t) => t.id === typeId);
+  // drawn in the order the standard form always drew them, so seeded traffic stays what it was
+  const [logItem, valueId, value, objectValue, a, b] = [int(rng, 1, 2 ** 31), int(rng, 1, 9999), int(rng, 1, 999), int(rng, 1, 9999), int(rng, 1, 254), int(rng, 1, 999)];
+  if (custom) {
+    // the values as Marketo writes them in a push: every one a string, times without a zone
+    const product = PRODUCTS[value % PRODUCTS.length];
+    const when = activityDate.replace('T', ' ').replace('Z', '');
+    const attributes =
+      custom.id === 100001
+        ? [{ name: 'Visited At', value: when }, { name: 'Badge Scanned', value: a % 2 ? 'true' : 'false' }, { name: 'Minutes', value: `${a % 60}.5` }, { name: 'Product', value: product }]
+        : [{ name: 'Quantity', value: String(1 + (a % 5)) }, { name: 'Price', value: `${b}.99` }, { name: 'Purchased At', value: when }, { name: 'Gift', value: a % 3 ? 'false' : 'true' }];
+    return { ...base, activityLogItemId: logItem, primaryAttributeValueId: valueId, primaryAttributeValue: custom.id === 100001 ? `Booth ${valueId}` : product, attributes };
+  }
   return {
-    marketoGUID: uuid(rng),
-    leadId: int(rng, 1, 2_000_000),
-    activityDate: (o.time ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    activityTypeId: typeId,
+    ...base,
     activityType: name,
-    activityLogItemId: int(rng, 1, 2 ** 31),
-    primaryAttributeValueId: int(rng, 1, 9999),
-    primaryAttributeValue: `${primary} ${int(rng, 1, 999)}`,
+    activityLogItemId: logItem,
+    primaryAttributeValueId: valueId,
+    primaryAttributeValue: `${primary} ${value}`,
     attributes: [
-      { name: primary, dataType: 'object', value: int(rng, 1, 9999) },
-      { name: 'Client IP Address', dataType: 'string', value: `203.0.113.${int(rng, 1, 254)}` },
+      { name: primary, dataType: 'object', value: objectValue },
+      { name: 'Client IP Address', dataType: 'string', value: `203.0.113.${a}` },
       { name: 'User Agent', dataType: 'string', value: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36' },
-      { name: 'Referrer URL', dataType: 'string', value: `https://www.example.com/landing/${int(rng, 1, 999)}?utm_source=newsletter&utm_campaign=${int(rng, 1, 99)}` },
+      { name: 'Referrer URL', dataType: 'string', value: `https://www.example.com/landing/${b}?utm_source=newsletter&utm_campaign=${int(rng, 1, 99)}` },
     ],
   };
 }
@@ -119,7 +165,7 @@ export function legacyPush(rng: Rng, count: number, o: { munchkinId?: string; me
 /** The I/O Events form of a legacy activity: a flat CloudEvent, id = marketoGUID, leadId a string. */
 export function ioActivityEvent(rng: Rng, activity: Record<string, unknown>, o: EventOptions): Record<string, unknown> {
   const typeId = activity.activityTypeId as number;
-  const name = String(activity.activityType).toLowerCase().replace(/[^a-z0-9]/g, '');
+  const name = String(activity.activityType ?? '').toLowerCase().replace(/[^a-z0-9]/g, '');
   const { marketoGUID, ...rest } = activity;
   return {
     eventid: uuid(rng),

@@ -10,7 +10,8 @@
  * Each normalizer keeps the event's payload in `data` and adds to it only
  * fields whose values also stand at the top level (marketoGUID = id,
  * munchkinId, leadId), under keys at most 11 characters long — hence the 2×
- * and the constant. The payloads together were part of the request body, and
+ * and the constant. The activity catalog's fields (`attributes`,
+ * `primaryAttribute`) are never copied into `data`: they count once. The payloads together were part of the request body, and
  * re-serializing parsed JSON never makes it longer except for numbers: an
  * exponent form (`1e20` → `100000000000000000000`, at most 24 characters
  * out) and integers of 16+ digits rounded up to one more digit — except that
@@ -55,23 +56,79 @@ export function payloadBound(source: PayloadSource): PayloadBound {
   };
 }
 
+/**
+ * JSON bytes of a short string, in one pass over its characters (cheaper than a regex and a
+ * byte count for the many short values envelopes carry): 6 for anything JSON.stringify may
+ * escape (a quote, a backslash, a control character, a surrogate), else its UTF-8 length.
+ */
+function shortStringBound(v: string): number {
+  let n = 2;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    n += c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff) ? 6 : c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+  }
+  return n;
+}
+
 /** Bytes of JSON.stringify(v) or more, for the short values envelopes lift to the top level. */
 export function jsonBytesBound(v: unknown): number {
-  if (typeof v === 'string') return 2 + (ESCAPED.test(v) ? 6 * v.length : Buffer.byteLength(v));
+  if (typeof v === 'string') return v.length <= 64 ? shortStringBound(v) : 2 + (ESCAPED.test(v) ? 6 * v.length : Buffer.byteLength(v));
   if (typeof v === 'number') return Number.isFinite(v) ? String(v).length : 4;
   if (typeof v === 'boolean' || v === null) return 5;
-  return v === undefined ? 0 : Buffer.byteLength(JSON.stringify(v) ?? '');
+  if (v === undefined) return 0;
+  if (typeof v === 'object' && !Array.isArray(v)) {
+    // counted when it was built (the activity catalog's `attributes`)
+    const known = SizedRecord.bytesOf(v);
+    if (known !== undefined) return known;
+    // another flat object: its keys and values, no serialization
+    let n = 2;
+    for (const k in v) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x === undefined) continue;
+      if (typeof x === 'object' && x !== null) return Buffer.byteLength(JSON.stringify(v) ?? '');
+      n += jsonBytesBound(k) + 2 + jsonBytesBound(x);
+    }
+    return n;
+  }
+  return Buffer.byteLength(JSON.stringify(v) ?? '');
 }
+
+/**
+ * A record that carries a bound of its own JSON bytes, for code that counts them as it
+ * builds it (the activity catalog's `attributes`): the poison screen and each route's
+ * forward then read it instead of scanning every value again. The bound is a private
+ * field: no key, no JSON, nothing a consumer sees (a WeakMap would do the same, but
+ * thousands of entries per push slow every young-generation collection down).
+ * `seal(o, bytes)`: `bytes` bounds JSON.stringify(o), and `o` does not change after.
+ */
+export class SizedRecord {
+  #jsonBytes: number | undefined;
+  static seal(o: SizedRecord, bytes: number): void {
+    o.#jsonBytes = bytes;
+  }
+  static bytesOf(o: object): number | undefined {
+    return #jsonBytes in o ? (o as SizedRecord).#jsonBytes : undefined;
+  }
+}
+
+/**
+ * The top-level fields no normalizer copies into `data`: the activity catalog's
+ * (src/catalog/enrich.ts) add their own bytes once, not twice.
+ */
+const NEVER_IN_DATA = new Set(['attributes', 'primaryAttribute']);
 
 /** Upper bound of JSON(envelope) − JSON(its payload as received). */
 export function envelopeOverheadBound(e: Envelope): number {
   let top = 0;
+  let once = 0;
   for (const key in e) {
     if (key === 'data') continue;
     const v = (e as unknown as Record<string, unknown>)[key];
-    if (v !== undefined) top += key.length + 4 + jsonBytesBound(v);
+    if (v === undefined) continue;
+    if (NEVER_IN_DATA.has(key)) once += key.length + 4 + jsonBytesBound(v);
+    else top += key.length + 4 + jsonBytesBound(v);
   }
-  return 2 * top + 64;
+  return 2 * top + once + 64;
 }
 
 /** True when JSON.stringify(events) is proven to take at most `limit` bytes (false: measure them). */

@@ -8,7 +8,11 @@
  *
  * `match` is an AND of envelope fields; a list means any of; strings compare
  * case-insensitively and may hold `*` wildcards; numbers compare exactly. A
- * pattern only matches a field that is present. An event may match several
+ * pattern only matches a field that is present. `attributes.<name>` matches
+ * an activity attribute's value (`"attributes.Product": "X*"`): the value the
+ * activity catalog converted (envelope `attributes`, src/catalog/enrich.ts),
+ * else the value as sent in the activity's `attributes` list, so a route keeps
+ * working while the catalog is unavailable; names compare case-insensitively. An event may match several
  * routes (fan-out); events matching none go to `default` (route name
  * "default") when it is set, else they are reported as unrouted.
  *
@@ -19,13 +23,16 @@ import { isObject } from '../envelope/fields';
 
 export const MATCH_FIELDS = ['stream', 'type', 'source', 'munchkinId', 'componentType', 'eventAction', 'subType', 'activityTypeId', 'activityType', 'userId', 'dataschema'] as const;
 export type MatchField = (typeof MATCH_FIELDS)[number];
+/** `attributes.` + an attribute name: an activity attribute's value */
+export const ATTRIBUTE_FIELD_PREFIX = 'attributes.';
+type MatchKey = MatchField | `${typeof ATTRIBUTE_FIELD_PREFIX}${string}`;
 
 type Matcher = (value: unknown) => boolean;
 
 export interface CompiledRoute {
   name: string;
   action: string;
-  match: Partial<Record<MatchField, (string | number)[]>>;
+  match: Partial<Record<MatchKey, (string | number)[]>>;
   test: (e: Envelope) => boolean;
 }
 
@@ -50,18 +57,34 @@ function patternMatcher(pattern: string | number): Matcher {
   return (v) => (typeof v === 'string' || typeof v === 'number') && re.test(String(v));
 }
 
-function compileMatch(match: Partial<Record<MatchField, (string | number)[]>>): (e: Envelope) => boolean {
+/** An attribute value for matching: a boolean compares as its text (`true`, `false`). */
+const matchable = (v: unknown): unknown => (typeof v === 'boolean' ? String(v) : v);
+
+/** The value of the attribute named `lower` (lower-cased): the catalog's object, else the list as sent. */
+function attributeValue(e: Envelope, lower: string): unknown {
+  if (e.attributes) {
+    for (const k in e.attributes) if (k.toLowerCase() === lower) return matchable(e.attributes[k]);
+    return undefined;
+  }
+  const list = e.data.attributes;
+  if (!Array.isArray(list)) return undefined;
+  for (const a of list) if (isObject(a) && typeof a.name === 'string' && a.name.toLowerCase() === lower) return matchable(a.value);
+  return undefined;
+}
+
+function compileMatch(match: Partial<Record<MatchKey, (string | number)[]>>): (e: Envelope) => boolean {
   const checks = Object.entries(match).map(([field, patterns]) => {
-    const matchers = patterns.map(patternMatcher);
+    const matchers = (patterns as (string | number)[]).map(patternMatcher);
+    const attribute = field.startsWith(ATTRIBUTE_FIELD_PREFIX) ? field.slice(ATTRIBUTE_FIELD_PREFIX.length).toLowerCase() : undefined;
     return (e: Envelope): boolean => {
-      const value = e[field as MatchField];
-      return value !== undefined && matchers.some((m) => m(value));
+      const value = attribute !== undefined ? attributeValue(e, attribute) : e[field as MatchField];
+      return value !== undefined && value !== null && matchers.some((m) => m(value));
     };
   });
   return (e) => checks.every((c) => c(e));
 }
 
-function checkMatchValue(where: string, field: MatchField, raw: unknown, errors: string[]): (string | number)[] | undefined {
+function checkMatchValue(where: string, field: MatchKey, raw: unknown, errors: string[]): (string | number)[] | undefined {
   const values = Array.isArray(raw) ? raw : [raw];
   if (values.length === 0) return void errors.push(`${where}: match.${field} is an empty list (it would match nothing)`);
   for (const v of values) {
@@ -87,19 +110,20 @@ function compileRoute(raw: unknown, index: number, seen: Set<string>, errors: st
   else if (name === 'default') errors.push(`${label}: the name "default" is reserved for the default action`);
   else if (seen.has(name)) errors.push(`${label}: the name "${name}" is used by another route`);
   if (typeof raw.action !== 'string' || !ACTION.test(raw.action)) errors.push(`${label}: action must be an action name like "package/action", got ${JSON.stringify(raw.action)}`);
-  const match: Partial<Record<MatchField, (string | number)[]>> = {};
+  const match: Partial<Record<MatchKey, (string | number)[]>> = {};
   if (!isObject(raw.match)) {
     errors.push(`${label}: match must be an object (use { "stream": "*" } to take every event)`);
   } else if (Object.keys(raw.match).length === 0) {
     errors.push(`${label}: match is empty; write { "stream": "*" } if the route should take every event`);
   } else {
     for (const [field, value] of Object.entries(raw.match)) {
-      if (!(MATCH_FIELDS as readonly string[]).includes(field)) {
-        errors.push(`${label}: match.${field} is not a field that can be matched (allowed: ${MATCH_FIELDS.join(', ')})`);
+      const attribute = field.startsWith(ATTRIBUTE_FIELD_PREFIX) && field.length > ATTRIBUTE_FIELD_PREFIX.length;
+      if (!attribute && !(MATCH_FIELDS as readonly string[]).includes(field)) {
+        errors.push(`${label}: match.${field} is not a field that can be matched (allowed: ${MATCH_FIELDS.join(', ')}, or ${ATTRIBUTE_FIELD_PREFIX}<attribute name>)`);
         continue;
       }
-      const values = checkMatchValue(label, field as MatchField, value, errors);
-      if (values) match[field as MatchField] = values;
+      const values = checkMatchValue(label, field as MatchKey, value, errors);
+      if (values) match[field as MatchKey] = values;
     }
   }
   if (errors.length > before) return undefined;

@@ -60,6 +60,13 @@ export interface Envelope {
   activityTypeId?: number;
   activityType?: string;
   leadId?: string;
+  /**
+   * With the instance's activity catalog (src/catalog): the activity's attributes keyed by name,
+   * values converted by their data type; `data.attributes` keeps the list as sent
+   */
+  attributes?: Record<string, unknown>;
+  /** with the catalog: the name of the activity type's primary attribute (its value: `attributes[primaryAttribute]`) */
+  primaryAttribute?: string;
   /** the event's own payload exactly as sent: never copied, never completed */
   data: Record<string, unknown>;
 }

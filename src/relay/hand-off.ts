@@ -23,6 +23,7 @@ import { accepted, retryLater, type Outcome } from '../outcome';
 import type { Json } from '../envelope/fields';
 import type { Envelope } from '../envelope/envelope';
 import type { RelayContext, Stores } from './context';
+import type { CatalogUse } from './catalog';
 
 /** A quarantined element: what could not be normalized (as received), or the envelope (or, too deep to store, its top-level fields). */
 export type QuarantinedPayload = ElementPayload;
@@ -31,6 +32,26 @@ export interface HandOffResult {
   outcome: Outcome;
   report?: DeliveryReport;
   quarantined: number;
+  /** lead activities: which activity catalog applied, or "unavailable" (for the log line) */
+  catalog?: CatalogUse;
+}
+
+/**
+ * The instances' activity catalogs applied to the lead activities (src/relay/catalog.ts).
+ * Its code is imported only when MARKETO_* names an instance, so a receiver without
+ * REST credentials never loads it; it never fails a delivery.
+ */
+let catalogModule: Promise<typeof import('./catalog')> | undefined;
+
+async function withCatalog(received: Received, ctx: RelayContext): Promise<CatalogUse | undefined> {
+  if (!ctx.config.marketo.instances.length) return received.envelopes.some((e) => e.stream === 'lead-activity') ? { catalog: 'unavailable' } : undefined;
+  try {
+    catalogModule ??= import('./catalog');
+    return await (await catalogModule).applyCatalog(received, ctx);
+  } catch (err) {
+    ctx.log.warn('activity catalog not applied', { deliveryId: received.meta.deliveryId, err: (err as Error).name });
+    return { catalog: 'unavailable', catalogError: 'internal_error' };
+  }
 }
 
 interface Quarantine {
@@ -82,6 +103,7 @@ export async function handOff(received: Received, ctx: RelayContext): Promise<Ha
     const over = eventsOverCap(received.envelopes.length + received.unusable.length, ctx.config.delivery.maxEventsPerDelivery);
     if (over) return { outcome: over, quarantined: 0 };
   }
+  const catalog = await withCatalog(received, ctx);
   const mode = ctx.config.stores.dedupeUnavailable;
   let stores: Stores | undefined;
   let storeError: Error | undefined;
@@ -131,7 +153,7 @@ export async function handOff(received: Received, ctx: RelayContext): Promise<Ha
     ...report.unroutedEvents.map((e) => ({ element: e as unknown as Json, reason: 'unrouted: no route matched and no default route is set', slim: slimOf(received.meta, e) })),
   ];
   const quarantined = (await quarantine(items, received, stores, ctx)) ? items.length : undefined;
-  const result = (outcome: Outcome): HandOffResult => ({ outcome, report, quarantined: quarantined ?? 0 });
+  const result = (outcome: Outcome): HandOffResult => ({ outcome, report, quarantined: quarantined ?? 0, ...(catalog ? { catalog } : {}) });
   if (quarantined === undefined) return result(retryLater('dead_letter_unavailable', 'events that cannot be delivered could not be stored; retry later', 60));
   if (report.parkFailed > 0) return result(retryLater('handoff_failed', `${report.parkFailed} event(s) could not be handed off or parked; retry later`, 60));
   if (report.claimFailed > 0) return result(retryLater('dedupe_unavailable', `the idempotency store is unavailable; ${report.claimFailed} event(s) not forwarded; retry later`, 30));

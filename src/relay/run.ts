@@ -77,6 +77,7 @@ function logRequest(ctx: RelayContext, name: string, stream: Stream, outcome: Ou
     ...ioEventIdsOf(received),
     ...(result?.report ? { forwarded: result.report.forwarded, duplicates: result.report.duplicates, parked: result.report.parked, unrouted: result.report.unrouted, failures: result.report.failures, ...(result.report.dedupeUnavailable ? { dedupeUnavailable: result.report.dedupeUnavailable } : {}), ...(result.report.pending ? { pending: result.report.pending } : {}) } : {}),
     ...(result?.quarantined ? { quarantined: result.quarantined } : {}),
+    ...(result?.catalog ?? {}),
     durationMs: ctx.now() - ctx.startedAt,
   };
   if (outcome.kind === 'rejected' || outcome.kind === 'retryLater') ctx.log.warn('delivery rejected', fields);

@@ -9,6 +9,7 @@ import type { Stream } from '../envelope/envelope';
 import { hourKeyStart as hourStart } from '../envelope/time';
 import { emptyCounters, mergeCounters, type StatsHour, type StreamCounters } from './stats';
 import type { RegistrationHealth } from './registrations';
+import type { CatalogStatus } from './catalog';
 
 export interface Warning {
   level: 'critical' | 'warning';
@@ -24,6 +25,8 @@ export interface StatusReport {
   parkedBacklog: number | null;
   quarantined: number | null;
   registrations: RegistrationHealth[] | { note: string };
+  /** per munchkinId: the activity catalog stored and the Marketo REST calls it used today */
+  catalog: Record<string, CatalogStatus>;
   /** store calls that failed while building this report (what the figures above lack) */
   storeErrors: string[];
   warnings: Warning[];
@@ -36,6 +39,7 @@ export interface ReportInput {
   previousBacklog?: number;
   quarantined?: number;
   registrations?: RegistrationHealth[];
+  catalog?: Record<string, CatalogStatus>;
   now: number;
   staleAfterMinutes?: number;
   storeErrors?: string[];
@@ -111,6 +115,10 @@ export function buildStatusReport(input: ReportInput): StatusReport {
     warnings.push({ level: growing ? 'critical' : 'warning', code: 'parked_backlog', message: `${input.parkedBacklog} parked record(s) wait for replay${growing ? ` and the backlog is growing (was ${input.previousBacklog})` : ''}; check the routes' downstream actions` });
   }
   if (input.registrations) warnings.push(...registrationWarnings(input.registrations));
+  for (const [m, c] of Object.entries(input.catalog ?? {})) {
+    if (c.quotaReached > 0) warnings.push({ level: 'warning', code: 'marketo_quota_reached', message: `activity catalog ${m}: Marketo answered 607 (daily REST quota reached) today; no catalog call until the quota resets at midnight CST` });
+    else if (c.dailyBudget !== undefined && c.callsToday >= c.dailyBudget) warnings.push({ level: 'warning', code: 'catalog_budget_spent', message: `activity catalog ${m}: its ${c.dailyBudget} REST calls for today are spent (MARKETO_CATALOG_DAILY_CALLS)` });
+  }
   if (input.storeErrors?.length) {
     warnings.push({ level: 'critical', code: 'store_unavailable', message: `the store failed (${input.storeErrors.join(', ')}); deliveries that need it are answered 503 until it is back` });
   }
@@ -122,6 +130,7 @@ export function buildStatusReport(input: ReportInput): StatusReport {
     parkedBacklog: input.parkedBacklog ?? null,
     quarantined: input.quarantined ?? null,
     storeErrors: input.storeErrors ?? [],
+    catalog: input.catalog ?? {},
     registrations: input.registrations ?? { note: 'Adobe registration health is not checked: set ADOBE_CONSUMER_ORG_ID, ADOBE_PROJECT_ID, ADOBE_WORKSPACE_ID and ADOBE_REGISTRATION_IDS (the IMS credential comes from the include-ims-credentials annotation)' },
     warnings,
   };

@@ -5,6 +5,7 @@ import { adobeApiConfig, readRegistrations } from './registrations';
 import { STATS_PREFIX, type StatsHour } from './stats';
 import { hourKey } from '../envelope/time';
 import { runBounded } from '../delivery/forward';
+import { readCatalogStatus } from './catalog';
 
 const BACKLOG_KEY = 'status.backlog';
 
@@ -37,12 +38,13 @@ export async function statusReport(open: Stores | (() => Promise<Stores>), input
     return buildStatusReport({ stats: [], now, storeErrors: [`open: ${(err as Error)?.name ?? 'Error'}`] });
   }
   const adobe = adobeApiConfig(inputs);
-  const [stats, parkedBacklog, quarantined, previous, registrations] = await Promise.all([
+  const [stats, parkedBacklog, quarantined, previous, registrations, catalog] = await Promise.all([
     settle(readStats(stores, now), 'stats'),
     settle(stores.parking.count({ maxScan: 10_000 }), 'parking'),
     settle(stores.deadLetter.count({ maxScan: 10_000 }), 'dead-letter'),
     settle(stores.kv.get(BACKLOG_KEY), 'backlog'),
     adobe ? readRegistrations(adobe) : Promise.resolve(undefined),
+    settle(readCatalogStatus(stores.kv, now), 'catalog'),
   ]);
   if (parkedBacklog !== undefined) await settle(stores.kv.put(BACKLOG_KEY, String(parkedBacklog), 24 * 3600), 'backlog');
   return buildStatusReport({
@@ -51,6 +53,7 @@ export async function statusReport(open: Stores | (() => Promise<Stores>), input
     previousBacklog: previous !== undefined ? Number(previous) : undefined,
     quarantined,
     registrations,
+    catalog,
     now,
     storeErrors,
   });
@@ -70,6 +73,9 @@ export function statusText(r: StatusReport): string {
     for (const [m, mc] of Object.entries(c.munchkin)) lines.push(`  ${m.padEnd(12)} accepted ${mc.accepted}  last event ${mc.lastEventAt ?? 'never'}`);
   }
   lines.push(`parked backlog: ${r.parkedBacklog ?? 'unknown'}   quarantined: ${r.quarantined ?? 'unknown'}`);
+  for (const [m, c] of Object.entries(r.catalog)) {
+    lines.push(`catalog ${m.padEnd(12)} ${c.version ? `version ${c.version} (${c.types} types, fetched ${c.fetchedAt})` : 'none stored'}  REST calls today ${c.callsToday}/${c.dailyBudget ?? '-'}  refused ${c.refused}  606 ${c.rateLimited}  607 ${c.quotaReached}${c.lastError ? `  last error ${c.lastError.code} at ${c.lastError.at}` : ''}`);
+  }
   if (r.storeErrors.length) lines.push(`store errors: ${r.storeErrors.join(', ')}`);
   for (const w of r.warnings) lines.push(`${w.level.toUpperCase()}: ${w.message}`);
   return `${lines.map(printable).join('\n')}\n`;

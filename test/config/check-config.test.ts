@@ -46,7 +46,7 @@ test('app.config.yaml passes: every action gets what it reads and its annotation
 });
 
 test('an action that lacks a setting it reads fails (lead-activity without its push authentication)', () => {
-  const errors = checkEdited((t) => t.replace('*io-webhook, *lead-push]', '*io-webhook]'));
+  const errors = checkEdited((t) => t.replace('*io-webhook, *lead-push, *marketo-rest, *catalog]', '*io-webhook, *marketo-rest, *catalog]'));
   expect(errors).toContain('app.config.yaml: action lead-activity reads LEAD_ACTIVITY_TOKENS (lead-push) but its inputs do not give it');
   expect(errors).toContain('app.config.yaml: action lead-activity reads LEAD_ACTIVITY_OAUTH_CLIENT_SECRET (lead-push) but its inputs do not give it');
 });
@@ -54,6 +54,13 @@ test('an action that lacks a setting it reads fails (lead-activity without its p
 test('an action that gets a setting it does not read fails (a secret handed to log-events)', () => {
   const errors = checkEdited((t) => t.replace(/( {10}log-events:\n[\s\S]*?<<: \[\*log)\]/, '$1, *lead-push]'));
   expect(errors).toContain('app.config.yaml: action log-events gets LEAD_ACTIVITY_OAUTH_CLIENT_SECRET (lead-push), which it does not read');
+});
+
+test('the Marketo REST credentials reach only the actions that read the catalog', () => {
+  const given = checkEdited((t) => t.replace(/( {10}user-audit:\n[\s\S]*?<<: \[\*log[^\]]*)\]/, '$1, *marketo-rest]'));
+  expect(given).toContain('app.config.yaml: action user-audit gets MARKETO_CLIENT_SECRET (marketo-rest), which it does not read');
+  const missing = checkEdited((t) => t.replace('<<: [*log, *stores, *marketo-rest, *catalog]', '<<: [*log, *stores, *catalog]'));
+  expect(missing).toContain('app.config.yaml: action refresh-catalog reads MARKETO_CLIENT_ID (marketo-rest) but its inputs do not give it');
 });
 
 test('a setting added to one action by hand, outside the concerns, fails', () => {

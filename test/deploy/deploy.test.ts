@@ -187,3 +187,10 @@ test('the replay alarm trigger, its feed CREATE and its rule', () => {
   const rule = controller.rules.get('replayEvery5MinutesRule');
   expect(rule).toEqual(expect.objectContaining({ trigger: expect.stringContaining('replayEvery5Minutes'), action: expect.stringContaining(`${PKG}/replay`) }));
 });
+
+test('the catalog refresh alarm trigger (every 6 hours), its feed CREATE and its rule', () => {
+  expect(controller.triggers.get('refreshCatalogEvery6Hours')).toBeDefined();
+  const create = controller.feeds.find((f) => f.feed === '/whisk.system/alarms/interval' && f.params.triggerName === '/test-ns/refreshCatalogEvery6Hours' && f.params.lifecycleEvent === 'CREATE');
+  expect(create?.params).toEqual(expect.objectContaining({ minutes: 360, lifecycleEvent: 'CREATE' }));
+  expect(controller.rules.get('refreshCatalogEvery6HoursRule')).toEqual(expect.objectContaining({ action: expect.stringContaining(`${PKG}/refresh-catalog`) }));
+});
