@@ -147,11 +147,11 @@ function relayEnv(s: Scenario, o: { port: number; dataDir: string; keyBase: stri
   };
 }
 
-/** The relay's stdout (its JSON log lines) is appended to `logFile`, written by the relay itself: the soak's process reads it only afterwards. */
+/** The relay's log lines (stdout and stderr) are appended to `logFile` by the relay itself: the soak's process reads it only afterwards. */
 function startRelay(env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
   const out = openSync(logFile, 'a');
   try {
-    return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'dev/crash-soak/relay.ts')], { cwd: ROOT, env, stdio: ['ignore', out, 'inherit'] });
+    return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'dev/crash-soak/relay.ts')], { cwd: ROOT, env, stdio: ['ignore', out, out] });
   } finally {
     closeSync(out);
   }

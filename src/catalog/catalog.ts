@@ -6,6 +6,7 @@
  * only when the instance's catalog does.
  */
 import { isObject, jsonDigest, text } from '../envelope/fields';
+import { CATALOG_PREFIX } from '../stores/key-families';
 import type { KeyValueStore } from '../stores/kv';
 
 export interface CatalogAttribute {
@@ -28,7 +29,7 @@ export interface Catalog {
   types: Record<string, CatalogType>;
 }
 
-export const CATALOG_PREFIX = 'catalog-types-';
+export { CATALOG_PREFIX };
 export const catalogKey = (munchkinId: string): string => `${CATALOG_PREFIX}${munchkinId}`;
 
 const attributeOf = (v: unknown): CatalogAttribute | undefined => {

@@ -14,6 +14,7 @@
  * instant may both take the last call. The counts are a bound the catalog
  * keeps within one or two calls, never a guarantee.
  */
+import { REST_USAGE_PREFIX } from '../stores/key-families';
 import type { KeyValueStore } from '../stores/kv';
 
 export const WINDOW_MS = 20_000;
@@ -21,7 +22,7 @@ export const WINDOW_MS = 20_000;
 export const CALLS_PER_WINDOW = 10;
 /** Marketo's day starts at midnight US Central Standard Time (UTC−6), as the error-code page says */
 const CST_OFFSET_MS = 6 * 3_600_000;
-export const USAGE_PREFIX = 'mrest-usage-';
+export const USAGE_PREFIX = REST_USAGE_PREFIX;
 
 /** `yyyymmdd` of the Marketo day `ms` falls in. */
 export const marketoDay = (ms: number): string => new Date(ms - CST_OFFSET_MS).toISOString().slice(0, 10).replace(/-/g, '');

@@ -10,7 +10,18 @@
  * once instead of waiting for a connection. A failing command (down, LOADING
  * while it reloads its data, timeout) reaches the caller as an error, and the
  * relay answers retry-later (see DEDUPE_UNAVAILABLE).
+ *
+ * Listing: SCAN walks every key, the millions of idempotency keys included, so
+ * the families that are listed (src/stores/key-families.ts) are kept in an index
+ * set each, `__idx:<family>`, and listed with SSCAN: a replay run or a status
+ * costs the records there are, not the size of the store. The member is added
+ * before the key is written and removed after it is deleted, so a kill between
+ * the two leaves at worst a member without a key, which a listing checks and
+ * drops (as it drops the members of keys that expired). Keys written without the
+ * index (an older version still running during a deploy) are picked up by a full
+ * SCAN of the family once a day (`__idx-ready:<family>`, 24 h).
  */
+import { LISTED_FAMILIES } from './key-families';
 import { DEFAULT_STORE_TIMEOUT_MS, withStoreTimeout, type KeyValueStore } from './kv';
 
 interface RedisClient {
@@ -22,13 +33,23 @@ interface RedisClient {
   set(key: string, value: string, o: { EX: number; NX?: boolean }): Promise<string | null>;
   del(key: string): Promise<number>;
   scanIterator(o: { MATCH: string; COUNT: number }): AsyncIterable<string>;
+  sAdd(key: string, member: string | string[]): Promise<number>;
+  sRem(key: string, member: string | string[]): Promise<number>;
+  sScanIterator(key: string, o: { MATCH: string; COUNT: number }): AsyncIterable<string>;
+  exists(key: string): Promise<number>;
   on(event: 'error' | 'end', f: (err: Error) => void): unknown;
 }
 
 export interface RedisKvOptions {
   /** bound of one command, connecting included */
   timeoutMs?: number;
+  /** the key prefixes listed from an index set instead of a SCAN (default: LISTED_FAMILIES) */
+  listed?: readonly string[];
 }
+
+/** SCAN / SSCAN patterns take a prefix literally */
+const literal = (prefix: string): string => prefix.replace(/[*?[\]\\]/g, '\\$&');
+const INDEX_REBUILT_SECONDS = 24 * 3600;
 
 export function createRedisKv(url: string, o: RedisKvOptions = {}): KeyValueStore {
   const timeoutMs = o.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
@@ -79,22 +100,69 @@ export function createRedisKv(url: string, o: RedisKvOptions = {}): KeyValueStor
     }
   };
   const ttl = (s: number): number => Math.max(1, Math.ceil(s));
+  const listed = o.listed ?? LISTED_FAMILIES;
+  const familyOf = (key: string): string | undefined => listed.find((f) => key.startsWith(f));
+  const indexKey = (family: string): string => `__idx:${family}`;
+  /** the index first: a key is never written where a listing would not look */
+  const indexed = async (key: string): Promise<void> => {
+    const family = familyOf(key);
+    if (family) await run('sadd', (c) => c.sAdd(indexKey(family), key));
+  };
+  async function* iterate(it: AsyncIterable<string>, op: string): AsyncGenerator<string> {
+    const i = it[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await withStoreTimeout(i.next(), timeoutMs, op, reset);
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  /** Adds to the family's index what is stored under it without a member, once a day. */
+  async function rebuildIndex(c: RedisClient, family: string): Promise<void> {
+    const ready = `__idx-ready:${family}`;
+    if (await run('exists', (x) => x.exists(ready))) return;
+    const found: string[] = [];
+    for await (const k of iterate(c.scanIterator({ MATCH: `${literal(family)}*`, COUNT: 500 }), 'redis scan')) found.push(k);
+    for (let i = 0; i < found.length; i += 500) await run('sadd', (x) => x.sAdd(indexKey(family), found.slice(i, i + 500)));
+    await run('set', (x) => x.set(ready, new Date().toISOString(), { EX: INDEX_REBUILT_SECONDS }));
+  }
   return {
     kind: 'redis',
     atomicClaims: true,
     get: async (key) => (await run('get', (c) => c.get(key))) ?? undefined,
-    put: async (key, value, t) => void (await run('set', (c) => c.set(key, value, { EX: ttl(t) }))),
-    putIfAbsent: async (key, value, t) => (await run('set nx', (c) => c.set(key, value, { EX: ttl(t), NX: true }))) === 'OK',
-    delete: async (key) => void (await run('del', (c) => c.del(key))),
+    async put(key, value, t) {
+      await indexed(key);
+      await run('set', (c) => c.set(key, value, { EX: ttl(t) }));
+    },
+    async putIfAbsent(key, value, t) {
+      await indexed(key);
+      return (await run('set nx', (c) => c.set(key, value, { EX: ttl(t), NX: true }))) === 'OK';
+    },
+    async delete(key) {
+      await run('del', (c) => c.del(key));
+      const family = familyOf(key);
+      if (family) await run('srem', (c) => c.sRem(indexKey(family), key));
+    },
     async *keys(prefix) {
-      const escaped = prefix.replace(/[*?[\]\\]/g, '\\$&');
       const c = await run('connect', async (x) => x);
-      const it = c.scanIterator({ MATCH: `${escaped}*`, COUNT: 500 })[Symbol.asyncIterator]();
-      for (;;) {
-        const next = await withStoreTimeout(it.next(), timeoutMs, 'redis scan', reset);
-        if (next.done) return;
-        yield next.value;
+      const family = listed.find((f) => prefix.startsWith(f));
+      if (!family) {
+        yield* iterate(c.scanIterator({ MATCH: `${literal(prefix)}*`, COUNT: 500 }), 'redis scan');
+        return;
       }
+      await rebuildIndex(c, family);
+      let page: string[] = [];
+      const flush = async function* (): AsyncGenerator<string> {
+        const live = await Promise.all(page.map((k) => run('exists', (x) => x.exists(k))));
+        const gone = page.filter((_, i) => !live[i]);
+        if (gone.length) await run('srem', (x) => x.sRem(indexKey(family), gone));
+        yield* page.filter((_, i) => live[i]);
+        page = [];
+      };
+      for await (const k of iterate(c.sScanIterator(indexKey(family), { MATCH: `${literal(prefix)}*`, COUNT: 500 }), 'redis sscan')) {
+        page.push(k);
+        if (page.length >= 500) yield* flush();
+      }
+      yield* flush();
     },
     async close() {
       if (client) {
