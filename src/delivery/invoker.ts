@@ -4,6 +4,7 @@
  */
 import type { Json } from '../envelope/fields';
 import { readActivation, type Activation } from '../runtime/activation';
+import { withTimeout } from '../timeout';
 
 export type InvokeResult =
   | { ok: true; activationId: string }
@@ -44,14 +45,8 @@ export function invokeFailure(err: unknown): InvokeResult {
   return { ok: false, retryable, status, reason: `HTTP ${status}` };
 }
 
-/** Rejects after `ms` with a timeout marker (the openwhisk client has no timeout of its own). */
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error('invoke timed out'), { name: 'TimeoutError' })), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+/** Rejects after `ms` with a TimeoutError (the openwhisk client has no timeout of its own). */
+const invokeWithin = <T>(promise: Promise<T>, ms: number): Promise<T> => withTimeout(promise, ms, 'invoke timed out');
 
 /**
  * openwhisk@3's Client builds each request a microtask after the call and then
@@ -120,7 +115,7 @@ export function openwhiskInvokers(factory?: OwFactory): InvokerPool {
           const client = clientFor(apiHost, apiKey);
           const options: InvokeOptions = { name: action, params, blocking: false, namespace, ...(transactionId ? { headers: { [TRANSACTION_HEADER]: transactionId } } : {}) };
           try {
-            const res = await withTimeout(client.actions.invoke(options), timeoutMs);
+            const res = await invokeWithin(client.actions.invoke(options), timeoutMs);
             if (typeof res?.activationId === 'string' && res.activationId) return { ok: true, activationId: res.activationId };
             return { ok: false, retryable: true, reason: 'no activation id in the answer' };
           } catch (err) {

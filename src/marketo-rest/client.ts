@@ -14,6 +14,7 @@
  */
 import type { MarketoInstance } from '../config';
 import type { GetText } from '../http/get-text';
+import { withTimeout } from '../timeout';
 import type { RestBudget } from './budget';
 
 export type RestErrorCode = 'unreachable' | 'auth_failed' | 'rate_limited' | 'quota_reached' | 'daily_budget' | 'rate_budget' | 'api_error' | 'answer_invalid';
@@ -69,7 +70,7 @@ export function marketoRestClient(instance: MarketoInstance, deps: RestClientDep
     if (refusal) throw new MarketoRestError(refusal, `not called: ${refusal.replace('_', ' ')}`);
     let answer;
     try {
-      answer = await bounded(deps.get(url, deps.timeoutMs, { headers: { accept: 'application/json', ...headers }, maxBytes: MAX_ANSWER_BYTES }), deps.timeoutMs);
+      answer = await withTimeout(deps.get(url, deps.timeoutMs, { headers: { accept: 'application/json', ...headers }, maxBytes: MAX_ANSWER_BYTES }), deps.timeoutMs);
     } catch (err) {
       await deps.budget.failed('unreachable').catch(() => undefined);
       throw new MarketoRestError('unreachable', `Marketo REST unreachable (${(err as Error).name})`);
@@ -129,10 +130,4 @@ export function marketoRestClient(instance: MarketoInstance, deps: RestClientDep
       }
     },
   };
-}
-
-/** `promise`, or a TimeoutError after `ms` (a socket timeout alone bounds only idle time). */
-function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { name: 'TimeoutError' })), ms)))]).finally(() => clearTimeout(timer));
 }

@@ -23,6 +23,7 @@ import { catalogTypeOf, enrichActivity } from '../catalog/enrich';
 import { storeBudget } from '../marketo-rest/budget';
 import { MarketoRestError, marketoRestClient, type MarketoRestClient } from '../marketo-rest/client';
 import type { KeyValueStore } from '../stores/kv';
+import { withTimeout } from '../timeout';
 import type { RelayContext } from './context';
 
 /** How long a container trusts the catalog it holds before reading the store again. */
@@ -69,7 +70,7 @@ async function fetchCatalog(instance: MarketoInstance, kv: KeyValueStore, ctx: R
   // one client per instance and container: its token lives as long as Marketo says
   h.client ??= marketoRestClient(instance, { get: (url, ms, o) => get(url, ms, o), now: ctx.now, timeoutMs: ctx.config.marketo.timeoutMs, budget: storeBudget(kv, instance.munchkinId, { dailyCalls, now: ctx.now }) });
   try {
-    const result = await within(h.client.activityTypes(), timeoutMs);
+    const result = await withTimeout(h.client.activityTypes(), timeoutMs, `no catalog within ${timeoutMs} ms`);
     const catalog = catalogFromRest(instance.munchkinId, result, ctx.now());
     h.catalog = catalog;
     h.readAt = ctx.now();
@@ -81,11 +82,6 @@ async function fetchCatalog(instance: MarketoInstance, kv: KeyValueStore, ctx: R
     ctx.log.warn('activity catalog not fetched', { munchkinId: instance.munchkinId, reason: code, message: (err as Error).message });
     return { error: code };
   }
-}
-
-function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(Object.assign(new Error(`no catalog within ${ms} ms`), { name: 'TimeoutError' })), ms)))]).finally(() => clearTimeout(timer));
 }
 
 /** The catalog for one instance's activities in this delivery: held, re-read, or fetched on demand. */
