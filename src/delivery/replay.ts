@@ -101,7 +101,7 @@ export async function replayRecord(
   const action = actionFor(deps.routes, rec);
   const one: RouteTable = { routes: [{ name: route, action, match: {}, test: () => true }] };
   const meta: DeliveryMeta = { stream: (rec.stream as DeliveryMeta['stream']) ?? rec.payload.events[0]?.stream ?? 'user-audit', transport: 'io-events', deliveryId: rec.payload.deliveryId };
-  const r = await deliver(rec.payload.events, meta, { routes: one, invoker: deps.invoker, dedupe: deps.dedupe, log: deps.log, forward: { ...deps.forward, deadline: o.deadline } });
+  const r = await deliver(rec.payload.events, meta, { routes: one, invoker: deps.invoker, dedupe: deps.dedupe, log: deps.log, forward: { ...deps.forward, deadline: o.deadline, now: deps.forward.now ?? deps.now } });
   const handed = r.forwarded[route] ?? 0;
   report.replayed += handed;
   report.duplicates += r.duplicates;

@@ -60,6 +60,16 @@ const all = async <T>(s: RecordStore<T>) => {
 const idsIn = (inv: FakeInvoker) => inv.accepted.flatMap((i) => i.events.map((e: Envelope) => e.id));
 
 describe('replay, record by record', () => {
+  it("each record's deadline and the hand-off's check read one clock: the replay's own (an injected one far from the machine's)", async () => {
+    const kv = createMemoryKv();
+    const { invoker, parking, deps, park } = setup(kv);
+    await park(['e1', 'e2']);
+    const clock = Date.parse('2026-03-02T00:00:00Z');
+    const r = await replayParked({ ...deps, now: () => clock }, { maxEvents: 1e6, invocationsPerMinute: 1e9, deadline: Number.MAX_SAFE_INTEGER });
+    expect(r).toMatchObject({ records: 1, replayed: 2, removed: 1, failed: 0 });
+    expect(idsIn(invoker).sort()).toEqual(['e1', 'e2']);
+    expect(await all(parking)).toEqual([]);
+  });
   it('a permanent failure (400) goes to dead-letter with its error; the records behind it are replayed in the same run', async () => {
     const { invoker, parking, deadLetter, run, park } = setup();
     await park(['bad']);
