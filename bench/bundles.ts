@@ -30,6 +30,12 @@ export interface BundleRow {
   loadMs: number;
   coldMs: number;
   status: string;
+  /**
+   * template ÷ this, pair by pair: each run of this bundle is followed by a run of
+   * the template, and the median of the pairs' ratios is taken, so a minute in
+   * which the machine is slower moves both sides of a ratio alike
+   */
+  pairedRatio?: number;
 }
 
 function buildTemplate(): Promise<string> {
@@ -46,21 +52,27 @@ const dirBytes = (dir: string): number => readdirSync(dir).filter((f) => f.endsW
 // asynchronous: the key server and the invoke API live in this process and must keep answering
 const run = promisify(execFile);
 
-async function measure(file: string, params: () => string, env: NodeJS.ProcessEnv, runs: number, mode: 'cold' | 'load'): Promise<{ loadMs: number; coldMs: number; status: string }> {
-  const loads: number[] = [];
-  const colds: number[] = [];
-  let status = '';
+type ChildReport = { loadMs: number; coldMs: number; status: string };
+
+async function once(file: string, params: string, env: NodeJS.ProcessEnv, mode: 'cold' | 'load'): Promise<ChildReport> {
+  // the child reports on stderr: stdout carries the action's own log lines
+  const { stderr } = await run(process.execPath, [join(ROOT, 'bench/cold-child.js'), file, params, mode], { env, encoding: 'utf8', timeout: 60_000, maxBuffer: 16 * 2 ** 20 });
+  const r = JSON.parse(stderr.trim().split('\n').pop() ?? '') as { loadMs: number; coldMs: number; status: unknown };
+  return { loadMs: r.loadMs, coldMs: r.coldMs, status: String(r.status) };
+}
+
+const median = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
+
+/** Median load and cold-start times over `runs` fresh processes, each with a fresh request; with `pairWith`, each run followed by one of that bundle. */
+async function measure(file: string, params: () => string, env: NodeJS.ProcessEnv, runs: number, mode: 'cold' | 'load', pairWith?: { file: string; params: string }): Promise<ChildReport & { pairedRatio?: number }> {
+  const all: ChildReport[] = [];
+  const ratios: number[] = [];
   for (let i = 0; i < runs; i++) {
-    // the child reports on stderr: stdout carries the action's own log lines
-    const { stderr } = await run(process.execPath, [join(ROOT, 'bench/cold-child.js'), file, params(), mode], { env, encoding: 'utf8', timeout: 60_000, maxBuffer: 16 * 2 ** 20 });
-    const r = JSON.parse(stderr.trim().split('\n').pop() ?? '') as { loadMs: number; coldMs: number; status: unknown };
-    loads.push(r.loadMs);
-    colds.push(r.coldMs);
-    status = String(r.status);
+    const r = await once(file, params(), env, mode);
+    all.push(r);
+    if (pairWith) ratios.push((await once(pairWith.file, pairWith.params, env, 'cold')).coldMs / r.coldMs);
   }
-  loads.sort((a, b) => a - b);
-  colds.sort((a, b) => a - b);
-  return { loadMs: percentile(loads, 50), coldMs: percentile(colds, 50), status };
+  return { loadMs: median(all.map((r) => r.loadMs)), coldMs: median(all.map((r) => r.coldMs)), status: all[all.length - 1]?.status ?? '', ...(pairWith ? { pairedRatio: median(ratios) } : {}) };
 }
 
 export async function runBundles(o: { build: boolean; runs: number }): Promise<{ rows: BundleRow[]; template: BundleRow }> {
@@ -93,6 +105,9 @@ export async function runBundles(o: { build: boolean; runs: number }): Promise<{
     replay: () => ({ ...inputs, limit: 10 }),
     'log-events': () => ({ route: 'bench', events: [{ id: 'x', type: 't' }], LOG_LEVEL: 'error' }),
   };
+  const tParams = join(tmp, 'template.json');
+  writeFileSync(tParams, JSON.stringify({}));
+  const pairWith = { file: templateFile, params: tParams };
   const rows: BundleRow[] = [];
   for (const dir of readdirSync(DIST).filter((d) => d.endsWith('-temp')).sort()) {
     const action = dir.replace(/-temp$/, '');
@@ -106,7 +121,7 @@ export async function runBundles(o: { build: boolean; runs: number }): Promise<{
       return f;
     };
     const before = invocations;
-    const m = await measure(file, params, env, o.runs, make ? 'cold' : 'load');
+    const m = await measure(file, params, env, o.runs, make ? 'cold' : 'load', make ? pairWith : undefined);
     if (RECEIVERS.includes(action) && m.status !== '200') throw new Error(`P3: the first request to ${action} answered ${m.status}`);
     if (RECEIVERS.includes(action) && invocations - before < o.runs) throw new Error(`P3: ${action} handed off in ${invocations - before} of ${o.runs} runs`);
     rows.push({ action, bytes: dirBytes(join(DIST, dir)), mainBytes: statSync(file).size, ...m });
@@ -118,13 +133,11 @@ export async function runBundles(o: { build: boolean; runs: number }): Promise<{
         writeFileSync(f, JSON.stringify(makeVariant()));
         return f;
       };
-      const mv = await measure(file, vParams, env, o.runs, 'cold');
+      const mv = await measure(file, vParams, env, o.runs, 'cold', pairWith);
       if (mv.status !== '200') throw new Error(`P3: the first request (${variant}) answered ${mv.status}`);
       rows.push({ action: variant, bytes: dirBytes(join(DIST, dir)), mainBytes: statSync(file).size, ...mv });
     }
   }
-  const tParams = join(tmp, 'template.json');
-  writeFileSync(tParams, JSON.stringify({}));
   const template = { action: 'template (aio-sdk umbrella)', bytes: statSync(templateFile).size, mainBytes: statSync(templateFile).size, ...(await measure(templateFile, () => tParams, env, o.runs, 'cold')) };
   await keyServer.close();
   invokeApi.close();
