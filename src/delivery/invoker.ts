@@ -45,8 +45,6 @@ export function invokeFailure(err: unknown): InvokeResult {
   return { ok: false, retryable, status, reason: `HTTP ${status}` };
 }
 
-/** Rejects after `ms` with a TimeoutError (the openwhisk client has no timeout of its own). */
-const invokeWithin = <T>(promise: Promise<T>, ms: number): Promise<T> => withTimeout(promise, ms, 'invoke timed out');
 
 /**
  * openwhisk@3's Client builds each request a microtask after the call and then
@@ -115,7 +113,7 @@ export function openwhiskInvokers(factory?: OwFactory): InvokerPool {
           const client = clientFor(apiHost, apiKey);
           const options: InvokeOptions = { name: action, params, blocking: false, namespace, ...(transactionId ? { headers: { [TRANSACTION_HEADER]: transactionId } } : {}) };
           try {
-            const res = await invokeWithin(client.actions.invoke(options), timeoutMs);
+            const res = await withTimeout(client.actions.invoke(options), timeoutMs, 'invoke timed out');
             if (typeof res?.activationId === 'string' && res.activationId) return { ok: true, activationId: res.activationId };
             return { ok: false, retryable: true, reason: 'no activation id in the answer' };
           } catch (err) {

@@ -3,6 +3,7 @@
  * aio-lib-state's alphabet `[A-Za-z0-9-_.]` (hashPart makes any text fit it).
  */
 import { createHash } from 'node:crypto';
+import { withTimeout } from '../timeout';
 
 export interface KeyValueStore {
   readonly kind: 'memory' | 'file' | 'state' | 'redis';
@@ -35,16 +36,11 @@ export class StoreTimeoutError extends Error {
 }
 
 /** Rejects with StoreTimeoutError when `promise` has not settled within `ms`. */
-export function withStoreTimeout<T>(promise: Promise<T>, ms: number, op: string, onTimeout?: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout?.();
-      reject(new StoreTimeoutError(op, ms));
-    }, ms);
+export const withStoreTimeout = <T>(promise: Promise<T>, ms: number, op: string, onTimeout?: () => void): Promise<T> =>
+  withTimeout(promise, ms, () => {
+    onTimeout?.();
+    return new StoreTimeoutError(op, ms);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Default bound of one store call: well inside the senders' deadlines (I/O Events 10 s, Marketo 20 s). */
 export const DEFAULT_STORE_TIMEOUT_MS = 1500;
