@@ -7,7 +7,8 @@
  * sender was told was fine reaches the downstream: 0 lost.
  */
 import { spawnSync } from 'node:child_process';
-import { classifyDuplicate, COMMIT_WINDOW_MS, FORWARD_TIMEOUT_MS, IN_TRANSIT_MS, runScenario } from '../../dev/crash-soak/soak';
+import { classifyDuplicate, COMMIT_WINDOW_MS, FORWARD_TIMEOUT_MS, IN_TRANSIT_MS } from '../../dev/crash-soak/duplicates';
+import { runScenario } from '../../dev/crash-soak/soak';
 
 jest.setTimeout(400_000);
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
