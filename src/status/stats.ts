@@ -168,9 +168,19 @@ export function createStatsRecorder(kv: () => Promise<KeyValueStore>, o: { conta
     }
   }
 
+  let next: Promise<void> | undefined;
+  // a flush asked for while one is writing gets one more write after it: counts recorded
+  // during a write are not in it, and the container may get no request after this one
   const flush = async (): Promise<void> => {
     lastFlush = now();
-    flushing ??= Promise.race([write(), new Promise<void>((r) => setTimeout(r, o.flushTimeoutMs ?? 300).unref())])
+    if (flushing) {
+      next ??= flushing.then(() => {
+        next = undefined;
+        return flush();
+      });
+      return next;
+    }
+    flushing = Promise.race([write(), new Promise<void>((r) => setTimeout(r, o.flushTimeoutMs ?? 300).unref())])
       .catch(() => undefined)
       .finally(() => (flushing = undefined));
     return flushing;

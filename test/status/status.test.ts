@@ -41,6 +41,23 @@ describe('stats recorder', () => {
     await r.maybeFlush();
     expect(JSON.parse((await kv.get('stats-2026030212-c')) as string).streams['lead-activity'].accepted).toBe(500);
   });
+  it('counts recorded while a flush is writing are written by a flush that follows it', async () => {
+    const kv = createMemoryKv();
+    let release: () => void = () => undefined;
+    let held = true;
+    const slow = { ...kv, put: async (k: string, v: string, ttl: number) => (held ? new Promise<void>((r) => (release = () => r(void kv.put(k, v, ttl)))) : kv.put(k, v, ttl)) };
+    const r = createStatsRecorder(async () => slow, { containerId: 'e', now: () => now, flushIntervalMs: 0, flushTimeoutMs: 10_000 });
+    r.record({ stream: 'notification', at: now, status: 200, outcome: 'accepted', events: 1, munchkinIds: {} });
+    const first = r.flush();
+    await new Promise((res) => setImmediate(res));
+    // the last request of a busy minute, counted while the first write is on its way
+    r.record({ stream: 'notification', at: now, status: 200, outcome: 'accepted', events: 2, munchkinIds: {} });
+    const second = r.maybeFlush();
+    held = false;
+    release();
+    await Promise.all([first, second]);
+    expect(JSON.parse((await kv.get('stats-2026030212-e')) as string).streams.notification.accepted).toBe(3);
+  });
   it('maybeFlush writes only once the interval has passed', async () => {
     const kv = createMemoryKv();
     let t = now;
