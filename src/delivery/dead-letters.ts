@@ -14,7 +14,7 @@ import type { Envelope } from '../envelope/envelope';
 import type { Json } from '../envelope/fields';
 import type { RecordStore, ScanOptions, StoredRecord } from '../stores/records';
 import type { ParkedPayload } from './deliver';
-import { emptyReplayReport, replayRecord, type ReplayDeps, type ReplayReport } from './replay';
+import { emptyReplayReport, recordsById, replayRecord, type ReplayDeps, type ReplayReport } from './replay';
 
 export interface ElementPayload {
   deliveryId: string;
@@ -66,23 +66,24 @@ export function summarize(rec: StoredRecord<DeadLetterPayload>): DeadLetterSumma
   };
 }
 
-export async function listDeadLetters(store: RecordStore<DeadLetterPayload>, o: ScanOptions & { id?: string }): Promise<{ records: DeadLetterSummary[]; errors: { recordId?: string; op: string; err: string }[] }> {
+/** `ids`: only these records, in this order; otherwise what the filter lists. */
+type Selection = ScanOptions & { ids?: string[] };
+
+const selected = <T>(store: RecordStore<T>, o: Selection, onError: (op: string, err: unknown, id?: string) => void): AsyncIterable<StoredRecord<T>> =>
+  o.ids ? recordsById(store, o.ids, onError) : store.scan({ ...o, onError });
+
+export async function listDeadLetters(store: RecordStore<DeadLetterPayload>, o: Selection): Promise<{ records: DeadLetterSummary[]; errors: { recordId?: string; op: string; err: string }[] }> {
   const errors: { recordId?: string; op: string; err: string }[] = [];
   const records: DeadLetterSummary[] = [];
   try {
-    if (o.id) {
-      const rec = await store.get(o.id);
-      if (rec) records.push(summarize(rec));
-    } else {
-      for await (const rec of store.scan({ ...o, onError: (op, err, id) => errors.push({ recordId: id, op, err: (err as Error)?.name ?? 'Error' }) })) records.push(summarize(rec));
-    }
+    for await (const rec of selected(store, o, (op, err, id) => errors.push({ recordId: id, op, err: (err as Error)?.name ?? 'Error' }))) records.push(summarize(rec));
   } catch (err) {
     errors.push({ op: 'scan', err: (err as Error)?.name ?? 'Error' });
   }
   return { records, errors };
 }
 
-export async function discardDeadLetters(store: RecordStore<DeadLetterPayload>, o: ScanOptions & { id?: string }): Promise<{ discarded: number; errors: { recordId?: string; op: string; err: string }[] }> {
+export async function discardDeadLetters(store: RecordStore<DeadLetterPayload>, o: Selection): Promise<{ discarded: number; errors: { recordId?: string; op: string; err: string }[] }> {
   const { records, errors } = await listDeadLetters(store, o);
   let discarded = 0;
   for (const r of records) {
@@ -96,22 +97,17 @@ export async function discardDeadLetters(store: RecordStore<DeadLetterPayload>, 
   return { discarded, errors };
 }
 
-/** Re-drives dead letters (all matching, or one by id); `deadline` bounds the run. */
+/** Re-drives dead letters (all matching, or those with the given ids); `deadline` bounds the run. */
 export async function replayDeadLetters(
   deps: ReplayDeps,
   store: RecordStore<DeadLetterPayload>,
-  o: ScanOptions & { id?: string; deadline: number; recordBudgetMs?: number },
+  o: Selection & { deadline: number; recordBudgetMs?: number },
 ): Promise<ReplayReport & { notReplayable: number }> {
   const report = { ...emptyReplayReport(), notReplayable: 0 };
   const now = deps.now ?? Date.now;
   const recs: StoredRecord<DeadLetterPayload>[] = [];
   try {
-    if (o.id) {
-      const r = await store.get(o.id);
-      if (r) recs.push(r);
-    } else {
-      for await (const r of store.scan({ ...o, onError: (op, err, id) => report.errors.push({ recordId: id, op, err: (err as Error)?.name ?? 'Error' }) })) recs.push(r);
-    }
+    for await (const r of selected(store, o, (op, err, id) => report.errors.push({ recordId: id, op, err: (err as Error)?.name ?? 'Error' }))) recs.push(r);
   } catch (err) {
     report.errors.push({ op: 'scan', err: (err as Error)?.name ?? 'Error' });
   }

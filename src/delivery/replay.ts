@@ -30,6 +30,8 @@ export interface ReplayFilter {
 }
 
 export interface ReplayOptions extends ReplayFilter {
+  /** only these records (by id, in this order) instead of every record the filter lists */
+  ids?: string[];
   maxEvents: number;
   /** invocations per minute this run may use */
   invocationsPerMinute: number;
@@ -146,6 +148,35 @@ export async function replayRecord(
   return 'left';
 }
 
+/** The records with these ids, in order; one that is gone is skipped, one that cannot be read is reported. */
+export async function* recordsById<T>(store: RecordStore<T>, ids: string[], onError: (op: string, err: unknown, id?: string) => void): AsyncIterable<StoredRecord<T>> {
+  for (const id of ids) {
+    let rec: StoredRecord<T> | undefined;
+    try {
+      rec = await store.get(id);
+    } catch (err) {
+      onError('get', err, id);
+      continue;
+    }
+    if (rec) yield rec;
+  }
+}
+
+/** Deletes records by id (an operator's discard): how many went, and the store errors met. */
+export async function discardRecords<T>(store: RecordStore<T>, ids: string[]): Promise<{ discarded: number; errors: { recordId?: string; op: string; err: string }[] }> {
+  const errors: { recordId?: string; op: string; err: string }[] = [];
+  let discarded = 0;
+  for await (const rec of recordsById(store, ids, (op, err, id) => errors.push({ recordId: id, op, err: errName(err) }))) {
+    try {
+      await store.remove(rec.id);
+      discarded++;
+    } catch (err) {
+      errors.push({ recordId: rec.id, op: 'remove', err: errName(err) });
+    }
+  }
+  return { discarded, errors };
+}
+
 export async function replayParked(deps: ReplayDeps, o: ReplayOptions): Promise<ReplayReport> {
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? defaultSleep;
@@ -153,7 +184,9 @@ export async function replayParked(deps: ReplayDeps, o: ReplayOptions): Promise<
   const report = emptyReplayReport();
   let events = 0;
   try {
-    for await (const rec of deps.parking.scan({ route: o.route, stream: o.stream, since: o.since, onError: (op, err, id) => report.errors.push({ recordId: id, op, err: errName(err) }) })) {
+    const onError = (op: string, err: unknown, id?: string): number => report.errors.push({ recordId: id, op, err: errName(err) });
+    const source = o.ids ? recordsById(deps.parking, o.ids, onError) : deps.parking.scan({ route: o.route, stream: o.stream, since: o.since, onError });
+    for await (const rec of source) {
       if (events >= o.maxEvents) return { ...report, stoppedBy: 'max-events' };
       if (now() + deps.forward.timeoutMs > o.deadline) return { ...report, stoppedBy: 'deadline' };
       report.records++;

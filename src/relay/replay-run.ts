@@ -1,22 +1,26 @@
 /**
  * The replay action's composition: filters from params (route, stream, since,
- * limit), the shared context, and half of the namespace's invocation rate (the
- * other half stays free for live deliveries).
+ * limit, ids), the shared context, and half of the namespace's invocation rate
+ * (the other half stays free for live deliveries).
  *
- * Dead letters: `deadLetters: "list" | "replay" | "discard"` (with the same
- * filters, or `id` for one record) lists, re-drives or deletes them instead.
+ * Parked records: replayed by default; `parked: "discard"` with `ids` deletes
+ * those records. Dead letters: `deadLetters: "list" | "replay" | "discard"`
+ * (with the same filters, or `id` / `ids` for chosen records) lists, re-drives
+ * or deletes them instead. The operator console (console-run.ts) runs the same
+ * operations through `replayOperation`, so everything it does can be done here.
  * A store that cannot be opened is reported as `{ error: store_unavailable }`;
  * store errors on single records are in the report's `errors`.
  */
 import { discardDeadLetters, listDeadLetters, replayDeadLetters } from '../delivery/dead-letters';
-import { replayParked, type ReplayDeps, type ReplayReport } from '../delivery/replay';
-import type { Stores } from './context';
+import { discardRecords, replayParked, type ReplayDeps, type ReplayReport } from '../delivery/replay';
+import type { RelayContext, Stores } from './context';
 import { toIsoUtc } from '../envelope/time';
 import { contextError, relayContext, reportConfigErrorsOnce, workDeadline } from './context';
 
 export type ReplayResult = { ok: true; report: ReplayReport | Record<string, unknown> } | { error: { code: string; message: string } };
 
 const DEAD_LETTER_OPS = ['list', 'replay', 'discard'] as const;
+const PARKED_OPS = ['replay', 'discard'] as const;
 
 const DURATION = /^(\d+)\s*([smhd])$/;
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -30,31 +34,65 @@ export function parseSinceParam(value: unknown, now: number): string | undefined
   return toIsoUtc(s) ?? null;
 }
 
-export async function runReplay(params: Record<string, unknown>): Promise<ReplayResult> {
-  const c = relayContext(params, 'replay');
-  if (!c.ok) {
-    reportConfigErrorsOnce(c.errors, c.log, c.outcome);
-    return { error: contextError(c) };
-  }
-  const { ctx } = c;
-  const since = parseSinceParam(params.since, ctx.now());
+/** One operator operation on parked records or dead letters. */
+export interface ReplayRequest {
+  target: 'parked' | 'dead';
+  op: 'replay' | 'discard' | 'list';
+  route?: string;
+  stream?: string;
+  since?: string;
+  /** only these records */
+  ids?: string[];
+  limit: number;
+  /** how long the run may take */
+  maxSeconds: number;
+  /** who asked, for the audit line: the console's IMS user, or the replay action's invoker */
+  by: string;
+}
+
+export type RequestResult = { ok: true; value: ReplayRequest } | { error: { code: string; message: string } };
+
+const MAX_IDS = 500;
+
+/** `id` / `ids` (a list or comma-separated text) as a list of record ids. */
+export function parseIds(params: Record<string, unknown>): string[] | undefined | null {
+  const raw = params.ids ?? params.id;
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const list = Array.isArray(raw) ? raw : String(raw).split(',');
+  const ids = list.map((v) => (typeof v === 'string' ? v.trim() : '')).filter(Boolean);
+  if (ids.length !== list.length || ids.length > MAX_IDS) return null;
+  return [...new Set(ids)];
+}
+
+/** The replay action's params as a request; `by` names the caller. */
+export function replayRequestOf(params: Record<string, unknown>, now: number, defaults: { limit: number }, by: string): RequestResult {
+  const since = parseSinceParam(params.since, now);
   if (since === null) return { error: { code: 'since_invalid', message: 'since must be an ISO time or a duration like 30m, 6h, 2d' } };
-  const limit = params.limit === undefined ? ctx.config.delivery.replayMaxPerRun : Number(params.limit);
+  const limit = params.limit === undefined ? defaults.limit : Number(params.limit);
   if (!Number.isInteger(limit) || limit < 1) return { error: { code: 'limit_invalid', message: 'limit must be a positive integer' } };
-  const op = params.deadLetters;
-  if (op !== undefined && !(DEAD_LETTER_OPS as readonly unknown[]).includes(op)) {
+  const ids = parseIds(params);
+  if (ids === null) return { error: { code: 'ids_invalid', message: `ids must be at most ${MAX_IDS} record ids (a list, or text separated by commas)` } };
+  const dead = params.deadLetters;
+  if (dead !== undefined && !(DEAD_LETTER_OPS as readonly unknown[]).includes(dead)) {
     return { error: { code: 'dead_letters_invalid', message: 'deadLetters must be list, replay or discard' } };
   }
-  let stores: Stores;
-  try {
-    stores = await ctx.stores();
-  } catch (err) {
-    ctx.log.error('replay: the store could not be opened', { err: (err as Error).name });
-    return { error: { code: 'store_unavailable', message: `the store could not be opened (${(err as Error).name}); nothing was replayed` } };
-  }
+  const parked = params.parked ?? 'replay';
+  if (!(PARKED_OPS as readonly unknown[]).includes(parked)) return { error: { code: 'parked_invalid', message: 'parked must be replay or discard' } };
+  const op = (dead ?? parked) as ReplayRequest['op'];
+  // deleting parked events loses them: only the records named by id, never a whole filter
+  if (dead === undefined && op === 'discard' && !ids) return { error: { code: 'ids_required', message: 'parked: "discard" deletes the records named by ids, and nothing else' } };
+  const maxSeconds = params.maxSeconds === undefined ? 50 : Number(params.maxSeconds);
+  if (!(maxSeconds > 0)) return { error: { code: 'max_seconds_invalid', message: 'maxSeconds must be a positive number' } };
+  const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+  return { ok: true, value: { target: dead === undefined ? 'parked' : 'dead', op, route: text(params.route), stream: text(params.stream), since, ids, limit, maxSeconds, by } };
+}
+
+/** Runs one request against the stores, and logs what it did and who asked. */
+export async function replayOperation(ctx: RelayContext, stores: Stores, req: ReplayRequest): Promise<ReplayReport | Record<string, unknown>> {
   const { parking, dedupe, deadLetter } = stores;
-  const filter = { route: typeof params.route === 'string' ? params.route : undefined, stream: typeof params.stream === 'string' ? params.stream : undefined, since };
-  const deadline = workDeadline(ctx, Number(params.maxSeconds ?? 50) * 1000);
+  const filter = { route: req.route, stream: req.stream, since: req.since };
+  const audit = { by: req.by, filter: { ...filter, ...(req.ids ? { ids: req.ids.length } : {}) } };
+  const deadline = workDeadline(ctx, req.maxSeconds * 1000);
   const deps: ReplayDeps = {
     parking,
     deadLetter: deadLetter as unknown as ReplayDeps['deadLetter'],
@@ -65,29 +103,55 @@ export async function runReplay(params: Record<string, unknown>): Promise<Replay
     now: ctx.now,
     forward: { now: ctx.now, concurrency: 1, timeoutMs: ctx.config.delivery.forwardTimeoutMs, retryDelayMs: ctx.config.delivery.retryDelayMs, maxParamBytes: ctx.config.delivery.maxParamBytes },
   };
-  const id = typeof params.id === 'string' ? params.id : undefined;
-  if (op === 'list') {
-    const listed = await listDeadLetters(deadLetter, { ...filter, id, limit });
-    return { ok: true, report: { deadLetters: listed.records.length, records: listed.records, errors: listed.errors } };
+  const selection = { ...filter, ids: req.ids, limit: req.limit };
+  if (req.target === 'dead') {
+    if (req.op === 'list') {
+      const listed = await listDeadLetters(deadLetter, selection);
+      return { deadLetters: listed.records.length, records: listed.records, errors: listed.errors };
+    }
+    if (req.op === 'discard') {
+      const r = await discardDeadLetters(deadLetter, selection);
+      ctx.log.warn('dead letters discarded', { discarded: r.discarded, ...audit });
+      return r;
+    }
+    const r = await replayDeadLetters(deps, deadLetter, { ...selection, deadline, recordBudgetMs: ctx.config.delivery.budgetMs });
+    ctx.log.info('dead-letter replay run', { ...r, ...audit });
+    return r;
   }
-  if (op === 'discard') {
-    const r = await discardDeadLetters(deadLetter, { ...filter, id, limit });
-    ctx.log.warn('dead letters discarded', { discarded: r.discarded, filter: { ...filter, id } });
-    return { ok: true, report: r };
-  }
-  if (op === 'replay') {
-    const r = await replayDeadLetters(deps, deadLetter, { ...filter, id, limit, deadline, recordBudgetMs: ctx.config.delivery.budgetMs });
-    ctx.log.info('dead-letter replay run', { ...r, filter: { ...filter, id } });
-    return { ok: true, report: r };
+  if (req.op === 'discard') {
+    const r = await discardRecords(parking, req.ids ?? []);
+    ctx.log.warn('parked records discarded', { discarded: r.discarded, ...audit });
+    return r;
   }
   const report = await replayParked(deps, {
     ...filter,
-    maxEvents: limit,
+    ids: req.ids,
+    maxEvents: req.limit,
     invocationsPerMinute: Math.max(1, Math.floor(ctx.config.delivery.maxInvocationsPerMinute / 2)),
     deadline,
     maxAttempts: ctx.config.delivery.replayMaxAttempts,
     recordBudgetMs: ctx.config.delivery.budgetMs,
   });
-  ctx.log.info('replay run', { ...report, filter });
-  return { ok: true, report };
+  ctx.log.info('replay run', { ...report, ...audit });
+  return report;
+}
+
+export async function runReplay(params: Record<string, unknown>): Promise<ReplayResult> {
+  const c = relayContext(params, 'replay');
+  if (!c.ok) {
+    reportConfigErrorsOnce(c.errors, c.log, c.outcome);
+    return { error: contextError(c) };
+  }
+  const { ctx } = c;
+  // whoever holds the namespace key (the alarm's rule, or `aio rt action invoke`)
+  const req = replayRequestOf(params, ctx.now(), { limit: ctx.config.delivery.replayMaxPerRun }, 'replay action');
+  if ('error' in req) return req;
+  let stores: Stores;
+  try {
+    stores = await ctx.stores();
+  } catch (err) {
+    ctx.log.error('replay: the store could not be opened', { err: (err as Error).name });
+    return { error: { code: 'store_unavailable', message: `the store could not be opened (${(err as Error).name}); nothing was replayed` } };
+  }
+  return { ok: true, report: await replayOperation(ctx, stores, req.value) };
 }
