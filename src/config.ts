@@ -400,6 +400,8 @@ export const ACTION_SETTINGS: Record<string, ActionNeeds> = {
   'lead-activity-registration': receiver('marketo-rest', 'catalog'),
   replay: { settings: ['log', 'routing', 'forward', 'replay', 'stores'], apiKey: true, ims: false },
   status: { settings: ['log', 'stores', 'adobe-api'], apiKey: true, ims: true },
+  // the operator console's backend: the status report, replay and discard, the route table and tester
+  console: { settings: ['log', 'envelope', 'routing', 'forward', 'replay', 'stores', 'adobe-api'], apiKey: true, ims: true },
   'catch-up': { settings: ['log', 'envelope', 'routing', 'forward', 'hand-off', 'stores', 'journal', 'marketo-rest', 'catalog'], apiKey: true, ims: true },
   // the scheduled catalog fetch: stores (catalog, usage) and the REST credentials, nothing else
   'refresh-catalog': { settings: ['log', 'stores', 'marketo-rest', 'catalog'], apiKey: true, ims: false },

@@ -23,6 +23,13 @@ export interface ImsCredential {
 
 const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
 
+/** The IMS org of the workspace credential (the app's own org), whether or not the rest of it is there. */
+export function imsOrgOf(params: Record<string, unknown>): string | undefined {
+  const c = params[IMS_CREDENTIAL_INPUT];
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) return undefined;
+  return text((c as Record<string, unknown>).org_id) || undefined;
+}
+
 /** The credential the annotation handed to this activation, or undefined when it is missing or incomplete. */
 export function imsCredential(params: Record<string, unknown>): ImsCredential | undefined {
   const c = params[IMS_CREDENTIAL_INPUT];

@@ -9,7 +9,8 @@ import { readCatalogStatus } from './catalog';
 
 const BACKLOG_KEY = 'status.backlog';
 
-async function readStats(stores: Stores, now: number): Promise<StatsHour[]> {
+/** The stats records of the last 24 h, every container's. */
+export async function readStats(stores: Stores, now: number): Promise<StatsHour[]> {
   const oldest = hourKey(now - 24 * 3_600_000);
   const keys: string[] = [];
   for await (const k of stores.kv.keys(STATS_PREFIX)) if (k.slice(STATS_PREFIX.length, STATS_PREFIX.length + 10) >= oldest) keys.push(k);
@@ -25,9 +26,10 @@ async function readStats(stores: Stores, now: number): Promise<StatsHour[]> {
 
 /**
  * Store errors are reported (`storeErrors`, and a critical warning), never thrown:
- * the status action answers even when the store cannot be opened.
+ * the status action answers even when the store cannot be opened. `onStats`
+ * gets the stats records read for it (the console draws its charts from them).
  */
-export async function statusReport(open: Stores | (() => Promise<Stores>), inputs: Record<string, unknown>, now: number): Promise<StatusReport> {
+export async function statusReport(open: Stores | (() => Promise<Stores>), inputs: Record<string, unknown>, now: number, o: { onStats?: (stats: StatsHour[]) => void } = {}): Promise<StatusReport> {
   const storeErrors: string[] = [];
   const settle = async <T>(p: Promise<T>, what: string): Promise<T | undefined> =>
     p.catch((err: Error) => void storeErrors.push(`${what}: ${err?.name ?? 'Error'}`));
@@ -46,6 +48,7 @@ export async function statusReport(open: Stores | (() => Promise<Stores>), input
     adobe ? readRegistrations(adobe) : Promise.resolve(undefined),
     settle(readCatalogStatus(stores.kv, now), 'catalog'),
   ]);
+  if (stats) o.onStats?.(stats);
   if (parkedBacklog !== undefined) await settle(stores.kv.put(BACKLOG_KEY, String(parkedBacklog), 24 * 3600), 'backlog');
   return buildStatusReport({
     stats: stats ?? [],

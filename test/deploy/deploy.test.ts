@@ -79,6 +79,9 @@ const action = (name: string): Json => {
   if (!a) throw new Error(`action ${name} was not deployed (deployed: ${[...controller.actions.keys()].join(', ')})`);
   return a;
 };
+/** the actions deployed with require-adobe-auth: Adobe's deploy turns each into a sequence in front of __secured_<name> */
+const SECURED = ['status', 'console'];
+const deployedName = (name: string): string => (SECURED.includes(name) ? `__secured_${name}` : name);
 const annotations = (name: string) => kv(action(name).annotations);
 const inputs = (name: string) => kv(action(name).parameters);
 
@@ -93,7 +96,7 @@ test('the package is created', () => {
 });
 
 test('every action of app.config.yaml is created with its zip, on the newest Runtime Node kind (nodejs:24)', () => {
-  const plain = Object.keys(manifestActions).filter((n) => n !== 'status');
+  const plain = Object.keys(manifestActions).filter((n) => !SECURED.includes(n));
   for (const name of plain) {
     const exec = action(name).exec as { kind: string; code: string; main?: string };
     expect(exec.kind).toBe('nodejs:24');
@@ -119,15 +122,19 @@ test('registration receivers, replay, catch-up and log-events are not web action
   }
 });
 
-test('status is the secured sequence Adobe builds: headless validator, then the non-web __secured_status', () => {
-  const seq = action('status');
-  const exec = seq.exec as { kind: string; components: string[] };
-  expect(exec.kind).toBe('sequence');
-  expect(exec.components).toEqual(['/adobeio/shared-validators-v1/headless-v2', `/test-ns/${PKG}/__secured_status`]);
-  expect(kv(seq.annotations)['web-export']).toBe(true);
-  const secured = kv(action('__secured_status').annotations);
-  expect(secured['web-export']).toBe(false);
-  expect(secured['require-adobe-auth']).toBeUndefined();
+test('status and the console are the secured sequences Adobe builds: headless validator, then the non-web __secured_<name>', () => {
+  for (const name of SECURED) {
+    const seq = action(name);
+    const exec = seq.exec as { kind: string; components: string[] };
+    expect(exec.kind).toBe('sequence');
+    expect(exec.components).toEqual(['/adobeio/shared-validators-v1/headless-v2', `/test-ns/${PKG}/__secured_${name}`]);
+    expect(kv(seq.annotations)['web-export']).toBe(true);
+    const secured = action(`__secured_${name}`);
+    expect((secured.exec as { kind: string }).kind).toBe('nodejs:24');
+    expect(Buffer.from((secured.exec as { code: string }).code, 'base64').equals(zips.get(name)!)).toBe(true);
+    expect(kv(secured.annotations)['web-export']).toBe(false);
+    expect(kv(secured.annotations)['require-adobe-auth']).toBeUndefined();
+  }
 });
 
 test('limits are passed through from the manifest', () => {
@@ -144,33 +151,32 @@ test('$VAR inputs are filled from the environment at deploy time', () => {
 
 test('each action gets exactly the settings it reads (least privilege), nothing else', () => {
   for (const name of Object.keys(manifestActions)) {
-    const deployed = name === 'status' ? '__secured_status' : name;
-    const settings = Object.keys(inputs(deployed)).filter((k) => /^[A-Z][A-Z0-9_]*$/.test(k)).sort();
+    const settings = Object.keys(inputs(deployedName(name))).filter((k) => /^[A-Z][A-Z0-9_]*$/.test(k)).sort();
     expect({ name, settings }).toEqual({ name, settings: settingsOf(ACTION_SETTINGS[name]).sort() });
   }
   expect(inputs('log-events')).toEqual({ LOG_LEVEL: 'warn' });
-  for (const name of ['user-audit', 'notification', 'user-audit-registration', 'replay', '__secured_status', 'log-events']) {
+  for (const name of ['user-audit', 'notification', 'user-audit-registration', 'replay', '__secured_status', '__secured_console', 'log-events']) {
     expect(inputs(name)).not.toHaveProperty('LEAD_ACTIVITY_TOKENS');
     expect(inputs(name)).not.toHaveProperty('LEAD_ACTIVITY_OAUTH_CLIENT_SECRET');
   }
 });
 
 test('actions that invoke others or use aio-lib-state get the API key; log-events does not', () => {
-  for (const name of ['user-audit', 'notification', 'lead-activity', 'user-audit-registration', 'notification-registration', 'lead-activity-registration', 'replay', 'catch-up', '__secured_status']) {
+  for (const name of ['user-audit', 'notification', 'lead-activity', 'user-audit-registration', 'notification-registration', 'lead-activity-registration', 'replay', 'catch-up', '__secured_status', '__secured_console']) {
     expect({ name, key: annotations(name)['provide-api-key'] }).toEqual({ name, key: true });
   }
   expect(annotations('log-events')['provide-api-key']).toBe(false);
 });
 
-test('status and catch-up get the workspace credential through include-ims-credentials; no other action does', () => {
-  for (const name of ['__secured_status', 'catch-up']) {
+test('status, the console and catch-up get the workspace credential through include-ims-credentials; no other action does', () => {
+  for (const name of ['__secured_status', '__secured_console', 'catch-up']) {
     expect(inputs(name).__ims_oauth_s2s).toEqual({ client_id: 'ims-client', client_secret: 'ims-secret', org_id: 'ORG@AdobeOrg', scopes: ['adobeio_api', 'openid'] });
     expect(inputs(name).__ims_env).toBe('prod');
   }
-  for (const name of Object.keys(manifestActions).filter((n) => n !== 'status' && n !== 'catch-up')) {
+  for (const name of Object.keys(manifestActions).filter((n) => !SECURED.includes(n) && n !== 'catch-up')) {
     expect(inputs(name)).not.toHaveProperty('__ims_oauth_s2s');
   }
-  for (const name of Object.keys(manifestActions)) expect(Object.keys(inputs(name === 'status' ? '__secured_status' : name)).filter((k) => /^ADOBE_CLIENT/.test(k))).toEqual([]);
+  for (const name of Object.keys(manifestActions)) expect(Object.keys(inputs(deployedName(name))).filter((k) => /^ADOBE_CLIENT/.test(k))).toEqual([]);
 });
 
 test('aio app test runs npm test (the test hook), and a build checks the configuration first', () => {

@@ -1,0 +1,42 @@
+/**
+ * The console's pages of parked records and dead letters: oldest first, the
+ * store's own listing (scan) with the route/stream filter, `offset` records
+ * skipped and at most `limit` returned, each as a summary (route, reason, age,
+ * attempts, event count); one record in full (its envelopes) by id.
+ */
+import { summarize, type DeadLetterPayload, type DeadLetterSummary } from '../delivery/dead-letters';
+import type { RecordStore, StoredRecord } from '../stores/records';
+
+export interface RecordPage {
+  records: (DeadLetterSummary & { ageSeconds: number })[];
+  offset: number;
+  /** the offset of the next page, when there are more records */
+  next?: number;
+  errors: { recordId?: string; op: string; err: string }[];
+}
+
+export const MAX_PAGE = 200;
+
+export async function recordPage(store: RecordStore<DeadLetterPayload>, o: { route?: string; stream?: string; offset: number; limit: number; now: number }): Promise<RecordPage> {
+  const errors: RecordPage['errors'] = [];
+  const records: RecordPage['records'] = [];
+  const limit = Math.min(Math.max(1, o.limit), MAX_PAGE);
+  let seen = 0;
+  let more = false;
+  try {
+    for await (const rec of store.scan({ route: o.route, stream: o.stream, onError: (op, err, id) => errors.push({ recordId: id, op, err: (err as Error)?.name ?? 'Error' }) })) {
+      if (seen++ < o.offset) continue;
+      if (records.length === limit) {
+        more = true;
+        break;
+      }
+      records.push({ ...summarize(rec), ageSeconds: Math.max(0, Math.round((o.now - Date.parse(rec.storedAt)) / 1000)) });
+    }
+  } catch (err) {
+    errors.push({ op: 'scan', err: (err as Error)?.name ?? 'Error' });
+  }
+  return { records, offset: o.offset, ...(more ? { next: o.offset + records.length } : {}), errors };
+}
+
+/** One record as stored (its envelopes included), or undefined. */
+export const recordById = (store: RecordStore<DeadLetterPayload>, id: string): Promise<StoredRecord<DeadLetterPayload> | undefined> => store.get(id);

@@ -1,0 +1,131 @@
+/**
+ * The operator console's backend (actions/console): one web action, deployed
+ * with require-adobe-auth (Adobe's gateway lets only IMS user tokens through)
+ * and checking that the caller's org is the app's own (src/console/caller.ts).
+ * `op` picks what it answers:
+ *
+ *   GET  overview                       the status report and the 24-hour series per stream
+ *   GET  records  kind=parked|dead      a page of records (route, stream, offset, limit)
+ *   GET  record   kind, id              one record with its envelopes
+ *   POST replay   kind, ids | route | all   re-drive records (the replay action's own operation)
+ *   POST discard  kind, ids             delete records (never a whole filter)
+ *   GET  routes                         the effective route table
+ *   POST test-route stream, event       normalize + route one event, nothing handed off
+ *
+ * Every change is logged with the caller's IMS user id; no secret, token or
+ * signature is part of any answer.
+ */
+import { identifyCaller } from '../console/caller';
+import { recordById, recordPage } from '../console/records';
+import { normalizeForTest, routeForTest } from '../console/route-test';
+import { streamSeries } from '../console/series';
+import { isStream, type Stream } from '../envelope/envelope';
+import { decodeRequest } from '../http/request';
+import { toHttpResponse, type HttpResponse } from '../http/response';
+import { imsOrgOf } from '../ims/credential';
+import { rejected } from '../outcome';
+import type { StatsHour } from '../status/stats';
+import { statusReport } from '../status/status';
+import { contextError, relayContext, reportConfigErrorsOnce, type RelayContext, type Stores } from './context';
+import { replayOperation, replayRequestOf } from './replay-run';
+
+const HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store', 'Content-Type': 'application/json' };
+const answer = (statusCode: number, body: unknown): HttpResponse => ({ statusCode, headers: HEADERS, body: JSON.stringify(body) });
+const fail = (statusCode: number, error: string, message: string): HttpResponse => answer(statusCode, { error, message });
+
+const READS = new Set(['overview', 'records', 'record', 'routes']);
+const WRITES = new Set(['replay', 'discard', 'test-route']);
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+
+function kindOf(params: Record<string, unknown>): 'parked' | 'dead' | undefined {
+  const k = params.kind;
+  return k === 'parked' || k === 'dead' ? k : undefined;
+}
+
+async function overview(ctx: RelayContext, params: Record<string, unknown>): Promise<HttpResponse> {
+  const now = ctx.now();
+  let stats: StatsHour[] = [];
+  const report = await statusReport(() => ctx.stores(), params, now, { onStats: (s) => (stats = s) });
+  return answer(200, { report, series: streamSeries(stats, now) });
+}
+
+function routes(ctx: RelayContext): HttpResponse {
+  return answer(200, {
+    source: ctx.config.routes ? 'ROUTES' : 'per-stream defaults (*_TARGET_ACTION)',
+    routes: ctx.routes.routes.map((r) => ({ name: r.name, action: r.action, match: r.match })),
+    ...(ctx.routes.default ? { default: ctx.routes.default } : {}),
+  });
+}
+
+function testRoute(ctx: RelayContext, params: Record<string, unknown>): HttpResponse {
+  const stream = params.stream;
+  if (!isStream(stream)) return fail(400, 'stream_invalid', 'stream must be user-audit, notification, lead-activity or observability');
+  if (params.event === undefined) return fail(400, 'event_missing', 'send the event (or delivery) to test as "event"');
+  const received = normalizeForTest(stream as Stream, params.event, ctx.now(), ctx.config.zonelessTimeZone);
+  if (!received.ok) return toHttpResponse(received.outcome);
+  return answer(200, routeForTest(ctx.routes, received.value));
+}
+
+async function records(ctx: RelayContext, stores: Stores, params: Record<string, unknown>, op: string): Promise<HttpResponse> {
+  const kind = kindOf(params);
+  if (!kind) return fail(400, 'kind_invalid', 'kind must be parked or dead');
+  const store = kind === 'parked' ? stores.parking : stores.deadLetter;
+  if (op === 'record') {
+    const id = text(params.id);
+    if (!id) return fail(400, 'id_missing', 'send the record id as id');
+    const rec = await recordById(store as typeof stores.deadLetter, id);
+    return rec ? answer(200, { record: rec }) : fail(404, 'record_not_found', 'no such record (replayed, discarded or expired)');
+  }
+  const offset = params.offset === undefined ? 0 : Number(params.offset);
+  const limit = params.limit === undefined ? 50 : Number(params.limit);
+  if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1) return fail(400, 'page_invalid', 'offset must be an integer ≥ 0 and limit ≥ 1');
+  return answer(200, await recordPage(store as typeof stores.deadLetter, { route: text(params.route), stream: text(params.stream), offset, limit, now: ctx.now() }));
+}
+
+async function change(ctx: RelayContext, stores: Stores, params: Record<string, unknown>, op: 'replay' | 'discard', who: string): Promise<HttpResponse> {
+  const kind = kindOf(params);
+  if (!kind) return fail(400, 'kind_invalid', 'kind must be parked or dead');
+  const ids = params.ids;
+  if (op === 'discard' && (!Array.isArray(ids) || ids.length === 0)) return fail(400, 'ids_required', 'discard deletes the records named by ids, and nothing else');
+  if (op === 'replay' && ids === undefined && params.all !== true && !text(params.route)) return fail(400, 'selection_missing', 'say what to replay: ids, a route, or all: true');
+  // the same request the replay action builds from its params
+  const asParams = { ids, route: params.route, stream: params.stream, limit: params.limit, maxSeconds: params.maxSeconds ?? 40, ...(kind === 'dead' ? { deadLetters: op } : { parked: op }) };
+  const req = replayRequestOf(asParams, ctx.now(), { limit: ctx.config.delivery.replayMaxPerRun }, `console: ${who}`);
+  if ('error' in req) return fail(400, req.error.code, req.error.message);
+  return answer(200, { report: await replayOperation(ctx, stores, req.value) });
+}
+
+export async function runConsole(params: Record<string, unknown>): Promise<HttpResponse> {
+  const c = relayContext(params, 'console');
+  if (!c.ok) {
+    reportConfigErrorsOnce(c.errors, c.log, c.outcome);
+    const e = contextError(c);
+    return toHttpResponse(c.outcome.kind === 'rejected' || c.outcome.kind === 'retryLater' ? c.outcome : rejected(500, e.code, e.message));
+  }
+  const { ctx } = c;
+  const req = decodeRequest(params, 1024 * 1024);
+  if (!req.ok) return toHttpResponse(req.outcome);
+  const caller = identifyCaller(req.value.headers, imsOrgOf(params));
+  if (!caller.ok) {
+    ctx.log.warn('console: caller refused', { status: caller.status, error: caller.code });
+    return fail(caller.status, caller.code, caller.message);
+  }
+  const op = text(params.op) ?? 'overview';
+  const method = req.value.method;
+  if (READS.has(op) ? method !== 'get' : WRITES.has(op) ? method !== 'post' : true) {
+    return READS.has(op) || WRITES.has(op) ? fail(405, 'method_not_allowed', `${op} is ${READS.has(op) ? 'read with GET' : 'sent with POST'}`) : fail(400, 'op_invalid', `op must be one of ${[...READS, ...WRITES].join(', ')}`);
+  }
+  if (op === 'overview') return overview(ctx, params);
+  if (op === 'routes') return routes(ctx);
+  if (op === 'test-route') return testRoute(ctx, params);
+  let stores: Stores;
+  try {
+    stores = await ctx.stores();
+  } catch (err) {
+    ctx.log.error('console: the store could not be opened', { err: (err as Error).name });
+    return { ...fail(503, 'store_unavailable', `the store could not be opened (${(err as Error).name}); try again`), headers: { ...HEADERS, 'Retry-After': '10' } };
+  }
+  if (op === 'records' || op === 'record') return records(ctx, stores, params, op);
+  return change(ctx, stores, params, op as 'replay' | 'discard', caller.who);
+}

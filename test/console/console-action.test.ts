@@ -1,0 +1,174 @@
+/**
+ * The console's backend through its action, as the controller calls a `web: yes`
+ * action (dev/runtime-params): the org check, the overview's series from what the
+ * receivers counted, paging, replay and discard through the replay action's own
+ * operations (with their audit line), and the route tester using the receivers'
+ * route table.
+ */
+import { main as consoleAction } from '../../actions/console/index';
+import { main as replay } from '../../actions/replay/index';
+import { main as userAudit } from '../../actions/user-audit/index';
+import { main as notification } from '../../actions/notification/index';
+import { webActionParams } from '../../dev/runtime-params';
+import { auditEvent, legacyActivity, legacyPush, notificationEvent } from '../../dev/traffic/events';
+import { seeded } from '../../dev/traffic/rng';
+import { CLIENT_ID, RelayHarness } from '../support/relay-harness';
+
+const ORG = '1234567890ABCDEF12345678@AdobeOrg';
+const part = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+const userToken = `${part({ alg: 'RS256' })}.${part({ user_id: 'ops-person@AdobeID', type: 'access_token' })}.c2lnbmF0dXJl`;
+const ims = { __ims_oauth_s2s: { client_id: 'c', client_secret: 's', org_id: ORG, scopes: [] } };
+
+const h = new RelayHarness();
+const rng = seeded(14);
+
+type Json = Record<string, unknown>;
+
+async function call(req: { method?: string; query?: string; body?: Json; headers?: Record<string, string> }, inputs: Json = {}): Promise<{ statusCode: number; body: Json; headers: Record<string, string> }> {
+  const headers = { authorization: `Bearer ${userToken}`, 'x-gw-ims-org-id': ORG, ...(req.body ? { 'content-type': 'application/json' } : {}), ...req.headers };
+  const built = webActionParams({ method: req.method ?? 'GET', headers, query: req.query ?? '', body: Buffer.from(req.body ? JSON.stringify(req.body) : '') }, { ...h.inputs, ...ims, ...inputs }, { web: 'yes', final: true });
+  if (!built.ok) throw new Error(built.error);
+  const res = (await consoleAction(built.params)) as { statusCode: number; headers: Record<string, string>; body: string };
+  return { statusCode: res.statusCode, headers: res.headers, body: JSON.parse(res.body) as Json };
+}
+
+beforeAll(() => h.start({ AUDIT_TARGET_ACTION: 'ops/audit', NOTIFICATION_TARGET_ACTION: 'ops/notify', LOG_LEVEL: 'info' }));
+afterAll(() => h.stop());
+beforeEach(() => h.reset());
+
+describe('who may call the console', () => {
+  it('answers only a caller of the app’s own IMS org, with a clear error otherwise', async () => {
+    expect((await call({ query: 'op=overview' })).statusCode).toBe(200);
+    const other = await call({ query: 'op=overview', headers: { 'x-gw-ims-org-id': 'FFFF@AdobeOrg' } });
+    expect(other).toMatchObject({ statusCode: 403, body: { error: 'org_mismatch' } });
+    expect(await call({ query: 'op=overview', headers: { 'x-gw-ims-org-id': '' } })).toMatchObject({ statusCode: 403, body: { error: 'org_missing' } });
+    expect(await call({ query: 'op=overview', headers: { authorization: '' } })).toMatchObject({ statusCode: 401, body: { error: 'unauthenticated' } });
+    // no workspace credential: the app's org is unknown, so nobody is admitted
+    const built = webActionParams({ method: 'GET', headers: { authorization: `Bearer ${userToken}`, 'x-gw-ims-org-id': ORG }, query: 'op=overview', body: Buffer.alloc(0) }, h.inputs, { web: 'yes', final: true });
+    const res = (await consoleAction((built as { params: Json }).params)) as { statusCode: number; body: string };
+    expect(res.statusCode).toBe(503);
+    expect(JSON.parse(res.body)).toMatchObject({ error: 'console_org_unknown' });
+    const lines = h.logs.lines.filter((l) => l.includes('console: caller refused'));
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    for (const l of lines) {
+      expect(() => JSON.parse(l)).not.toThrow();
+      expect(l).not.toContain(userToken.split('.')[1]);
+    }
+  });
+  it('refuses an unknown op and the wrong method for one', async () => {
+    expect(await call({ query: 'op=drop-everything' })).toMatchObject({ statusCode: 400, body: { error: 'op_invalid' } });
+    expect(await call({ query: 'op=replay' })).toMatchObject({ statusCode: 405, body: { error: 'method_not_allowed' } });
+    expect(await call({ method: 'POST', body: { op: 'overview' } })).toMatchObject({ statusCode: 405 });
+  });
+});
+
+describe('overview', () => {
+  it('charts per stream and hour what the receivers counted, and carries the status warnings', async () => {
+    await h.call(userAudit, h.signed([auditEvent(rng, { clientId: CLIENT_ID, munchkinId: '111-AAA-222' }), auditEvent(rng, { clientId: CLIENT_ID, munchkinId: '333-BBB-444' })]));
+    await h.call(userAudit, h.signed([auditEvent(rng, { clientId: CLIENT_ID, munchkinId: '111-AAA-222' })]));
+    await h.call(notification, h.signed([notificationEvent(rng, { clientId: CLIENT_ID })]));
+    // refused: a signature that does not verify
+    const bad = h.signed([auditEvent(rng, { clientId: CLIENT_ID })]);
+    await h.call(userAudit, { headers: { ...bad.headers, 'x-adobe-digital-signature-1': 'AAAA', 'x-adobe-digital-signature-2': 'AAAA' }, body: bad.body });
+    const { statusCode, body } = await call({ query: 'op=overview' });
+    expect(statusCode).toBe(200);
+    const series = body.series as Record<string, { hours: { accepted: number; forwarded: number; refused: Record<string, number> }[]; munchkin: Record<string, { accepted: number[] }> }>;
+    const audit = series['user-audit'];
+    expect(audit.hours).toHaveLength(24);
+    const last = audit.hours[23];
+    expect(last).toMatchObject({ accepted: 3, forwarded: 3 });
+    expect(Object.entries(last.refused)).toEqual([[expect.stringMatching(/^401 /), 1]]);
+    expect(audit.munchkin['111-AAA-222'].accepted[23]).toBe(2);
+    expect(audit.munchkin['333-BBB-444'].accepted[23]).toBe(1);
+    expect(series.notification.hours[23].accepted).toBe(1);
+    expect(body.report).toMatchObject({ overall: expect.any(String), warnings: expect.any(Array), streams: { 'user-audit': { accepted: 3 } } });
+    expect(JSON.stringify(body)).not.toMatch(/client_secret|BEGIN (RSA |)PUBLIC KEY|signature-1/);
+  });
+});
+
+describe('parked records: page, one record, replay a selection, discard after the fact', () => {
+  async function park(n: number): Promise<void> {
+    h.invoker.fault = () => '503';
+    for (let i = 0; i < n; i++) await h.call(userAudit, h.signed([auditEvent(rng, { clientId: CLIENT_ID })]));
+    h.invoker.fault = () => 'ok';
+  }
+  it('pages oldest first and shows one record’s envelopes', async () => {
+    await park(5);
+    const first = await call({ query: 'op=records&kind=parked&limit=2' });
+    const page1 = first.body as { records: { id: string; storedAt: string; route: string; reason: string; attempts: number; events: number; ageSeconds: number }[]; next?: number };
+    expect(page1.records).toHaveLength(2);
+    expect(page1.next).toBe(2);
+    expect(page1.records[0]).toMatchObject({ route: 'user-audit', events: 1, attempts: 2, reason: expect.stringMatching(/503/) });
+    const page2 = (await call({ query: 'op=records&kind=parked&limit=2&offset=2' })).body as typeof page1;
+    const page3 = (await call({ query: 'op=records&kind=parked&limit=2&offset=4' })).body as typeof page1;
+    expect(page3.records).toHaveLength(1);
+    const all = [...page1.records, ...page2.records, ...page3.records];
+    expect(new Set(all.map((r) => r.id)).size).toBe(5);
+    expect(all.map((r) => r.storedAt)).toEqual([...all.map((r) => r.storedAt)].sort());
+    expect(page3.next).toBeUndefined();
+    const one = await call({ query: `op=record&kind=parked&id=${page1.records[0].id}` });
+    expect(one.statusCode).toBe(200);
+    expect(((one.body.record as Json).payload as { events: { stream: string }[] }).events[0]).toMatchObject({ stream: 'user-audit' });
+    expect(await call({ query: 'op=record&kind=parked&id=nope' })).toMatchObject({ statusCode: 404, body: { error: 'record_not_found' } });
+    expect(await call({ query: 'op=records&kind=everything' })).toMatchObject({ statusCode: 400, body: { error: 'kind_invalid' } });
+  });
+  it('replays exactly the selected records, once, and logs who asked', async () => {
+    await park(3);
+    const listed = ((await call({ query: 'op=records&kind=parked' })).body.records as { id: string; ids: string[] }[]);
+    const chosen = listed.slice(0, 2);
+    const res = await call({ method: 'POST', body: { op: 'replay', kind: 'parked', ids: chosen.map((r) => r.id) } });
+    expect(res.statusCode).toBe(200);
+    expect(res.body.report).toMatchObject({ records: 2, replayed: 2, failed: 0 });
+    expect(h.forwardedIds('user-audit').sort()).toEqual(chosen.flatMap((r) => r.ids).sort());
+    const left = (await call({ query: 'op=records&kind=parked' })).body.records as { id: string }[];
+    expect(left.map((r) => r.id)).toEqual([listed[2].id]);
+    const audit = h.logs.lines.map((l) => JSON.parse(l) as Json).find((l) => l.msg === 'replay run' || l.message === 'replay run');
+    expect(audit).toMatchObject({ by: 'console: ops-person@AdobeID' });
+  });
+  it('replays everything of a route; refuses a replay that names nothing', async () => {
+    await park(2);
+    expect(await call({ method: 'POST', body: { op: 'replay', kind: 'parked' } })).toMatchObject({ statusCode: 400, body: { error: 'selection_missing' } });
+    const res = await call({ method: 'POST', body: { op: 'replay', kind: 'parked', route: 'user-audit' } });
+    expect(res.body.report).toMatchObject({ records: 2, replayed: 2 });
+    expect((await call({ query: 'op=records&kind=parked' })).body.records).toEqual([]);
+  });
+  it('discards only the records named, and the replay action can do the same', async () => {
+    await park(3);
+    const listed = ((await call({ query: 'op=records&kind=parked' })).body.records as { id: string }[]);
+    expect(await call({ method: 'POST', body: { op: 'discard', kind: 'parked', route: 'user-audit' } })).toMatchObject({ statusCode: 400, body: { error: 'ids_required' } });
+    const res = await call({ method: 'POST', body: { op: 'discard', kind: 'parked', ids: [listed[0].id] } });
+    expect(res.body.report).toMatchObject({ discarded: 1 });
+    // the same operation through the replay action's params
+    const byAction = (await replay({ ...h.inputs, parked: 'discard', ids: listed[1].id })) as { ok: boolean; report: Json };
+    expect(byAction.report).toMatchObject({ discarded: 1 });
+    expect(await replay({ ...h.inputs, parked: 'discard' })).toMatchObject({ error: { code: 'ids_required' } });
+    const left = (await call({ query: 'op=records&kind=parked' })).body.records as { id: string }[];
+    expect(left.map((r) => r.id)).toEqual([listed[2].id]);
+    expect(h.forwardedIds()).toEqual([]);
+    const discardLines = h.logs.lines.map((l) => JSON.parse(l) as Json).filter((l) => JSON.stringify(l).includes('parked records discarded'));
+    expect(discardLines.map((l) => l.by)).toEqual(['console: ops-person@AdobeID', 'replay action']);
+  });
+});
+
+describe('routes and the route tester', () => {
+  it('shows the routes in effect and tests events with them, handing nothing off', async () => {
+    const routes = await call({ query: 'op=routes' });
+    expect(routes.body).toMatchObject({ source: expect.stringMatching(/defaults/), routes: [{ name: 'user-audit', action: 'ops/audit', match: { stream: ['user-audit'] } }, { name: 'notification', action: 'ops/notify' }, { name: 'lead-activity' }, { name: 'observability' }] });
+    const audit = auditEvent(rng, { clientId: CLIENT_ID });
+    const tested = await call({ method: 'POST', body: { op: 'test-route', stream: 'user-audit', event: audit } });
+    expect(tested.statusCode).toBe(200);
+    expect(tested.body).toMatchObject({ transport: 'io-events', routes: [{ route: 'user-audit', action: 'ops/audit', ids: [(audit as { event_id: string }).event_id ?? expect.any(String)] }], unrouted: [] });
+    expect(h.invoker.invocations).toEqual([]);
+  });
+  it('tests with ROUTES as the receivers read them, legacy pushes included', async () => {
+    const ROUTES = JSON.stringify({ routes: [{ name: 'visits', action: 'ops/visits', match: { stream: 'lead-activity', activityTypeId: [1] } }], default: 'ops/rest' });
+    const push = legacyPush(rng, 0);
+    (push as { activities: unknown[] }).activities = [legacyActivity(rng, { typeId: 1 }), legacyActivity(rng, { typeId: 2 })];
+    const res = await call({ method: 'POST', body: { op: 'test-route', stream: 'lead-activity', event: push } }, { ROUTES });
+    const body = res.body as { transport: string; routes: { route: string; ids: string[] }[] };
+    expect(body.transport).toBe('legacy-push');
+    expect(body.routes.map((r) => [r.route, r.ids.length])).toEqual([['visits', 1], ['default', 1]]);
+    expect(await call({ method: 'POST', body: { op: 'test-route', stream: 'nope', event: {} } })).toMatchObject({ statusCode: 400, body: { error: 'stream_invalid' } });
+    expect(await call({ method: 'POST', body: { op: 'test-route', stream: 'user-audit', event: [] } })).toMatchObject({ statusCode: 400, body: { error: 'batch_empty' } });
+  });
+});
