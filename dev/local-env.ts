@@ -16,6 +16,8 @@ export const LOCAL_DEFAULTS: Record<string, string> = {
   LOCAL_INVOCATIONS_FILE: resolve(ROOT, '.local/invocations.jsonl'),
   LEAD_ACTIVITY_TOKENS: 'local-dev-token',
   PORT: '9080',
+  // the org of the workspace credential (include-ims-credentials): the console admits callers of this org only
+  IMS_OAUTH_S2S_ORG_ID: 'LOCAL0000000000000000000@AdobeOrg',
 };
 
 /**
@@ -45,7 +47,7 @@ export function localEnv(forced: Record<string, string> = {}): Record<string, st
  */
 export function imsCredentialInputs(env: Record<string, string | undefined>): Record<string, unknown> {
   const v = (k: string): string | undefined => env[`IMS_OAUTH_S2S_${k}`] || undefined;
-  if (!v('CLIENT_ID') && !v('CLIENT_SECRET')) return {};
+  if (!v('CLIENT_ID') && !v('CLIENT_SECRET') && !v('ORG_ID')) return {};
   let scopes: unknown = v('SCOPES');
   try {
     scopes = JSON.parse(String(scopes));

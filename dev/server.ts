@@ -29,7 +29,9 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import http from 'node:http';
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo, Socket } from 'node:net';
+import { extname, resolve, sep } from 'node:path';
 import { SETTING_GROUPS } from '../src/config';
 import type { Invoker, InvokerPool } from '../src/delivery/invoker';
 import { faultTable, type FaultTable, type InvokeFault } from './invoke-faults';
@@ -56,6 +58,29 @@ export interface LocalServerOptions {
   onInvoke?: (action: string, params: Record<string, unknown>) => void;
   /** the invocation log's fsync (tests hold it to see that nothing is acknowledged before it) */
   sync?: (fh: FileHandle) => Promise<void>;
+  /** the operator console's built files (`aio app build`'s web-prod), served at / */
+  webDir?: string;
+}
+
+/**
+ * The local stand-in for the Experience Cloud shell's IMS session: a token in
+ * an IMS access token's shape (its claims name the local operator; its
+ * signature is random) and the org the browser sends as x-gw-ims-org-id.
+ * Actions annotated `require-adobe-auth: true` accept this token only, as
+ * Adobe's gateway accepts only valid IMS tokens for them.
+ */
+export interface ConsoleSession {
+  token: string;
+  org: string;
+  user: string;
+}
+
+function localSession(org: string): ConsoleSession {
+  const part = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const user = 'local-operator@local.dev';
+  const now = Math.floor(Date.now() / 1000);
+  const token = `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ type: 'access_token', user_id: user, client_id: 'marketo-stream-relay-local', created_at: String(now * 1000), expires_in: String(24 * 3600 * 1000) })}.${randomBytes(32).toString('base64url')}`;
+  return { token, org, user };
 }
 
 export interface LocalServer {
@@ -73,11 +98,15 @@ export interface LocalServer {
   invokers: InvokerPool;
   /** the same, for a caller that is not an activation */
   invoker: Invoker;
+  /** what the console gets from GET /_local/console-session (the shell's token and org, locally) */
+  session: ConsoleSession;
 }
 
 const WEB_PREFIX = '/api/v1/web/';
 const INVOKE = /^\/api\/v1\/namespaces\/([^/]+)\/actions\/(.+)$/;
 const FAULTS_PATH = '/_local/faults';
+const SESSION_PATH = '/_local/console-session';
+const STATIC_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.json': 'application/json', '.png': 'image/png', '.woff2': 'font/woff2', '.map': 'application/json' };
 const LOOPBACK_PEERS = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
 
@@ -154,6 +183,7 @@ export function renderWebResult(result: unknown): { status: number; headers: Rec
 export async function startLocalServer(o: LocalServerOptions): Promise<LocalServer> {
   const manifest = loadManifest();
   const apiKey = o.apiKey ?? generateApiKey();
+  const session = localSession(o.env.IMS_OAUTH_S2S_ORG_ID ?? 'LOCAL0000000000000000000@AdobeOrg');
   const namespace = o.namespace ?? 'local';
   const faults = faultTable(o.faults ?? '');
   const journal = await openInvocationJournal(o.invocationsFile, { sync: o.sync });
@@ -248,6 +278,9 @@ export async function startLocalServer(o: LocalServerOptions): Promise<LocalServ
     const [pkg, name, ...rest] = path.slice(WEB_PREFIX.length).split('/');
     const action = manifest.actions.find((a) => a.package === pkg && a.name === name && a.web);
     if (!action || !action.web) return send(res, { status: 404, body: { error: 'The requested resource does not exist.', code: tid } });
+    if (action.annotations['require-adobe-auth'] === true && !sameText(/^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '', session.token)) {
+      return send(res, { status: 401, body: { error: 'cannot authorize request: this action requires an IMS user token (locally: the one GET /_local/console-session gives)', code: tid } });
+    }
     const body = await readBody(req, o.maxBodyBytes ?? 1024 * 1024);
     if (!body) return send(res, { status: 413, body: { error: 'The request content was malformed: payload too large', code: tid } });
     const built = webActionParams({ method: req.method ?? 'GET', headers: req.headers, rawHeaders: req.rawHeaders, query, body, path: rest.length ? `/${rest.join('/')}` : '' }, inputsFor(action), {
@@ -312,6 +345,19 @@ export async function startLocalServer(o: LocalServerOptions): Promise<LocalServ
     send(res, { status: 200, body: { faults: faults.current() } });
   }
 
+  /** The console's files, and its session stand-in (loopback peer and Host only, as the invoke API). */
+  async function staticFile(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
+    if (!LOOPBACK_PEERS.has(req.socket.remoteAddress ?? '') || !LOOPBACK_HOST.test(req.headers.host ?? '')) return send(res, { status: 403, body: { error: 'the local runtime answers loopback requests only' } });
+    if (path === SESSION_PATH) return send(res, { status: 200, body: session, headers: { 'cache-control': 'no-store' } });
+    if (!o.webDir) return send(res, { status: 404, body: { error: 'The requested resource does not exist.' } });
+    const rel = path === '/' ? 'index.html' : decodeURIComponent(path.slice(1));
+    const file = resolve(o.webDir, rel);
+    if (!file.startsWith(resolve(o.webDir) + sep) || req.method !== 'GET') return send(res, { status: 404, body: { error: 'The requested resource does not exist.' } });
+    const content = await readFile(file).catch(() => undefined);
+    if (!content) return send(res, { status: 404, body: { error: 'The requested resource does not exist.' } });
+    res.writeHead(200, { 'content-type': STATIC_TYPES[extname(file)] ?? 'application/octet-stream', 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' }).end(content);
+  }
+
   /** What the invoke API answers, as the openwhisk client would report it to the relay. */
   const invokers: InvokerPool = {
     forActivation: (a) => ({
@@ -337,7 +383,9 @@ export async function startLocalServer(o: LocalServerOptions): Promise<LocalServ
         ? invoke(req, res, m[1], m[2])
         : path === FAULTS_PATH
           ? control(req, res)
-          : Promise.resolve(send(res, { status: 404, body: { error: 'The requested resource does not exist.' } }));
+          : req.method === 'GET'
+            ? staticFile(req, res, path)
+            : Promise.resolve(send(res, { status: 404, body: { error: 'The requested resource does not exist.' } }));
     work.catch((err: Error) => {
       if (!res.headersSent) send(res, { status: 500, body: { error: 'local_runtime_error', message: err.message } });
     });
@@ -357,6 +405,7 @@ export async function startLocalServer(o: LocalServerOptions): Promise<LocalServ
     idle,
     invokers,
     invoker: invokers.forActivation({ where: 'none' }),
+    session,
     close: async () => {
       for (const s of hanging) s.destroy();
       await new Promise<void>((r) => {

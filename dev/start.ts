@@ -7,7 +7,11 @@
  * requests, every answer and local invocation awaited, servers closed, a summary.
  *
  *   npm start [-- --rate 20] [--duration 60] [--streams user-audit,notification,lead-activity]
- *             [--once] [--no-build] [--port 9080] [--seed 42]
+ *             [--once] [--no-build] [--port 9080] [--seed 42] [--keep-serving]
+ *
+ * The operator console (web-src/, built with the bundles) is served at the local
+ * runtime's root. --keep-serving: when the traffic ends (--once, --duration), keep the
+ * runtime and the console up until Ctrl-C, to look at what was sent.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -17,7 +21,7 @@ import { RECEIVER_STREAMS as STREAMS, type Stream } from '../src/envelope/envelo
 import { checkConfig } from './check-config';
 import { localEnv, ROOT } from './local-env';
 import { loadManifest } from './manifest';
-import { bundlePath, serveLocally } from './serve';
+import { BUILD_ARGS, BUILD_ENV, bundlePath, serveLocally, WEB_DIST } from './serve';
 import { startSimulatedMarketo, WEB_PATH } from './simulator/marketo';
 import { formatResult, registerWebhooks, runContinuous, runOnce } from './simulator/run';
 import { Tally } from './simulator/tally';
@@ -29,6 +33,7 @@ function options() {
       duration: { type: 'string' },
       streams: { type: 'string', default: STREAMS.join(',') },
       once: { type: 'boolean', default: false },
+      'keep-serving': { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       port: { type: 'string' },
       seed: { type: 'string' },
@@ -45,10 +50,14 @@ function options() {
   return { ...values, streams: streams as Stream[], rate, durationMs: duration && duration * 1000, seed, port: values.port === undefined ? undefined : Number(values.port) };
 }
 
+// aio app build writes the deployed action URLs here before it bundles web-src/: an output, not an input
+const INJECTED_CONFIG = join(ROOT, 'web-src/src/config.json');
+
 /** Newest modification time under the given paths (files or folders). */
 function newest(paths: string[]): number {
   let t = 0;
   for (const p of paths) {
+    if (p === INJECTED_CONFIG) continue;
     const s = statSync(p, { throwIfNoEntry: false });
     if (!s) continue;
     t = Math.max(t, s.isDirectory() ? newest(readdirSync(p).map((f) => join(p, f))) : s.mtimeMs);
@@ -63,7 +72,9 @@ function newest(paths: string[]): number {
 function bundlesFresh(): boolean {
   const built = loadManifest().actions.map((a) => (existsSync(bundlePath(a)) ? (statSync(join(dirname(bundlePath(a)), '..', `${a.name}.zip`), { throwIfNoEntry: false })?.mtimeMs ?? 0) : 0));
   const inputs = ['src', 'actions', 'app.config.yaml', 'webpack-config.js', 'tsconfig.build.json', 'package-lock.json'].map((p) => join(ROOT, p));
-  return Math.min(...built) > newest(inputs);
+  // the console's files: web-prod is rewritten on every build of web-src/
+  const web = existsSync(join(WEB_DIST, 'index.html')) ? statSync(join(WEB_DIST, 'index.html')).mtimeMs : 0;
+  return Math.min(...built, web) > newest([...inputs, join(ROOT, 'web-src'), join(ROOT, 'dev/traffic')]);
 }
 
 function build(): boolean {
@@ -71,8 +82,8 @@ function build(): boolean {
     console.log('action bundles are up to date (dist/); not rebuilding');
     return true;
   }
-  console.log('building the action bundles (npx aio app build, offline; a minute or two)…');
-  const r = spawnSync('npx', ['aio', 'app', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  console.log('building the action bundles and the console (npx aio app build, offline; a few minutes the first time)…');
+  const r = spawnSync('npx', BUILD_ARGS, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env: { ...process.env, ...BUILD_ENV } });
   if (r.status === 0) return true;
   const why = (r.stderr || r.error?.message || `exit code ${r.status}`).trim().split('\n').slice(-5).join('\n  ');
   console.log(`aio app build failed — running the actions from SOURCE instead (what you test is not the bundle):\n  ${why}`);
@@ -87,11 +98,12 @@ function statusPrinter(tty: boolean): { tickMs: number; onTick: (t: Tally) => vo
   return { tickMs: 250, onTick: (t) => void process.stdout.write(`\r\x1b[2K${fit(t.line())}`), end: () => void process.stdout.write('\n') };
 }
 
-function printEnd(tally: Tally, web: string, invocationsFile: string | undefined): void {
+function printEnd(tally: Tally, web: string, consoleUrl: string, invocationsFile: string | undefined): void {
   console.log(`\nsummary\n${tally.summary()}`);
   for (const u of tally.unexpected.slice(0, 10)) console.log(`  unexpected: ${u.label} — expected ${u.expected}, got ${u.status} ${JSON.stringify(u.body).slice(0, 160)}`);
   if (tally.unexpected.length > 10) console.log(`  … and ${tally.unexpected.length - 10} more`);
   console.log(`\nstatus:               ${web}/status`);
+  console.log(`operator console:     ${consoleUrl}`);
   console.log(`forwarded events in:  ${invocationsFile}`);
 }
 
@@ -117,6 +129,13 @@ function onInterrupt(): Promise<void> {
   });
 }
 
+/** --keep-serving: the runtime and the console stay up after the traffic, until Ctrl-C. */
+async function keepServing(on: boolean, stop: Promise<void>, consoleUrl: string): Promise<void> {
+  if (!on) return;
+  console.log(`\ntraffic ended; the local runtime and the console (${consoleUrl}) keep serving — Ctrl-C to stop`);
+  await stop;
+}
+
 async function main(): Promise<number> {
   const o = options();
   const sim = await startSimulatedMarketo({ streams: o.streams, seed: o.seed });
@@ -135,14 +154,17 @@ async function main(): Promise<number> {
     throw err.code === 'EADDRINUSE' ? new Error(`port ${o.port ?? env.PORT} is in use: pass --port <n> (0 = any free port)`) : err;
   });
   const web = `${server.url}${WEB_PATH}`;
+  const consoleUrl = `${server.url}/`;
   console.log(`local runtime ${server.url} — actions from ${bundles ? 'the built bundles' : 'source'}; key server ${sim.keyServer.baseUrl}; OAuth IdP ${sim.idp.idp.url}; Marketo REST ${sim.rest.url}`);
   console.log(`webhooks ${web}/{${o.streams.join(',')}}   traffic seed ${sim.seed}`);
+  console.log(`operator console ${consoleUrl}${existsSync(join(WEB_DIST, 'index.html')) ? '' : '  (not built: aio app build failed)'}`);
   const stop = onInterrupt();
   try {
     if (o.once) {
       const tally = await runOnce(sim, server.url, (l) => console.log(l));
       await server.idle();
-      printEnd(tally, web, env.LOCAL_INVOCATIONS_FILE);
+      printEnd(tally, web, consoleUrl, env.LOCAL_INVOCATIONS_FILE);
+      await keepServing(o['keep-serving'], stop, consoleUrl);
       return tally.unexpected.length ? 1 : 0;
     }
     const tally = new Tally();
@@ -153,7 +175,8 @@ async function main(): Promise<number> {
     await runContinuous(sim, server.url, { rate: o.rate, durationMs: o.durationMs, stop, tally, tickMs: status.tickMs, onTick: status.onTick });
     status.end();
     await server.idle();
-    printEnd(tally, web, env.LOCAL_INVOCATIONS_FILE);
+    printEnd(tally, web, consoleUrl, env.LOCAL_INVOCATIONS_FILE);
+    await keepServing(o['keep-serving'], stop, consoleUrl);
     return tally.unexpected.length ? 1 : 0;
   } finally {
     await server.close();

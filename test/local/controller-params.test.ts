@@ -42,6 +42,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** status is deployed with require-adobe-auth: locally the console session's token stands in for an IMS user token */
+const operator = (): [string, string] => ['authorization', `Bearer ${server.session.token}`];
+
 /** A request with exactly these header lines (duplicates kept, in order). */
 function request(action: string, o: { method?: string; query?: string; headers?: [string, string][]; body?: string } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
@@ -93,13 +96,13 @@ describe('web: raw (the receivers)', () => {
 
 describe('web: yes (status)', () => {
   it('query and JSON body merged into params, no __ow_query, no __ow_body', async () => {
-    const { params } = await echoed('status', { query: 'format=text&n=1', headers: [['content-type', 'application/json']], body: '{"b":true}' });
+    const { params } = await echoed('status', { query: 'format=text&n=1', headers: [operator(), ['content-type', 'application/json']], body: '{"b":true}' });
     expect(params).toMatchObject({ format: 'text', n: '1', b: true, __ow_method: 'post' });
     expect(params).not.toHaveProperty('__ow_query');
     expect(params).not.toHaveProperty('__ow_body');
   });
   it('a query naming an input of the final action is refused 400 before the action runs', async () => {
-    const res = await request('status', { method: 'GET', query: 'LOG_LEVEL=off' });
+    const res = await request('status', { method: 'GET', query: 'LOG_LEVEL=off', headers: [operator()] });
     expect(res.status).toBe(400);
     expect(JSON.parse(res.text).error).toMatch(/not allowed/);
   });
@@ -110,7 +113,7 @@ describe('each activation as the Node.js runtime starts it', () => {
     const before = Date.now();
     const [a, b] = await Promise.all([
       echoed('user-audit', { headers: [['x-request-id', 'tid-one']], body: '' }),
-      echoed('status', { method: 'GET', headers: [['x-request-id', 'tid-two']] }),
+      echoed('status', { method: 'GET', headers: [operator(), ['x-request-id', 'tid-two']] }),
     ]);
     expect(a.env).toEqual({
       __OW_API_KEY: KEY,
