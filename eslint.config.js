@@ -8,11 +8,11 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', '.local/', 'bench/.build/', 'bench/template-action/'] },
+  { ignores: ['node_modules/', 'dist/', 'coverage/', '.local/', 'bench/.build/', 'bench/template-action/', '.parcel-cache/', '.test-output/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       'no-console': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],

@@ -1,0 +1,157 @@
+/**
+ * Parked records and dead letters: a page at a time, oldest first; one
+ * record's envelopes; replay one, a selection, or everything of a route;
+ * discard a selection after a confirmation. Everything here goes through the
+ * console action to the replay action's own operations (and their audit log).
+ */
+import React, { useCallback, useEffect, useState } from 'react';
+import {
+  ActionButton,
+  AlertDialog,
+  Button,
+  ButtonGroup,
+  Cell,
+  Column,
+  Content,
+  Dialog,
+  DialogContainer,
+  DialogTrigger,
+  Divider,
+  Flex,
+  Heading,
+  InlineAlert,
+  Item,
+  Picker,
+  Row,
+  TableBody,
+  TableHeader,
+  TableView,
+  Text,
+  TextField,
+  type Selection as Keys,
+} from '@adobe/react-spectrum';
+import type { ConsoleApi, Kind, RecordPage, ReplayReport, StoredRecord } from '../api';
+
+const PAGE = 25;
+
+const age = (s: number): string => (s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : s < 172800 ? `${Math.round(s / 3600)} h` : `${Math.round(s / 86400)} d`);
+
+const describe = (r: ReplayReport): string =>
+  r.discarded !== undefined
+    ? `${r.discarded} record(s) discarded`
+    : `${r.records ?? 0} record(s): ${r.replayed ?? 0} event(s) handed off, ${r.duplicates ?? 0} already handed off, ${r.failed ?? 0} still failing${r.deadLettered ? `, ${r.deadLettered} moved to dead letters` : ''}`;
+
+export function RecordsView({ api }: { api: ConsoleApi }) {
+  const [kind, setKind] = useState<Kind>('parked');
+  const [route, setRoute] = useState('');
+  const [offset, setOffset] = useState(0);
+  const [page, setPage] = useState<RecordPage>();
+  const [selected, setSelected] = useState<Keys>(new Set());
+  const [message, setMessage] = useState<{ variant: 'positive' | 'negative'; text: string }>();
+  const [open, setOpen] = useState<StoredRecord>();
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(() => {
+    api.records(kind, { offset, limit: PAGE, route: route.trim() || undefined }).then(
+      (p) => setPage(p),
+      (e: Error) => setMessage({ variant: 'negative', text: e.message }),
+    );
+  }, [api, kind, offset, route]);
+  useEffect(load, [load]);
+
+  const ids = (): string[] => (selected === 'all' ? (page?.records ?? []).map((r) => r.id) : [...selected].map(String));
+  const act = (what: () => Promise<{ report: ReplayReport }>) => {
+    setBusy(true);
+    what().then(
+      ({ report }) => (setMessage({ variant: report.errors?.length ? 'negative' : 'positive', text: describe(report) + (report.errors?.length ? `; ${report.errors.length} store error(s)` : '') }), setSelected(new Set()), setBusy(false), load()),
+      (e: Error) => (setMessage({ variant: 'negative', text: e.message }), setBusy(false)),
+    );
+  };
+  const count = ids().length;
+
+  return (
+    <Flex direction="column" gap="size-200">
+      <Flex gap="size-200" alignItems="end" wrap>
+        <Picker label="Records" selectedKey={kind} onSelectionChange={(k) => (setKind(k as Kind), setOffset(0), setSelected(new Set()))}>
+          <Item key="parked">Parked</Item>
+          <Item key="dead">Dead letters</Item>
+        </Picker>
+        <TextField label="Route" value={route} onChange={(v) => (setRoute(v), setOffset(0))} description="Empty: every route" />
+        <ActionButton onPress={load}>Refresh</ActionButton>
+      </Flex>
+      {message && (
+        <InlineAlert variant={message.variant} data-testid="records-message">
+          <Heading>{message.variant === 'positive' ? 'Done' : 'Not done'}</Heading>
+          <Content>{message.text}</Content>
+        </InlineAlert>
+      )}
+      {page?.errors.length ? <Text>{page.errors.length} record(s) could not be read from the store.</Text> : null}
+      <TableView aria-label={kind === 'parked' ? 'Parked records' : 'Dead letters'} selectionMode="multiple" selectedKeys={selected} onSelectionChange={setSelected} density="compact" height="size-4600" renderEmptyState={() => <Text>Nothing {kind === 'parked' ? 'parked' : 'dead-lettered'}{route ? ` for route ${route}` : ''}.</Text>}>
+        <TableHeader>
+          <Column key="route">Route</Column>
+          <Column key="stream">Stream</Column>
+          <Column key="reason" width="2fr">Reason</Column>
+          <Column key="age" align="end">Age</Column>
+          <Column key="attempts" align="end">Attempts</Column>
+          <Column key="events" align="end">Events</Column>
+          <Column key="open" align="end">Record</Column>
+        </TableHeader>
+        <TableBody items={page?.records ?? []}>
+          {(r) => (
+            <Row key={r.id}>
+              <Cell>{r.route ?? '—'}</Cell>
+              <Cell>{r.stream ?? '—'}</Cell>
+              <Cell>{r.reason}</Cell>
+              <Cell>{age(r.ageSeconds)}</Cell>
+              <Cell>{r.attempts}</Cell>
+              <Cell>{r.events}</Cell>
+              <Cell>
+                <ActionButton isQuiet aria-label={`Show record ${r.id}`} onPress={() => api.record(kind, r.id).then((x) => setOpen(x.record), (e: Error) => setMessage({ variant: 'negative', text: e.message }))}>
+                  Show
+                </ActionButton>
+              </Cell>
+            </Row>
+          )}
+        </TableBody>
+      </TableView>
+      <Flex gap="size-100" alignItems="center" wrap>
+        <ActionButton isDisabled={offset === 0} onPress={() => setOffset(Math.max(0, offset - PAGE))}>Previous page</ActionButton>
+        <Text>{page ? `${page.records.length ? `${offset + 1}–${offset + page.records.length}` : '0'}${page.next !== undefined ? ' of more' : ''}` : ''}</Text>
+        <ActionButton isDisabled={page?.next === undefined} onPress={() => page?.next !== undefined && setOffset(page.next)}>Next page</ActionButton>
+      </Flex>
+      <Divider size="S" />
+      <ButtonGroup>
+        <Button variant="accent" isDisabled={busy || count === 0} onPress={() => act(() => api.replay(kind, { ids: ids() }))}>
+          Replay selected ({count})
+        </Button>
+        <Button variant="primary" isDisabled={busy || !route.trim()} onPress={() => act(() => api.replay(kind, { route: route.trim() }))}>
+          Replay all for route {route.trim() || '…'}
+        </Button>
+        <DialogTrigger>
+          <Button variant="negative" isDisabled={busy || count === 0}>
+            Discard selected ({count})
+          </Button>
+          <AlertDialog variant="destructive" title={`Discard ${count} record(s)?`} primaryActionLabel="Discard" cancelLabel="Cancel" onPrimaryAction={() => act(() => api.discard(kind, ids()))}>
+            Their events are deleted from the relay and will not be handed off to any route. This cannot be undone.
+          </AlertDialog>
+        </DialogTrigger>
+      </ButtonGroup>
+      <DialogContainer onDismiss={() => setOpen(undefined)}>
+        {open && (
+          <Dialog isDismissable>
+            <Heading>Record {open.id}</Heading>
+            <Content>
+              <Text>
+                {open.route ? `route ${open.route} · ` : ''}
+                {open.stream ?? ''} · stored {open.storedAt} · {open.attempts} attempt(s) · {open.reason}
+              </Text>
+              <pre style={{ maxHeight: 420, overflow: 'auto', fontSize: 12 }} data-testid="record-json" tabIndex={0} aria-label="The record's events as JSON">
+                {JSON.stringify(open.payload.events ?? open.payload.element, null, 2)}
+              </pre>
+            </Content>
+          </Dialog>
+        )}
+      </DialogContainer>
+    </Flex>
+  );
+}
