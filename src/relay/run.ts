@@ -8,6 +8,7 @@ import type { Json } from '../envelope/fields';
 import { decodeRequest, type RawRequest } from '../http/request';
 import { statusOf, toHttpResponse, type HttpResponse } from '../http/response';
 import { receiveRegisteredEvent, type Received } from '../io-events/receive';
+import { hasSignatureHeaders } from '../io-events/signature';
 import type { Outcome, Step } from '../outcome';
 import { dict } from '../status/stats';
 import { relayContext, reportConfigErrorsOnce, type RelayContext } from './context';
@@ -84,7 +85,7 @@ function logRequest(ctx: RelayContext, name: string, stream: Stream, outcome: Ou
   else ctx.log.info(outcome.kind === 'challenge' ? 'challenge answered' : 'delivery accepted', fields);
 }
 
-function countForStatus(ctx: RelayContext, stream: Stream, outcome: Outcome, received: Received | undefined, result: HandOffResult | undefined): void {
+function countForStatus(ctx: RelayContext, stream: Stream, outcome: Outcome, received: Received | undefined, result: HandOffResult | undefined, pushed: boolean): void {
   const munchkinIds = dict<number>();
   let lastEventTime: string | undefined;
   for (const e of received?.envelopes ?? []) {
@@ -103,6 +104,7 @@ function countForStatus(ctx: RelayContext, stream: Stream, outcome: Outcome, rec
     lastEventTime,
     ...(result?.report ? { forwarded: result.report.forwarded, duplicates: result.report.duplicates, parked: result.report.parked, unrouted: result.report.unrouted, dedupeUnavailable: result.report.dedupeUnavailable } : {}),
     quarantined: result?.quarantined ?? 0,
+    ...(pushed ? { pushed } : {}),
   });
 }
 
@@ -134,12 +136,15 @@ async function process(name: string, stream: Stream, params: Json, receive: Rece
   let outcome: Outcome;
   let method = 'invoke';
   let step: Step<Received>;
+  let pushed = false;
   if (registration) {
     step = receiveRegisteredEvent(params, stream, { clientIds: ctx.config.events.clientIds, requireRecipient: ctx.config.events.requireRecipient, now: ctx.now, zonelessTimeZone: ctx.config.zonelessTimeZone });
   } else {
     const req = decodeRequest(params, ctx.config.maxBodyBytes);
     method = typeof params.__ow_method === 'string' ? params.__ow_method.toLowerCase() : 'get';
     step = req.ok ? await receive(req.value, ctx) : req;
+    // Marketo's legacy push: what lead-activity gets by POST without Adobe's signature headers
+    pushed = stream === 'lead-activity' && method === 'post' && req.ok && !hasSignatureHeaders(req.value.headers);
   }
   if (step.ok) {
     received = step.value;
@@ -151,7 +156,7 @@ async function process(name: string, stream: Stream, params: Json, receive: Rece
     outcome = step.outcome;
   }
   logRequest(ctx, name, stream, outcome, received, result, method, params);
-  countForStatus(ctx, stream, outcome, received, result);
+  countForStatus(ctx, stream, outcome, received, result, received ? received.meta.transport === 'legacy-push' : pushed);
   await ctx.stats.maybeFlush();
   return outcome;
 }

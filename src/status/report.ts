@@ -66,6 +66,10 @@ function streamWarnings(stream: string, all: StreamCounters, lastHour: Rate, ear
   if (lastHour.unauthenticated >= 10 && lastHour.unauthenticated >= lastHour.requests) {
     w.push({ level: 'warning', code: 'unauthenticated_requests', message: `${stream}: ${lastHour.unauthenticated} request(s) in the last hour proved no valid signature or token (not counted as failed deliveries); if they are Adobe's or Marketo's, check the key host and token settings, otherwise someone is probing the URL` });
   }
+  const push = all.push;
+  if (push?.lastFailedAt && (!push.lastOkAt || push.lastFailedAt > push.lastOkAt)) {
+    w.push({ level: 'critical', code: 'marketo_push_failing', message: `${stream}: Marketo's last push failed (${push.lastFailure ?? 'error'}, ${push.lastFailedAt}) and none has succeeded since; Marketo retries a failed push 3 times, 3 minutes apart, then pauses the stream and retries every 3 minutes (it keeps activities 7 days)` });
+  }
   const before = rate(earlier);
   if (r !== null && before !== null && r >= 0.2 && r >= before * 2) {
     w.push({ level: 'warning', code: 'failure_rate_rising', message: `${stream}: failure rate rose from ${pct(before)} to ${pct(r)} in the last hour` });

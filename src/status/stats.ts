@@ -38,6 +38,8 @@ export interface RequestRecord {
   unrouted?: number;
   /** events forwarded without idempotency (the dedupe store failed) */
   dedupeUnavailable?: number;
+  /** a Marketo legacy push (Marketo pauses the stream after its retries of a failed push) */
+  pushed?: boolean;
 }
 
 export interface StreamCounters {
@@ -59,6 +61,8 @@ export interface StreamCounters {
   lastRequestAt?: string;
   lastError?: { time: string; code: string; message: string };
   munchkin: Record<string, { accepted: number; lastEventAt?: string }>;
+  /** Marketo's legacy pushes: the last one answered 200, and the last one that failed (401s aside) */
+  push?: { lastOkAt?: string; lastFailedAt?: string; lastFailure?: string };
   /** requests and failures per 5-minute slot of the hour ("0".."11") */
   slots: Record<string, { requests: number; failed: number; unauthenticated?: number }>;
 }
@@ -98,6 +102,11 @@ export function countRequest(c: StreamCounters, r: RequestRecord): void {
   }
   c.requests++;
   s.requests++;
+  if (r.pushed && (failed || r.outcome === 'accepted')) {
+    const p = (c.push ??= {});
+    if (failed) [p.lastFailedAt, p.lastFailure] = [new Date(r.at).toISOString(), `${r.status} ${r.reason ?? 'error'}`];
+    else p.lastOkAt = new Date(r.at).toISOString();
+  }
   if (failed) s.failed++;
   if (failed) {
     c.failedRequests++;
@@ -138,6 +147,11 @@ export function mergeCounters(into: StreamCounters, from: StreamCounters): void 
   into.lastEventAt = later(into.lastEventAt, from.lastEventAt);
   into.lastRequestAt = later(into.lastRequestAt, from.lastRequestAt);
   if (from.lastError && (!into.lastError || from.lastError.time > into.lastError.time)) into.lastError = from.lastError;
+  if (from.push) {
+    const p = (into.push ??= {});
+    p.lastOkAt = later(p.lastOkAt, from.push.lastOkAt);
+    if (from.push.lastFailedAt && (!p.lastFailedAt || from.push.lastFailedAt > p.lastFailedAt)) [p.lastFailedAt, p.lastFailure] = [from.push.lastFailedAt, from.push.lastFailure];
+  }
   for (const [m, mc] of Object.entries(from.munchkin)) {
     const t = (into.munchkin[m] ??= { accepted: 0 });
     t.accepted += mc.accepted;

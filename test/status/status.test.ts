@@ -1,12 +1,14 @@
 import { main as status } from '../../actions/status/index';
 import { main as userAudit } from '../../actions/user-audit/index';
-import { auditEvent } from '../../dev/traffic/events';
+import { main as leadActivity } from '../../actions/lead-activity/index';
+import { auditEvent, ioActivityEvent, legacyActivity, legacyPush } from '../../dev/traffic/events';
 import { seeded } from '../../dev/traffic/rng';
 import { buildStatusReport } from '../../src/status/report';
 import { createStatsRecorder, type StatsHour } from '../../src/status/stats';
 import { createMemoryKv } from '../../src/stores/memory-kv';
 import { FAKE_TOKEN, routeImsTo, startFakeIoManagement, type FakeIoManagement } from '../support/fake-io-management';
-import { CLIENT_ID, RelayHarness } from '../support/relay-harness';
+import { setRelayOverrides } from '../../src/relay/context';
+import { CLIENT_ID, PUSH_TOKEN, RelayHarness } from '../support/relay-harness';
 
 const HOUR = 3_600_000;
 const now = Date.parse('2026-03-02T12:30:00Z');
@@ -114,6 +116,38 @@ describe('status report warnings', () => {
     const r = buildStatusReport({ stats: [], now, registrations: [{ id: 'a', enabled: false }, { id: 'b', enabled: true, webhookStatus: 'hook_unreachable' }, { id: 'c', enabled: true, webhookStatus: 'verified' }] });
     expect(r.warnings.map((w) => w.code)).toEqual(['registration_disabled', 'webhook_unreachable']);
     expect(r.warnings[0].message).toMatch(/Adobe has stopped delivering/);
+  });
+});
+
+describe("Marketo's pause after failed pushes", () => {
+  const h = new RelayHarness();
+  const rng = seeded(9);
+  // each push a second after the one before: which came last must not depend on the machine's speed
+  let t = now;
+  beforeAll(() => h.start());
+  afterAll(() => h.stop());
+  beforeEach(() => {
+    h.reset();
+    setRelayOverrides({ invoker: h.invoker, kv: h.kv, now: () => t });
+  });
+  const push = (body: string, token = PUSH_TOKEN) => ((t += 1000), h.call(leadActivity, { headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body }));
+  const codes = async () => ((await h.call(status, { method: 'GET' })).body.warnings as { code: string; message: string }[]);
+
+  it('is critical while the last push failed and none succeeded after it, and clears with the next good one', async () => {
+    expect((await push(JSON.stringify(legacyPush(rng, 2)))).statusCode).toBe(200);
+    expect((await codes()).map((w) => w.code)).not.toContain('marketo_push_failing');
+    expect((await push('{"activities": 7}')).statusCode).toBe(400);
+    const failing = (await codes()).find((w) => w.code === 'marketo_push_failing');
+    expect(failing?.message).toMatch(/^lead-activity: Marketo's last push failed \(400 activities_missing, .*3 times, 3 minutes apart, then pauses the stream/);
+    expect((await h.call(status, { method: 'GET' })).body.overall).toBe('critical');
+    expect((await push(JSON.stringify(legacyPush(rng, 1)))).statusCode).toBe(200);
+    expect((await codes()).map((w) => w.code)).not.toContain('marketo_push_failing');
+  });
+  it('is not raised by a refused token (anyone can send one) or by a failed I/O Events delivery', async () => {
+    expect((await push(JSON.stringify(legacyPush(rng, 1)), 'not-the-token')).statusCode).toBe(401);
+    const io = h.signed([ioActivityEvent(rng, legacyActivity(rng), { clientId: 'someone-else' })]);
+    expect((await h.call(leadActivity, io)).statusCode).toBe(403);
+    expect((await codes()).map((w) => w.code)).not.toContain('marketo_push_failing');
   });
 });
 
