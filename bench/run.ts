@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: P1–P5, printed as a table and written to bench/results.md
+ * `npm run bench`: P1–P6, printed as a table and written to bench/results.md
  * with the machine and Node version. Ratios are computed inside this one run.
  * Options: --quick (fewer runs, 250k-event day), --no-build (reuse dist/).
  */
@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { runBundles } from './bundles';
+import { medianOf, runConsole } from './console';
 import { runInProcess } from './in-process';
 import { runLoad, type LoadResult } from './load';
 import { kb, ms } from './measure';
@@ -100,6 +101,15 @@ async function main(): Promise<void> {
   const limitByBandwidth = s.leadEvents * Math.sqrt((1024 * 1024 * 86400) / Math.max(1, perDayBytes));
   out();
   out(`aio-lib-state quotas (200,000 keys, ≈ 1 MB/s): keys stay at ${s.keysSteady7Days} in the 7-day steady state whatever the volume (routes × 5-minute buckets, plus parked and dead-letter records); bandwidth ${Math.round(s.avgBytesPerSecond)} B/s on average. Bytes per day grow with the square of the volume (more pushes, each reading larger buckets), so the average reaches 1 MB/s at ≈ ${(limitByBandwidth / 1e6).toFixed(0)} M events/day; an idempotency bucket value reaches the 1 MB value limit (it then spills into further parts, more keys) at ≈ ${((900_000 / Math.max(1, s.maxDedupeValueBytes)) * s.leadEvents / 1e6).toFixed(0)} M events/day; peak traffic ${kb(s.peakBytesPerMinute)}/min against bursts of 10 MB/min. Goal (inside the quotas at 1 M/day): ${goal(s.keysSteady7Days < 200_000 && s.avgBytesPerSecond < 1024 * 1024)}.`);
+  out();
+  const c = await runConsole({ build, runs: quick ? 3 : 7 });
+  out('## P6 — the operator console as deployed (`NODE_ENV=production aio app build --web-optimize`), first load in Debian chromium against `npm start`');
+  out();
+  out('| file | bytes | gzipped | loaded |');
+  out('| --- | ---: | ---: | --- |');
+  for (const f of c.files) out(`| ${f.file} | ${kb(f.bytes)} | ${kb(f.gzip)} | ${f.firstLoad ? 'first load' : 'in the Experience Cloud shell only'} |`);
+  out();
+  out(`First load: ${kb(c.firstLoadJsGzip)} of JavaScript gzipped (${kb(c.firstLoadGzip)} with the stylesheet and index.html); goal ≤ 400 KB of JavaScript: ${goal(c.firstLoadJsGzip <= 400 * 1024)}. Time from navigation to the first chart (a fresh browser context each time, the local runtime on the same 2 cores): median ${medianOf(c.firstChartMs).toFixed(0)} ms of ${c.firstChartMs.length} loads (${c.firstChartMs.map((m) => m.toFixed(0)).join(', ')}).${c.buildSeconds !== undefined ? ` Build of the console alone: ${c.buildSeconds.toFixed(0)} s.` : ''} The receivers' bundles (P3) contain none of it: the console action is a bundle of its own.`);
   out();
   writeFileSync(join(__dirname, 'results.md'), `${lines.join('\n')}\n`);
   console.log('written to bench/results.md');
