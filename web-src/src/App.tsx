@@ -1,10 +1,23 @@
-/** The console: three views in tabs, React Spectrum's default theme (light or dark as the system is). */
-import React, { useMemo } from 'react';
-import { Flex, Heading, Item, Provider, TabList, TabPanels, Tabs, Text, View, defaultTheme } from '@adobe/react-spectrum';
+/**
+ * The console: three views in tabs, React Spectrum's default theme. Streams is
+ * what opens; the other two views (and the table, dialogs and pickers only they
+ * use) load when their tab is first opened.
+ */
+import React, { Suspense, lazy, useMemo } from 'react';
+import { Flex } from '@adobe/react-spectrum/Flex';
+import { Heading } from '@adobe/react-spectrum/Heading';
+import { ProgressCircle } from '@adobe/react-spectrum/ProgressCircle';
+import { Provider } from '@adobe/react-spectrum/Provider';
+import { Item, TabList, TabPanels, Tabs } from '@adobe/react-spectrum/Tabs';
+import { Text } from '@adobe/react-spectrum/Text';
+import { View } from '@adobe/react-spectrum/View';
+import { defaultTheme } from '@adobe/react-spectrum/defaultTheme';
 import { consoleApi, type ConsoleApi, type Session } from './api';
-import { RecordsView } from './views/Records';
-import { RoutesView } from './views/Routes';
 import { StreamsView } from './views/Streams';
+
+const RecordsView = lazy(() => import('./views/Records').then((m) => ({ default: m.RecordsView })));
+const RoutesView = lazy(() => import('./views/Routes').then((m) => ({ default: m.RoutesView })));
+const loading = <ProgressCircle aria-label="Loading the view" isIndeterminate />;
 
 export function App({ session, api: given, local }: { session: Session; api?: ConsoleApi; local?: boolean }) {
   const api = useMemo(() => given ?? consoleApi(session), [given, session]);
@@ -34,12 +47,16 @@ export function App({ session, api: given, local }: { session: Session; api?: Co
               </Item>
               <Item key="records">
                 <View paddingTop="size-200">
-                  <RecordsView api={api} />
+                  <Suspense fallback={loading}>
+                    <RecordsView api={api} />
+                  </Suspense>
                 </View>
               </Item>
               <Item key="routes">
                 <View paddingTop="size-200">
-                  <RoutesView api={api} />
+                  <Suspense fallback={loading}>
+                    <RoutesView api={api} />
+                  </Suspense>
                 </View>
               </Item>
             </TabPanels>

@@ -7,7 +7,8 @@
  */
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import React from 'react';
-import { Provider, defaultTheme } from '@adobe/react-spectrum';
+import { Provider } from '@adobe/react-spectrum/Provider';
+import { defaultTheme } from '@adobe/react-spectrum/defaultTheme';
 import { ApiError, consoleApi } from '../src/api';
 import { RecordsView } from '../src/views/Records';
 import { RoutesView } from '../src/views/Routes';

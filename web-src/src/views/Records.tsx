@@ -5,31 +5,23 @@
  * console action to the replay action's own operations (and their audit log).
  */
 import React, { useCallback, useEffect, useState } from 'react';
-import {
-  ActionButton,
-  AlertDialog,
-  Button,
-  ButtonGroup,
-  Cell,
-  Column,
-  Content,
-  Dialog,
-  DialogContainer,
-  DialogTrigger,
-  Divider,
-  Flex,
-  Heading,
-  InlineAlert,
-  Item,
-  Picker,
-  Row,
-  TableBody,
-  TableHeader,
-  TableView,
-  Text,
-  TextField,
-  type Selection as Keys,
-} from '@adobe/react-spectrum';
+import { ActionButton } from '@adobe/react-spectrum/ActionButton';
+import { AlertDialog } from '@adobe/react-spectrum/AlertDialog';
+import { Button } from '@adobe/react-spectrum/Button';
+import { ButtonGroup } from '@adobe/react-spectrum/ButtonGroup';
+import { Content } from '@adobe/react-spectrum/Content';
+import { Dialog } from '@adobe/react-spectrum/Dialog';
+import { DialogContainer } from '@adobe/react-spectrum/DialogContainer';
+import { DialogTrigger } from '@adobe/react-spectrum/DialogTrigger';
+import { Divider } from '@adobe/react-spectrum/Divider';
+import { Flex } from '@adobe/react-spectrum/Flex';
+import { Heading } from '@adobe/react-spectrum/Heading';
+import { InlineAlert } from '@adobe/react-spectrum/InlineAlert';
+import { Item, Picker } from '@adobe/react-spectrum/Picker';
+import { Cell, Column, Row, TableBody, TableHeader, TableView } from '@adobe/react-spectrum/TableView';
+import { Text } from '@adobe/react-spectrum/Text';
+import { TextField } from '@adobe/react-spectrum/TextField';
+import type { Selection as Keys } from '@adobe/react-spectrum';
 import type { ConsoleApi, Kind, RecordPage, ReplayReport, StoredRecord } from '../api';
 
 const PAGE = 25;

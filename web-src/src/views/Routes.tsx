@@ -4,7 +4,16 @@
  * own modules and shows which routes it reaches. Nothing is handed off.
  */
 import React, { useEffect, useState } from 'react';
-import { Button, Content, Flex, Heading, InlineAlert, Item, Picker, Text, TextArea, View, Well } from '@adobe/react-spectrum';
+import { Button } from '@adobe/react-spectrum/Button';
+import { Content } from '@adobe/react-spectrum/Content';
+import { Flex } from '@adobe/react-spectrum/Flex';
+import { Heading } from '@adobe/react-spectrum/Heading';
+import { InlineAlert } from '@adobe/react-spectrum/InlineAlert';
+import { Item, Picker } from '@adobe/react-spectrum/Picker';
+import { Text } from '@adobe/react-spectrum/Text';
+import { TextArea } from '@adobe/react-spectrum/TextArea';
+import { View } from '@adobe/react-spectrum/View';
+import { Well } from '@adobe/react-spectrum/Well';
 import type { ConsoleApi, RouteInfo, RouteTestResult, StreamName } from '../api';
 import { SAMPLES } from '../samples';
 

@@ -4,7 +4,15 @@
  * backlog, a disabled registration), then per stream its last 24 hours.
  */
 import React, { useCallback, useEffect, useState } from 'react';
-import { Flex, Heading, InlineAlert, Content, ProgressCircle, StatusLight, Text, View, Well } from '@adobe/react-spectrum';
+import { Content } from '@adobe/react-spectrum/Content';
+import { Flex } from '@adobe/react-spectrum/Flex';
+import { Heading } from '@adobe/react-spectrum/Heading';
+import { InlineAlert } from '@adobe/react-spectrum/InlineAlert';
+import { ProgressCircle } from '@adobe/react-spectrum/ProgressCircle';
+import { StatusLight } from '@adobe/react-spectrum/StatusLight';
+import { Text } from '@adobe/react-spectrum/Text';
+import { View } from '@adobe/react-spectrum/View';
+import { Well } from '@adobe/react-spectrum/Well';
 import type { ConsoleApi, Overview, StreamName, StreamSeries } from '../api';
 import { BarChart } from '../components/BarChart';
 
