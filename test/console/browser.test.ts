@@ -144,6 +144,7 @@ describeBrowser('operator console in a real browser, against npm start', () => {
     await table.getByRole('row').nth(1).waitFor();
     const rows = await table.getByRole('row').count();
     expect(rows - 1).toBeGreaterThan(0);
+    expect((await axeViolations(page)).filter((v) => v.impact === 'critical' || v.impact === 'serious')).toEqual([]);
     // the first record's envelopes
     await table.getByRole('button', { name: /^Show record / }).first().click();
     const shown = JSON.parse((await page.getByTestId('record-json').textContent()) ?? '[]') as { id: string; stream: string }[];
@@ -162,12 +163,16 @@ describeBrowser('operator console in a real browser, against npm start', () => {
     await page.getByText(/Nothing parked for route user-audit/).waitFor();
   }, 90_000);
 
-  it('the route tester shows the routes the receivers really use', async () => {
-    await page.getByRole('tab', { name: 'Routes' }).click();
+  it('the route tester shows the routes the receivers really use, reached with the keyboard alone', async () => {
+    // the tab list moves with the arrow keys; the tester's button is pressed with Enter
+    await page.getByRole('tab', { name: 'Parked and dead letters' }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'Routes' }).getAttribute('aria-selected')).toBe('true');
     await page.getByTestId('route-row').first().waitFor();
     const rows = await page.getByTestId('route-row').allTextContents();
     expect(rows.find((r) => r.startsWith('user-audit'))).toContain(AUDIT_SINK);
-    await page.getByRole('button', { name: 'Test routes' }).click();
+    await page.getByRole('button', { name: 'Test routes' }).focus();
+    await page.keyboard.press('Enter');
     await page.getByTestId('route-hit').first().waitFor();
     expect(await page.getByTestId('route-hit').allTextContents()).toEqual([expect.stringMatching(new RegExp(`^user-audit → ${AUDIT_SINK} \\(1 event\\)`))]);
     const envelopes = JSON.parse((await page.getByTestId('route-envelopes').textContent()) ?? '[]') as { stream: string; type: string }[];
