@@ -23,6 +23,21 @@ export interface RouteTestResult {
   unrouted: string[];
 }
 
+/** The route table as the console shows it. */
+export interface RouteInfo {
+  source: string;
+  routes: { name: string; action: string; match: RouteTable['routes'][number]['match'] }[];
+  default?: string;
+}
+
+export function describeRoutes(table: RouteTable, fromRoutesSetting: boolean): RouteInfo {
+  return {
+    source: fromRoutesSetting ? 'ROUTES' : 'per-stream defaults (*_TARGET_ACTION)',
+    routes: table.routes.map((r) => ({ name: r.name, action: r.action, match: r.match })),
+    ...(table.default ? { default: table.default } : {}),
+  };
+}
+
 const isPush = (stream: Stream, body: unknown): boolean => stream === 'lead-activity' && typeof body === 'object' && body !== null && !Array.isArray(body) && Array.isArray((body as { activities?: unknown }).activities);
 
 /** Normalizes `body` as the receiver of `stream` would. */

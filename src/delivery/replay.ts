@@ -162,9 +162,14 @@ export async function* recordsById<T>(store: RecordStore<T>, ids: string[], onEr
   }
 }
 
+export interface DiscardReport {
+  discarded: number;
+  errors: ReplayReport['errors'];
+}
+
 /** Deletes records by id (an operator's discard): how many went, and the store errors met. */
-export async function discardRecords<T>(store: RecordStore<T>, ids: string[]): Promise<{ discarded: number; errors: { recordId?: string; op: string; err: string }[] }> {
-  const errors: { recordId?: string; op: string; err: string }[] = [];
+export async function discardRecords<T>(store: RecordStore<T>, ids: string[]): Promise<DiscardReport> {
+  const errors: DiscardReport['errors'] = [];
   let discarded = 0;
   for await (const rec of recordsById(store, ids, (op, err, id) => errors.push({ recordId: id, op, err: errName(err) }))) {
     try {

@@ -17,7 +17,7 @@
  */
 import { identifyCaller } from '../console/caller';
 import { recordById, recordPage } from '../console/records';
-import { normalizeForTest, routeForTest } from '../console/route-test';
+import { describeRoutes, normalizeForTest, routeForTest } from '../console/route-test';
 import { streamSeries } from '../console/series';
 import { isStream, type Stream } from '../envelope/envelope';
 import { decodeRequest } from '../http/request';
@@ -50,13 +50,6 @@ async function overview(ctx: RelayContext, params: Record<string, unknown>): Pro
   return answer(200, { report, series: streamSeries(stats, now) });
 }
 
-function routes(ctx: RelayContext): HttpResponse {
-  return answer(200, {
-    source: ctx.config.routes ? 'ROUTES' : 'per-stream defaults (*_TARGET_ACTION)',
-    routes: ctx.routes.routes.map((r) => ({ name: r.name, action: r.action, match: r.match })),
-    ...(ctx.routes.default ? { default: ctx.routes.default } : {}),
-  });
-}
 
 function testRoute(ctx: RelayContext, params: Record<string, unknown>): HttpResponse {
   const stream = params.stream;
@@ -117,7 +110,7 @@ export async function runConsole(params: Record<string, unknown>): Promise<HttpR
     return READS.has(op) || WRITES.has(op) ? fail(405, 'method_not_allowed', `${op} is ${READS.has(op) ? 'read with GET' : 'sent with POST'}`) : fail(400, 'op_invalid', `op must be one of ${[...READS, ...WRITES].join(', ')}`);
   }
   if (op === 'overview') return overview(ctx, params);
-  if (op === 'routes') return routes(ctx);
+  if (op === 'routes') return answer(200, describeRoutes(ctx.routes, ctx.config.routes !== undefined));
   if (op === 'test-route') return testRoute(ctx, params);
   let stores: Stores;
   try {

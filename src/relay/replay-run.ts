@@ -12,7 +12,7 @@
  * store errors on single records are in the report's `errors`.
  */
 import { discardDeadLetters, listDeadLetters, replayDeadLetters } from '../delivery/dead-letters';
-import { discardRecords, replayParked, type ReplayDeps, type ReplayReport } from '../delivery/replay';
+import { discardRecords, replayParked, type DiscardReport, type ReplayDeps, type ReplayReport } from '../delivery/replay';
 import type { RelayContext, Stores } from './context';
 import { toIsoUtc } from '../envelope/time';
 import { contextError, relayContext, reportConfigErrorsOnce, workDeadline } from './context';
@@ -88,7 +88,7 @@ export function replayRequestOf(params: Record<string, unknown>, now: number, de
 }
 
 /** Runs one request against the stores, and logs what it did and who asked. */
-export async function replayOperation(ctx: RelayContext, stores: Stores, req: ReplayRequest): Promise<ReplayReport | Record<string, unknown>> {
+export async function replayOperation(ctx: RelayContext, stores: Stores, req: ReplayRequest): Promise<ReplayReport | DiscardReport | Record<string, unknown>> {
   const { parking, dedupe, deadLetter } = stores;
   const filter = { route: req.route, stream: req.stream, since: req.since };
   const audit = { by: req.by, filter: { ...filter, ...(req.ids ? { ids: req.ids.length } : {}) } };

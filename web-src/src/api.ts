@@ -7,6 +7,14 @@
  * (https://<namespace>.adobeio-static.net/api/v1/web/…), and `npm start` serves
  * both from the local runtime.
  */
+import type { RecordPage } from '../../src/console/records';
+import type { RouteInfo, RouteTestResult } from '../../src/console/route-test';
+import type { StreamSeries } from '../../src/console/series';
+import type { DeadLetterPayload } from '../../src/delivery/dead-letters';
+import type { DiscardReport, ReplayReport } from '../../src/delivery/replay';
+import type { Stream } from '../../src/envelope/envelope';
+import type { StatusReport } from '../../src/status/report';
+import type { StoredRecord } from '../../src/stores/records';
 export const CONSOLE_PATH = '/api/v1/web/marketo-stream-relay/console';
 
 export interface Session {
@@ -26,105 +34,19 @@ export class ApiError extends Error {
 }
 
 export type Kind = 'parked' | 'dead';
-export type StreamName = 'user-audit' | 'notification' | 'lead-activity' | 'observability';
 
-export interface Warning {
-  level: 'critical' | 'warning';
-  code: string;
-  message: string;
-}
-
-export interface HourPoint {
-  hour: string;
-  accepted: number;
-  forwarded: number;
-  duplicates: number;
-  parked: number;
-  quarantined: number;
-  refused: Record<string, number>;
-}
-
-export interface StreamSeries {
-  hours: HourPoint[];
-  munchkin: Record<string, { accepted: number[]; lastEventAt?: string }>;
-  lastEventAt?: string;
-}
-
-export interface Registration {
-  id: string;
-  name?: string;
-  enabled?: boolean;
-  webhookStatus?: string;
-  error?: string;
-}
-
+// the answers' types are the backend's own (type-only imports: nothing of src/ is bundled)
+export type StreamName = Stream;
+export type { RecordPage, ReplayReport, RouteInfo, RouteTestResult, StreamSeries };
+export type RecordSummary = RecordPage['records'][number];
+export type Warning = StatusReport['warnings'][number];
 export interface Overview {
-  report: {
-    overall: 'ok' | 'warning' | 'critical';
-    generatedAt: string;
-    streams: Partial<Record<StreamName, { accepted: number; failureRateLastHour: number | null; lastEventAt?: string; rejected: Record<string, number> }>>;
-    parkedBacklog: number | null;
-    quarantined: number | null;
-    registrations: Registration[] | { note: string };
-    storeErrors: string[];
-    warnings: Warning[];
-  };
-  series: Partial<Record<StreamName, StreamSeries>>;
+  report: StatusReport;
+  series: Partial<Record<Stream, StreamSeries>>;
 }
-
-export interface RecordSummary {
-  id: string;
-  storedAt: string;
-  ageSeconds: number;
-  stream?: string;
-  route?: string;
-  reason: string;
-  attempts: number;
-  events: number;
-  ids: string[];
-  replayable: boolean;
-}
-
-export interface RecordPage {
-  records: RecordSummary[];
-  offset: number;
-  next?: number;
-  errors: { recordId?: string; op: string; err: string }[];
-}
-
-export interface StoredRecord {
-  id: string;
-  storedAt: string;
-  attempts: number;
-  reason: string;
-  route?: string;
-  stream?: string;
-  payload: { events?: unknown[]; element?: unknown; action?: string };
-}
-
-export interface RouteInfo {
-  source: string;
-  routes: { name: string; action: string; match: Record<string, (string | number)[]> }[];
-  default?: string;
-}
-
-export interface RouteTestResult {
-  transport: string;
-  envelopes: { id: string; stream: string; type: string; [k: string]: unknown }[];
-  unusable: { element: unknown; reason: string }[];
-  routes: { route: string; action: string; ids: string[] }[];
-  unrouted: string[];
-}
-
-export interface ReplayReport {
-  records?: number;
-  replayed?: number;
-  duplicates?: number;
-  failed?: number;
-  deadLettered?: number;
-  discarded?: number;
-  errors?: { recordId?: string; op: string; err: string }[];
-}
+export type ConsoleRecord = StoredRecord<DeadLetterPayload>;
+/** what a replay or a discard answers */
+export type ChangeReport = ReplayReport | DiscardReport;
 
 export type Selection = { ids: string[] } | { route: string } | { all: true };
 
@@ -161,9 +83,9 @@ export function consoleApi(session: Session, o: { base?: string; fetch?: typeof 
   return {
     overview: () => call<Overview>('GET', { op: 'overview' }),
     records: (kind: Kind, p: { offset?: number; limit?: number; route?: string } = {}) => call<RecordPage>('GET', { op: 'records', kind, ...p }),
-    record: (kind: Kind, id: string) => call<{ record: StoredRecord }>('GET', { op: 'record', kind, id }),
-    replay: (kind: Kind, sel: Selection) => call<{ report: ReplayReport }>('POST', { op: 'replay', kind, ...sel }),
-    discard: (kind: Kind, ids: string[]) => call<{ report: ReplayReport }>('POST', { op: 'discard', kind, ids }),
+    record: (kind: Kind, id: string) => call<{ record: ConsoleRecord }>('GET', { op: 'record', kind, id }),
+    replay: (kind: Kind, sel: Selection) => call<{ report: ChangeReport }>('POST', { op: 'replay', kind, ...sel }),
+    discard: (kind: Kind, ids: string[]) => call<{ report: ChangeReport }>('POST', { op: 'discard', kind, ids }),
     routes: () => call<RouteInfo>('GET', { op: 'routes' }),
     testRoute: (stream: StreamName, event: unknown) => call<RouteTestResult>('POST', { op: 'test-route', stream, event }),
   };

@@ -14,7 +14,7 @@ import { RecordsView } from '../src/views/Records';
 import { RoutesView } from '../src/views/Routes';
 import { StreamsView } from '../src/views/Streams';
 import { fakeFetch, setUpDom } from './setup';
-import { overview, parkedPage, routeInfo, routeResult } from './fixtures';
+import { overview, parked, routeInfo, routeResult } from './fixtures';
 
 const session = { token: 'user-token', org: 'ORG1@AdobeOrg' };
 const inTheme = (ui: React.ReactElement) => render(<Provider theme={defaultTheme} locale="en-US">{ui}</Provider>);
@@ -23,7 +23,7 @@ beforeAll(setUpDom);
 
 describe('the API client', () => {
   it('sends the IMS token and org on every call, and maps an error answer to its code and message', async () => {
-    const f = fakeFetch({ overview: () => ({ status: 403, body: { error: 'org_mismatch', message: "the caller's IMS org is not the org this app is deployed in" } }), routes: () => ({ body: routeInfo }) });
+    const f = fakeFetch({ overview: () => ({ status: 403, body: { error: 'org_mismatch', message: "the caller's IMS org is not the org this app is deployed in" } }), routes: () => ({ body: routeInfo() }) });
     const api = consoleApi(session, { fetch: f.fetch });
     await expect(api.overview()).rejects.toEqual(expect.objectContaining({ status: 403, code: 'org_mismatch' }));
     await expect(api.overview()).rejects.toBeInstanceOf(ApiError);
@@ -37,7 +37,7 @@ describe('the API client', () => {
 
 describe('Streams', () => {
   it('puts the warnings first, then per stream the 24-hour totals, refusals by reason and munchkinIds', async () => {
-    const f = fakeFetch({ overview: () => ({ body: overview }) });
+    const f = fakeFetch({ overview: () => ({ body: overview() }) });
     inTheme(<StreamsView api={consoleApi(session, { fetch: f.fetch })} />);
     const region = await screen.findByRole('region', { name: 'User Audit stream' });
     const warnings = screen.getAllByTestId('warning');
@@ -62,20 +62,25 @@ describe('Streams', () => {
 });
 
 describe('Parked and dead letters', () => {
-  const answers = () => {
+  let ids: string[] = [];
+  const answers = async () => {
+    const p = await parked();
+    ids = p.ids;
     const f = fakeFetch({
-      records: () => ({ body: parkedPage }),
-      record: (c) => ({ body: { record: { id: c.url.searchParams.get('id'), storedAt: parkedPage.records[0].storedAt, attempts: 2, reason: 'HTTP 503', route: 'security', stream: 'user-audit', payload: { events: [{ id: 'e1', stream: 'user-audit' }] } } } }),
-      replay: () => ({ body: { report: { records: 2, replayed: 4, duplicates: 0, failed: 0, errors: [] } } }),
+      records: () => ({ body: p.page }),
+      replay: () => ({ body: { report: { records: 2, replayed: 4, duplicates: 0, removed: 2, failed: 0, deadLettered: 0, errors: [], skippedRoutes: [], stoppedBy: 'drained' } } }),
       discard: () => ({ body: { report: { discarded: 1, errors: [] } } }),
     });
-    inTheme(<RecordsView api={consoleApi(session, { fetch: f.fetch })} />);
-    return f;
+    // one record as the action answers it: what the store holds
+    const shown = await p.store.get(p.ids[0]);
+    const fetchWithRecord: typeof fetch = async (input, init) => (String(input).includes('op=record&') ? ({ ok: true, status: 200, text: async () => JSON.stringify({ record: shown }) } as Response) : f.fetch(input, init));
+    inTheme(<RecordsView api={consoleApi(session, { fetch: fetchWithRecord })} />);
+    return { ...f, shown };
   };
   const rowOf = async (reason: string) => (await screen.findByText(reason)).closest('[role="row"]') as HTMLElement;
 
   it('lists records and replays exactly the selected ones', async () => {
-    const f = answers();
+    const f = await answers();
     const grid = await screen.findByRole('grid', { name: 'Parked records' });
     await within(grid).findByText('HTTP 503');
     expect(within(grid).getAllByRole('row')).toHaveLength(4);
@@ -84,10 +89,10 @@ describe('Parked and dead letters', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Replay selected (2)' }));
     await screen.findByText(/2 record\(s\): 4 event\(s\) handed off/);
     const replay = f.calls.find((c) => c.body?.op === 'replay');
-    expect(replay?.body).toEqual({ op: 'replay', kind: 'parked', ids: ['park-a', 'park-b'] });
+    expect(replay?.body).toEqual({ op: 'replay', kind: 'parked', ids: ids.slice(0, 2) });
   });
   it('discards only after the user confirms', async () => {
-    const f = answers();
+    const f = await answers();
     fireEvent.click(within(await rowOf('network: TimeoutError')).getByRole('checkbox'));
     fireEvent.click(screen.getByRole('button', { name: 'Discard selected (1)' }));
     const dialog = await screen.findByRole('alertdialog');
@@ -98,10 +103,10 @@ describe('Parked and dead letters', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Discard selected (1)' }));
     fireEvent.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Discard' }));
     await screen.findByText('1 record(s) discarded');
-    expect(f.calls.filter((c) => c.body?.op === 'discard').map((c) => c.body)).toEqual([{ op: 'discard', kind: 'parked', ids: ['park-c'] }]);
+    expect(f.calls.filter((c) => c.body?.op === 'discard').map((c) => c.body)).toEqual([{ op: 'discard', kind: 'parked', ids: [ids[2]] }]);
   });
   it('replays a whole route only once one is named, and shows one record’s events', async () => {
-    const f = answers();
+    const f = await answers();
     await screen.findByText('HTTP 503');
     expect((screen.getByRole('button', { name: /Replay all for route/ }) as HTMLButtonElement).disabled).toBe(true);
     fireEvent.change(screen.getByRole('textbox', { name: 'Route' }), { target: { value: 'security' } });
@@ -109,28 +114,30 @@ describe('Parked and dead letters', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Replay all for route security' }));
     await screen.findByText(/handed off/);
     expect(f.calls.find((c) => c.body?.op === 'replay')?.body).toEqual({ op: 'replay', kind: 'parked', route: 'security' });
-    fireEvent.click(screen.getAllByRole('button', { name: /^Show record park-a/ })[0]);
+    fireEvent.click(screen.getByRole('button', { name: `Show record ${ids[0]}` }));
     const json = await screen.findByTestId('record-json');
-    expect(JSON.parse(json.textContent ?? '')).toEqual([{ id: 'e1', stream: 'user-audit' }]);
+    expect(JSON.parse(json.textContent ?? '')).toEqual((f.shown?.payload as { events: unknown[] }).events);
+    expect((f.shown?.payload as { events: unknown[] }).events).toHaveLength(3);
   });
 });
 
 describe('Routes', () => {
   it('shows the routes in effect and tests a sample with the action, posting stream and event', async () => {
-    const f = fakeFetch({ routes: () => ({ body: routeInfo }), 'test-route': () => ({ body: routeResult }) });
+    const f = fakeFetch({ routes: () => ({ body: routeInfo() }), 'test-route': (c) => ({ body: routeResult('user-audit', c.body?.event) }) });
     inTheme(<RoutesView api={consoleApi(session, { fetch: f.fetch })} />);
     const rows = await screen.findAllByTestId('route-row');
     expect(rows.map((r) => r.textContent)).toEqual(['securityops/security{"stream":["user-audit"],"componentType":["Login","User"]}', 'alertsops/alerts{"stream":["notification"]}']);
     expect(screen.getByText(/events matching no route go to ops\/everything-else/)).toBeTruthy();
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Test routes' })));
     const hit = await screen.findByTestId('route-hit');
-    expect(hit.textContent).toBe('default → ops/everything-else (1 event)');
     const call = f.calls.find((c) => c.body?.op === 'test-route');
+    const expected = routeResult('user-audit', call?.body?.event).routes[0];
+    expect(hit.textContent).toBe(`${expected.route} → ${expected.action} (1 event)`);
     expect(call?.body?.stream).toBe('user-audit');
     expect(call?.body?.event).toMatchObject({ event: { body: { type: expect.stringMatching(/^com\.adobe\.platform\.marketo\.audit\.user\./) } } });
   });
   it('refuses text that is not JSON without calling the action', async () => {
-    const f = fakeFetch({ routes: () => ({ body: routeInfo }) });
+    const f = fakeFetch({ routes: () => ({ body: routeInfo() }) });
     inTheme(<RoutesView api={consoleApi(session, { fetch: f.fetch })} />);
     await screen.findAllByTestId('route-row');
     fireEvent.change(screen.getByRole('textbox', { name: /Event \(or delivery\) as JSON/ }), { target: { value: '{ not json' } });

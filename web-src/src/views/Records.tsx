@@ -22,16 +22,16 @@ import { Cell, Column, Row, TableBody, TableHeader, TableView } from '@adobe/rea
 import { Text } from '@adobe/react-spectrum/Text';
 import { TextField } from '@adobe/react-spectrum/TextField';
 import type { Selection as Keys } from '@adobe/react-spectrum';
-import type { ConsoleApi, Kind, RecordPage, ReplayReport, StoredRecord } from '../api';
+import type { ChangeReport, ConsoleApi, ConsoleRecord, Kind, RecordPage } from '../api';
 
 const PAGE = 25;
 
 const age = (s: number): string => (s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : s < 172800 ? `${Math.round(s / 3600)} h` : `${Math.round(s / 86400)} d`);
 
-const describe = (r: ReplayReport): string =>
-  r.discarded !== undefined
+const describe = (r: ChangeReport): string =>
+  'discarded' in r
     ? `${r.discarded} record(s) discarded`
-    : `${r.records ?? 0} record(s): ${r.replayed ?? 0} event(s) handed off, ${r.duplicates ?? 0} already handed off, ${r.failed ?? 0} still failing${r.deadLettered ? `, ${r.deadLettered} moved to dead letters` : ''}`;
+    : `${r.records} record(s): ${r.replayed} event(s) handed off, ${r.duplicates} already handed off, ${r.failed} still failing${r.deadLettered ? `, ${r.deadLettered} moved to dead letters` : ''}`;
 
 export function RecordsView({ api }: { api: ConsoleApi }) {
   const [kind, setKind] = useState<Kind>('parked');
@@ -40,7 +40,7 @@ export function RecordsView({ api }: { api: ConsoleApi }) {
   const [page, setPage] = useState<RecordPage>();
   const [selected, setSelected] = useState<Keys>(new Set());
   const [message, setMessage] = useState<{ variant: 'positive' | 'negative'; text: string }>();
-  const [open, setOpen] = useState<StoredRecord>();
+  const [open, setOpen] = useState<ConsoleRecord>();
   const [busy, setBusy] = useState(false);
 
   const load = useCallback(() => {
@@ -52,10 +52,10 @@ export function RecordsView({ api }: { api: ConsoleApi }) {
   useEffect(load, [load]);
 
   const ids = (): string[] => (selected === 'all' ? (page?.records ?? []).map((r) => r.id) : [...selected].map(String));
-  const act = (what: () => Promise<{ report: ReplayReport }>) => {
+  const act = (what: () => Promise<{ report: ChangeReport }>) => {
     setBusy(true);
     what().then(
-      ({ report }) => (setMessage({ variant: report.errors?.length ? 'negative' : 'positive', text: describe(report) + (report.errors?.length ? `; ${report.errors.length} store error(s)` : '') }), setSelected(new Set()), setBusy(false), load()),
+      ({ report }) => (setMessage({ variant: report.errors.length ? 'negative' : 'positive', text: describe(report) + (report.errors.length ? `; ${report.errors.length} store error(s)` : '') }), setSelected(new Set()), setBusy(false), load()),
       (e: Error) => (setMessage({ variant: 'negative', text: e.message }), setBusy(false)),
     );
   };
@@ -138,7 +138,7 @@ export function RecordsView({ api }: { api: ConsoleApi }) {
                 {open.stream ?? ''} · stored {open.storedAt} · {open.attempts} attempt(s) · {open.reason}
               </Text>
               <pre style={{ maxHeight: 420, overflow: 'auto', fontSize: 12 }} data-testid="record-json" tabIndex={0} aria-label="The record's events as JSON">
-                {JSON.stringify(open.payload.events ?? open.payload.element, null, 2)}
+                {JSON.stringify('events' in open.payload ? open.payload.events : open.payload.element, null, 2)}
               </pre>
             </Content>
           </Dialog>
