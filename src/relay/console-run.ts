@@ -50,7 +50,6 @@ async function overview(ctx: RelayContext, params: Record<string, unknown>): Pro
   return answer(200, { report, series: streamSeries(stats, now) });
 }
 
-
 function testRoute(ctx: RelayContext, params: Record<string, unknown>): HttpResponse {
   const stream = params.stream;
   if (!isStream(stream)) return fail(400, 'stream_invalid', 'stream must be user-audit, notification, lead-activity or observability');
@@ -109,16 +108,20 @@ export async function runConsole(params: Record<string, unknown>): Promise<HttpR
   if (READS.has(op) ? method !== 'get' : WRITES.has(op) ? method !== 'post' : true) {
     return READS.has(op) || WRITES.has(op) ? fail(405, 'method_not_allowed', `${op} is ${READS.has(op) ? 'read with GET' : 'sent with POST'}`) : fail(400, 'op_invalid', `op must be one of ${[...READS, ...WRITES].join(', ')}`);
   }
+  try {
+    return await dispatch(ctx, params, op, caller.who);
+  } catch (err) {
+    // a store that fails mid-way: a JSON answer the console can show, and one log line (no stack)
+    ctx.log.error('console: the request failed', { op, err: (err as Error)?.name ?? 'Error' });
+    return { ...fail(503, 'store_unavailable', `the store failed (${(err as Error)?.name ?? 'Error'}); try again`), headers: { ...HEADERS, 'Retry-After': '10' } };
+  }
+}
+
+async function dispatch(ctx: RelayContext, params: Record<string, unknown>, op: string, who: string): Promise<HttpResponse> {
   if (op === 'overview') return overview(ctx, params);
   if (op === 'routes') return answer(200, describeRoutes(ctx.routes, ctx.config.routes !== undefined));
   if (op === 'test-route') return testRoute(ctx, params);
-  let stores: Stores;
-  try {
-    stores = await ctx.stores();
-  } catch (err) {
-    ctx.log.error('console: the store could not be opened', { err: (err as Error).name });
-    return { ...fail(503, 'store_unavailable', `the store could not be opened (${(err as Error).name}); try again`), headers: { ...HEADERS, 'Retry-After': '10' } };
-  }
+  const stores = await ctx.stores();
   if (op === 'records' || op === 'record') return records(ctx, stores, params, op);
-  return change(ctx, stores, params, op as 'replay' | 'discard', caller.who);
+  return change(ctx, stores, params, op as 'replay' | 'discard', who);
 }

@@ -17,7 +17,7 @@ import type { RelayContext, Stores } from './context';
 import { toIsoUtc } from '../envelope/time';
 import { contextError, relayContext, reportConfigErrorsOnce, workDeadline } from './context';
 
-export type ReplayResult = { ok: true; report: ReplayReport | Record<string, unknown> } | { error: { code: string; message: string } };
+export type ReplayResult = { ok: true; report: ReplayReport | DiscardReport | Record<string, unknown> } | { error: { code: string; message: string } };
 
 const DEAD_LETTER_OPS = ['list', 'replay', 'discard'] as const;
 const PARKED_OPS = ['replay', 'discard'] as const;

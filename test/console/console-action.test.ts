@@ -12,6 +12,9 @@ import { main as notification } from '../../actions/notification/index';
 import { webActionParams } from '../../dev/runtime-params';
 import { auditEvent, legacyActivity, legacyPush, notificationEvent } from '../../dev/traffic/events';
 import { seeded } from '../../dev/traffic/rng';
+import { PARKING_RECORDS } from '../../src/stores/key-families';
+import { createMemoryKv } from '../../src/stores/memory-kv';
+import { flakyKv } from '../support/flaky-kv';
 import { CLIENT_ID, RelayHarness } from '../support/relay-harness';
 
 const ORG = '1234567890ABCDEF12345678@AdobeOrg';
@@ -147,6 +150,26 @@ describe('parked records: page, one record, replay a selection, discard after th
     expect(h.forwardedIds()).toEqual([]);
     const discardLines = h.logs.lines.map((l) => JSON.parse(l) as Json).filter((l) => JSON.stringify(l).includes('parked records discarded'));
     expect(discardLines.map((l) => l.by)).toEqual(['console: ops-person@AdobeID', 'replay action']);
+  });
+});
+
+describe('a store that fails', () => {
+  it('is an answer the console can show, never a thrown error or a stack', async () => {
+    const kv = flakyKv(createMemoryKv());
+    h.reset({ kv });
+    kv.failAll(true);
+    const one = await call({ query: `op=record&kind=parked&id=${PARKING_RECORDS}-2026120412-abc` });
+    expect(one).toMatchObject({ statusCode: 503, body: { error: 'store_unavailable', message: expect.stringMatching(/StateStoreError/) } });
+    expect(one.headers['Retry-After']).toBe('10');
+    const page = await call({ query: 'op=records&kind=dead' });
+    expect(page).toMatchObject({ statusCode: 200, body: { records: [], errors: [{ op: 'scan', err: 'StateStoreError' }] } });
+    const overview = await call({ query: 'op=overview' });
+    expect(overview.statusCode).toBe(200);
+    expect((overview.body.report as { warnings: { code: string }[] }).warnings.map((w) => w.code)).toContain('store_unavailable');
+    const failed = h.logs.lines.filter((l) => l.includes('console: the request failed'));
+    expect(failed).toHaveLength(1);
+    expect(JSON.parse(failed[0])).toMatchObject({ op: 'record', err: 'StateStoreError' });
+    expect(failed[0]).not.toMatch(/\n|at .*\.ts:/);
   });
 });
 
