@@ -2,7 +2,9 @@
  * Cheap counters for the status action. Each request adds to an in-memory
  * record (synchronous, cannot fail the request); the container writes its
  * record at most every `flushIntervalMs`, bounded by a short timeout, errors
- * swallowed (the deltas stay for the next flush).
+ * swallowed (the deltas stay for the next flush). Counts a request adds inside
+ * the interval are written when it ends, by a timer (in Runtime it runs while
+ * the container runs: at the latest with the container's next activation).
  *
  * Layout for aio-lib-state (no compare-and-set, 200,000 keys): one key per
  * container and hour, `stats-<yyyymmddhh>-<containerId>`, written only by that
@@ -172,6 +174,7 @@ export function createStatsRecorder(kv: () => Promise<KeyValueStore>, o: { conta
   const now = o.now ?? Date.now;
   const hours = new Map<string, StatsHour>();
   let lastFlush = 0;
+  let trailing: ReturnType<typeof setTimeout> | undefined;
   let flushing: Promise<void> | undefined;
 
   async function write(): Promise<void> {
@@ -207,7 +210,17 @@ export function createStatsRecorder(kv: () => Promise<KeyValueStore>, o: { conta
       hours.set(hour, rec);
       countRequest((rec.streams[r.stream] ??= emptyCounters()), r);
     },
-    maybeFlush: () => (now() - lastFlush >= (o.flushIntervalMs ?? 10_000) ? flush() : Promise.resolve()),
+    maybeFlush() {
+      const wait = (o.flushIntervalMs ?? 10_000) - (now() - lastFlush);
+      if (wait <= 0) return flush();
+      // the counts of a container's last requests must not wait for a next request that may never come
+      trailing ??= setTimeout(() => {
+        trailing = undefined;
+        void flush();
+      }, wait);
+      trailing.unref?.();
+      return Promise.resolve();
+    },
     flush,
   };
 }

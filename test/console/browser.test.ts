@@ -41,7 +41,6 @@ async function startStack(): Promise<Stack> {
     ...process.env,
     LOG_LEVEL: 'off',
     STATE_STORE: 'file',
-    STATS_FLUSH_SECONDS: '0',
     LOCAL_DATA_DIR: dir,
     LOCAL_INVOCATIONS_FILE: join(dir, 'invocations.jsonl'),
     LOCAL_API_KEY: apiKey,
@@ -117,8 +116,12 @@ describeBrowser('operator console in a real browser, against npm start', () => {
     const refused = [...stack.out().slice(stack.out().lastIndexOf('summary')).matchAll(/^\s+rejected (\d{3} \S+)\s+(\d+)$/gm)].map((m) => [m[1], Number(m[2])] as [string, number]);
     expect(refused.some(([code]) => code === '401 signature_invalid')).toBe(true);
     await page.getByRole('region', { name: 'User Audit stream' }).waitFor();
-    const totals = await page.locator('[data-testid$="-accepted-total"]').allTextContents();
-    expect(totals.reduce((n, t) => n + Number(t.replace(/,/g, '')), 0)).toBe(sent);
+    // containers write their counts at most every STATS_FLUSH_SECONDS (10 s), the last ones when
+    // the interval ends; the view refreshes every 10 s: the totals arrive within ≈ 20 s
+    const shown = async () => (await page.locator('[data-testid$="-accepted-total"]').allTextContents()).reduce((n, t) => n + Number(t.replace(/,/g, '')), 0);
+    const until = Date.now() + 30_000;
+    while ((await shown()) !== sent && Date.now() < until) await page.waitForTimeout(500);
+    expect(await shown()).toBe(sent);
     // every refusal the simulator counted, by its reason, in the streams' reason lists
     const reasons: Record<string, number> = {};
     for (const li of await page.locator('[data-testid$="-reason"]').allTextContents()) {
@@ -130,7 +133,7 @@ describeBrowser('operator console in a real browser, against npm start', () => {
     await page.screenshot({ path: join(SHOTS, 'streams.png'), fullPage: true });
     const violations = await axeViolations(page);
     expect(violations.filter((v) => v.impact === 'critical' || v.impact === 'serious')).toEqual([]);
-  }, 60_000);
+  }, 90_000);
 
   it('an event parked by a failing route is replayed from the console and forwarded exactly once', async () => {
     const parked = summaryFigure(stack.out(), 'parked');

@@ -43,6 +43,25 @@ describe('stats recorder', () => {
     await r.maybeFlush();
     expect(JSON.parse((await kv.get('stats-2026030212-c')) as string).streams['lead-activity'].accepted).toBe(500);
   });
+  it('counts recorded inside the interval are written when it ends, with no further request', async () => {
+    jest.useFakeTimers();
+    try {
+      const kv = createMemoryKv();
+      let t = now;
+      const r = createStatsRecorder(async () => kv, { containerId: 'f', now: () => t, flushIntervalMs: 10_000 });
+      r.record({ stream: 'notification', at: t, status: 200, outcome: 'accepted', events: 1, munchkinIds: {} });
+      await r.maybeFlush();
+      t += 2_000;
+      r.record({ stream: 'notification', at: t, status: 200, outcome: 'accepted', events: 4, munchkinIds: {} });
+      await r.maybeFlush();
+      expect(JSON.parse((await kv.get('stats-2026030212-f')) as string).streams.notification.accepted).toBe(1);
+      t += 8_000;
+      await jest.advanceTimersByTimeAsync(8_000);
+      expect(JSON.parse((await kv.get('stats-2026030212-f')) as string).streams.notification.accepted).toBe(5);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
   it('counts recorded while a flush is writing are written by a flush that follows it', async () => {
     const kv = createMemoryKv();
     let release: () => void = () => undefined;
