@@ -13,7 +13,30 @@
  *   when it is missing; bundled it would add 270 KB of code tables.
  * - `redis`, loaded only when REDIS_URL is set: Adobe's nodejs:24 image ships
  *   redis 4.6.13, the version package.json pins.
+ * needle loads two modules for answers the controller never sends, when it
+ * loads: `sax` (its XML parser) and `zlib` (its decompressors). They are given
+ * to needle only, as webpack/needle-sax.js (no XML parser: the body is passed
+ * through) and webpack/needle-zlib.js (zlib loaded by the first compressed
+ * answer): −21 KB of each receiver's main bundle, ≈ 10 M fewer instructions in
+ * its first request (callgrind, user-audit: 279 → 270 M).
  */
+const path = require('path');
+
+const NEEDLE_STAND_INS = { sax: path.join(__dirname, 'webpack/needle-sax.js'), zlib: path.join(__dirname, 'webpack/needle-zlib.js') };
+const needleStandIns = {
+  apply(compiler) {
+    compiler.hooks.normalModuleFactory.tap('needle-stand-ins', (factory) =>
+      factory.hooks.beforeResolve.tap('needle-stand-ins', (data) => {
+        const standIn = NEEDLE_STAND_INS[data.request];
+        if (!standIn || !/[\\/]node_modules[\\/]needle[\\/]/.test(`${data.context}/`)) return;
+        // zlib is a Node built-in: webpack matches built-ins as externals by the dependency's own request
+        data.request = standIn;
+        for (const d of data.dependencies) d.request = standIn;
+      }),
+    );
+  },
+};
+
 module.exports = {
   devtool: false,
   resolve: { extensions: ['.ts', '.js'] },
@@ -22,7 +45,7 @@ module.exports = {
   },
   externals: { 'iconv-lite': 'commonjs iconv-lite', redis: 'commonjs redis' },
   optimization: { minimize: true },
-  plugins: [],
+  plugins: [needleStandIns],
   performance: { hints: false },
   stats: 'errors-warnings',
 };

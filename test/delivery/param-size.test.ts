@@ -138,6 +138,17 @@ describe('the invocation-size bound', () => {
     expect(size(envelopes)).toBeLessThan(1_000_000);
   });
 
+  it('a batch the strings\' lengths cannot prove is still proven by the tight bound', () => {
+    const acts = Array.from({ length: 300 }, (_, i) => ({ marketoGUID: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, activityTypeId: 1, activityDate: '2026-03-02 10:20:42', leadId: i }));
+    const { envelopes, bound } = received(Buffer.from(JSON.stringify({ munchkinId: '123-ABC-456', activities: acts })), 'push');
+    const tight = envelopes.length + 2 + envelopes.reduce((n, e) => n + envelopeOverheadBound(e), 0) + bound.bound();
+    const loose = envelopes.length + 2 + envelopes.reduce((n, e) => n + envelopeOverheadBound(e, (v) => (typeof v === 'string' ? 2 + 6 * v.length : jsonBytesBound(v))), 0) + bound.bound();
+    expect(loose).toBeGreaterThan(tight);
+    expect(provenToFit(envelopes, bound, tight)).toBe(true);
+    expect(provenToFit(envelopes, bound, tight - 1)).toBe(false);
+    expect(size(envelopes)).toBeLessThanOrEqual(tight);
+  });
+
   it('no scan when even the body length could not fit', () => {
     const { envelopes, bound } = received(Buffer.from(JSON.stringify({ activities: [{ marketoGUID: 'g', activityTypeId: 1, activityDate: '2026-03-02 10:20:42', pad: 'x'.repeat(5000) }] })), 'push');
     const scan = jest.spyOn(String.prototype, 'match');

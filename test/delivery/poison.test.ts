@@ -8,7 +8,7 @@ import { main as leadActivity } from '../../actions/lead-activity/index';
 import { legacyPush } from '../../dev/traffic/events';
 import { seeded } from '../../dev/traffic/rng';
 import { payloadBound } from '../../src/delivery/param-size';
-import { deeperThan, maxJsonDepth, screenEvents, storableEvent } from '../../src/delivery/poison';
+import { deeperThan, jsonDepthBound, maxJsonDepth, screenEvents, storableEvent } from '../../src/delivery/poison';
 import { testEnvelope } from '../support/envelope';
 import { flakyKv } from '../support/flaky-kv';
 import { createMemoryKv } from '../../src/stores/memory-kv';
@@ -33,6 +33,15 @@ describe('screenEvents', () => {
   it('measures nesting on the body text, strings (and escaped quotes) skipped', () => {
     expect(maxJsonDepth('{"a":[{"b":"[[[{{{\\"[["}]}')).toBe(3);
     expect(maxJsonDepth('[]')).toBe(1);
+  });
+  it('bounds nesting by the opening brackets, and scans for the exact depth only above the limit', () => {
+    const text = '{"a":[{"b":"[[[{{{\\"[["}]}';
+    expect(jsonDepthBound(text, 498)).toBeGreaterThanOrEqual(maxJsonDepth(text));
+    const wide = JSON.stringify(Array.from({ length: 600 }, () => ({ a: [1] })));
+    expect(jsonDepthBound(wide, 498)).toBe(3);
+    const deep = '['.repeat(499) + ']'.repeat(499);
+    expect(jsonDepthBound(deep, 498)).toBe(499);
+    expect(jsonDepthBound('{"s":"' + '{'.repeat(600) + '"}', 498)).toBe(1);
   });
   it('deeperThan walks without recursion (a 100,000-deep value does not overflow)', () => {
     let v: unknown = 1;
