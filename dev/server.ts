@@ -25,6 +25,11 @@
  *   fsync, group-committed); then the action runs if it is one of ours. Chosen
  *   targets can be made to answer 429, 503 or hang (invoke-faults.ts), set at
  *   start or at runtime through GET/PUT /_local/faults (same key, loopback).
+ * - What Adobe puts in front of the operator console: web actions annotated
+ *   `require-adobe-auth: true` run only with the local session's token (as the
+ *   gateway admits only IMS user tokens); GET /_local/console-session hands the
+ *   console that token and the org, as the Experience Cloud shell would; the
+ *   console's built files are served at / (loopback peer and Host only).
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
