@@ -17,7 +17,12 @@ import { StreamsView } from './views/Streams';
 
 const RecordsView = lazy(() => import('./views/Records').then((m) => ({ default: m.RecordsView })));
 const RoutesView = lazy(() => import('./views/Routes').then((m) => ({ default: m.RoutesView })));
-const loading = <ProgressCircle aria-label="Loading the view" isIndeterminate />;
+/** A tab's content; a view still loading shows a spinner. */
+const panel = (view: React.ReactNode) => (
+  <View paddingTop="size-200">
+    <Suspense fallback={<ProgressCircle aria-label="Loading the view" isIndeterminate />}>{view}</Suspense>
+  </View>
+);
 
 export function App({ session, api: given, local }: { session: Session; api?: ConsoleApi; local?: boolean }) {
   const api = useMemo(() => given ?? consoleApi(session), [given, session]);
@@ -40,25 +45,9 @@ export function App({ session, api: given, local }: { session: Session; api?: Co
               <Item key="routes">Routes</Item>
             </TabList>
             <TabPanels>
-              <Item key="streams">
-                <View paddingTop="size-200">
-                  <StreamsView api={api} />
-                </View>
-              </Item>
-              <Item key="records">
-                <View paddingTop="size-200">
-                  <Suspense fallback={loading}>
-                    <RecordsView api={api} />
-                  </Suspense>
-                </View>
-              </Item>
-              <Item key="routes">
-                <View paddingTop="size-200">
-                  <Suspense fallback={loading}>
-                    <RoutesView api={api} />
-                  </Suspense>
-                </View>
-              </Item>
+              <Item key="streams">{panel(<StreamsView api={api} />)}</Item>
+              <Item key="records">{panel(<RecordsView api={api} />)}</Item>
+              <Item key="routes">{panel(<RoutesView api={api} />)}</Item>
             </TabPanels>
           </Tabs>
         </Flex>
