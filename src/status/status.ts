@@ -10,7 +10,7 @@ import { readCatalogStatus } from './catalog';
 const BACKLOG_KEY = 'status.backlog';
 
 /** The stats records of the last 24 h, every container's. */
-export async function readStats(stores: Stores, now: number): Promise<StatsHour[]> {
+async function readStats(stores: Stores, now: number): Promise<StatsHour[]> {
   const oldest = hourKey(now - 24 * 3_600_000);
   const keys: string[] = [];
   for await (const k of stores.kv.keys(STATS_PREFIX)) if (k.slice(STATS_PREFIX.length, STATS_PREFIX.length + 10) >= oldest) keys.push(k);
