@@ -24,7 +24,7 @@ import { generateApiKey, startLocalServer, type ActionMain, type LocalServer } f
  * The build `npm start` and `npm run build` run: the action bundles, and the console as it is
  * deployed — minified (aio minifies web assets only with --web-optimize) and with React's
  * production build (Parcel takes NODE_ENV from the environment; unset, it bundles React's
- * development build, 1.3 MB instead of 1.1 MB, with its warnings).
+ * development build: larger, slower, and with its warnings).
  */
 export const BUILD_ARGS = ['aio', 'app', 'build', '--web-optimize'];
 export const BUILD_ENV = { NODE_ENV: 'production' };

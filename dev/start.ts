@@ -157,7 +157,7 @@ async function main(): Promise<number> {
   const consoleUrl = `${server.url}/`;
   console.log(`local runtime ${server.url} — actions from ${bundles ? 'the built bundles' : 'source'}; key server ${sim.keyServer.baseUrl}; OAuth IdP ${sim.idp.idp.url}; Marketo REST ${sim.rest.url}`);
   console.log(`webhooks ${web}/{${o.streams.join(',')}}   traffic seed ${sim.seed}`);
-  console.log(`operator console ${consoleUrl}${existsSync(join(WEB_DIST, 'index.html')) ? '' : '  (not built: aio app build failed)'}`);
+  console.log(`operator console ${consoleUrl}${existsSync(join(WEB_DIST, 'index.html')) ? '' : `  (not built: ${o['no-build'] ? 'run npm run build' : 'aio app build failed'})`}`);
   const stop = onInterrupt();
   try {
     if (o.once) {
