@@ -34,15 +34,15 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import http from 'node:http';
-import { readFile } from 'node:fs/promises';
 import type { AddressInfo, Socket } from 'node:net';
-import { extname, resolve, sep } from 'node:path';
 import { SETTING_GROUPS } from '../src/config';
 import type { Invoker, InvokerPool } from '../src/delivery/invoker';
+import { CONSOLE_SESSION_PATH, consoleFile, localSession, type ConsoleSession } from './console-host';
 import { faultTable, type FaultTable, type InvokeFault } from './invoke-faults';
 import { openInvocationJournal } from './invocation-journal';
 import { imsCredentialInputs } from './local-env';
 import { loadManifest, type ManifestAction } from './manifest';
+import { isLoopbackRequest } from './net';
 import { PARAMETERS_NOT_ALLOWED, webActionParams } from './runtime-params';
 
 export type ActionMain = (params: Record<string, unknown>) => Promise<unknown>;
@@ -67,27 +67,6 @@ export interface LocalServerOptions {
   webDir?: string;
 }
 
-/**
- * The local stand-in for the Experience Cloud shell's IMS session: a token in
- * an IMS access token's shape (its claims name the local operator; its
- * signature is random) and the org the browser sends as x-gw-ims-org-id.
- * Actions annotated `require-adobe-auth: true` accept this token only, as
- * Adobe's gateway accepts only valid IMS tokens for them.
- */
-export interface ConsoleSession {
-  token: string;
-  org: string;
-  user: string;
-}
-
-function localSession(org: string): ConsoleSession {
-  const part = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
-  const user = 'local-operator@local.dev';
-  const now = Math.floor(Date.now() / 1000);
-  const token = `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ type: 'access_token', user_id: user, client_id: 'marketo-stream-relay-local', created_at: String(now * 1000), expires_in: String(24 * 3600 * 1000) })}.${randomBytes(32).toString('base64url')}`;
-  return { token, org, user };
-}
-
 export interface LocalServer {
   url: string;
   apiKey: string;
@@ -110,10 +89,6 @@ export interface LocalServer {
 const WEB_PREFIX = '/api/v1/web/';
 const INVOKE = /^\/api\/v1\/namespaces\/([^/]+)\/actions\/(.+)$/;
 const FAULTS_PATH = '/_local/faults';
-const SESSION_PATH = '/_local/console-session';
-const STATIC_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.json': 'application/json', '.png': 'image/png', '.woff2': 'font/woff2', '.map': 'application/json' };
-const LOOPBACK_PEERS = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
 
 /** A fresh namespace key in OpenWhisk's `uuid:key` form. */
 export const generateApiKey = (): string => `${randomUUID()}:${randomBytes(32).toString('base64url')}`;
@@ -269,9 +244,7 @@ export async function startLocalServer(o: LocalServerOptions): Promise<LocalServ
 
   /** The platform's gate: a loopback peer and Host, then the namespace key. */
   function gate(req: http.IncomingMessage, tid: string): Answer | undefined {
-    if (!LOOPBACK_PEERS.has(req.socket.remoteAddress ?? '') || !LOOPBACK_HOST.test(req.headers.host ?? '')) {
-      return { status: 403, body: { error: 'the local runtime answers loopback requests only', code: tid } };
-    }
+    if (!isLoopbackRequest(req)) return { status: 403, body: { error: 'the local runtime answers loopback requests only', code: tid } };
     const auth = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (!auth) return { status: 401, body: { error: 'The resource requires authentication, which was not supplied with the request', code: tid } };
     if (!sameText(Buffer.from(auth[1], 'base64').toString('utf8'), apiKey)) return { status: 401, body: { error: 'The supplied authentication is invalid', code: tid } };
@@ -351,16 +324,12 @@ export async function startLocalServer(o: LocalServerOptions): Promise<LocalServ
   }
 
   /** The console's files, and its session stand-in (loopback peer and Host only, as the invoke API). */
-  async function staticFile(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
-    if (!LOOPBACK_PEERS.has(req.socket.remoteAddress ?? '') || !LOOPBACK_HOST.test(req.headers.host ?? '')) return send(res, { status: 403, body: { error: 'the local runtime answers loopback requests only' } });
-    if (path === SESSION_PATH) return send(res, { status: 200, body: session, headers: { 'cache-control': 'no-store' } });
-    if (!o.webDir) return send(res, { status: 404, body: { error: 'The requested resource does not exist.' } });
-    const rel = path === '/' ? 'index.html' : decodeURIComponent(path.slice(1));
-    const file = resolve(o.webDir, rel);
-    if (!file.startsWith(resolve(o.webDir) + sep) || req.method !== 'GET') return send(res, { status: 404, body: { error: 'The requested resource does not exist.' } });
-    const content = await readFile(file).catch(() => undefined);
-    if (!content) return send(res, { status: 404, body: { error: 'The requested resource does not exist.' } });
-    res.writeHead(200, { 'content-type': STATIC_TYPES[extname(file)] ?? 'application/octet-stream', 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' }).end(content);
+  async function consoleHost(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
+    if (!isLoopbackRequest(req)) return send(res, { status: 403, body: { error: 'the local runtime answers loopback requests only' } });
+    if (path === CONSOLE_SESSION_PATH) return send(res, { status: 200, body: session, headers: { 'cache-control': 'no-store' } });
+    const found = o.webDir ? await consoleFile(o.webDir, path) : undefined;
+    if (!found) return send(res, { status: 404, body: { error: 'The requested resource does not exist.' } });
+    res.writeHead(200, { 'content-type': found.type, 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' }).end(found.content);
   }
 
   /** What the invoke API answers, as the openwhisk client would report it to the relay. */
@@ -389,7 +358,7 @@ export async function startLocalServer(o: LocalServerOptions): Promise<LocalServ
         : path === FAULTS_PATH
           ? control(req, res)
           : req.method === 'GET'
-            ? staticFile(req, res, path)
+            ? consoleHost(req, res, path)
             : Promise.resolve(send(res, { status: 404, body: { error: 'The requested resource does not exist.' } }));
     work.catch((err: Error) => {
       if (!res.headersSent) send(res, { status: 500, body: { error: 'local_runtime_error', message: err.message } });
