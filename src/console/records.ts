@@ -2,10 +2,10 @@
  * The console's pages of parked records and dead letters: oldest first, the
  * store's own listing (scan) with the route/stream filter, `offset` records
  * skipped and at most `limit` returned, each as a summary (route, reason, age,
- * attempts, event count); one record in full (its envelopes) by id.
+ * attempts, event count).
  */
 import { summarize, type DeadLetterPayload, type DeadLetterSummary } from '../delivery/dead-letters';
-import type { RecordStore, StoredRecord } from '../stores/records';
+import type { RecordStore } from '../stores/records';
 
 export interface RecordPage {
   records: (DeadLetterSummary & { ageSeconds: number })[];
@@ -37,6 +37,3 @@ export async function recordPage(store: RecordStore<DeadLetterPayload>, o: { rou
   }
   return { records, offset: o.offset, ...(more ? { next: o.offset + records.length } : {}), errors };
 }
-
-/** One record as stored (its envelopes included), or undefined. */
-export const recordById = (store: RecordStore<DeadLetterPayload>, id: string): Promise<StoredRecord<DeadLetterPayload> | undefined> => store.get(id);

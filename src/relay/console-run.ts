@@ -16,7 +16,7 @@
  * signature is part of any answer.
  */
 import { identifyCaller } from '../console/caller';
-import { recordById, recordPage } from '../console/records';
+import { recordPage } from '../console/records';
 import { describeRoutes, normalizeForTest, routeForTest } from '../console/route-test';
 import { streamSeries } from '../console/series';
 import { isStream, type Stream } from '../envelope/envelope';
@@ -66,7 +66,7 @@ async function records(ctx: RelayContext, stores: Stores, params: Record<string,
   if (op === 'record') {
     const id = text(params.id);
     if (!id) return fail(400, 'id_missing', 'send the record id as id');
-    const rec = await recordById(store as typeof stores.deadLetter, id);
+    const rec = await store.get(id);
     return rec ? answer(200, { record: rec }) : fail(404, 'record_not_found', 'no such record (replayed, discarded or expired)');
   }
   const offset = params.offset === undefined ? 0 : Number(params.offset);
