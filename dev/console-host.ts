@@ -13,7 +13,11 @@ export const CONSOLE_SESSION_PATH = '/_local/console-session';
 /**
  * The local stand-in for the shell's IMS session: a token in an IMS access
  * token's shape (its claims name the local operator; its signature is random)
- * and the org the browser sends as x-gw-ims-org-id. Actions annotated
+ * and the org the browser sends as x-gw-ims-org-id. `created_at` and `expires_in`
+ * (milliseconds, as text) are the claims @adobe/aio-lib-ims 7.0.2 reads from an
+ * IMS access token (src/ims.js `_calculateExpiry`); `user_id` is the claim
+ * src/console/caller.ts names the user by (no source here pins it; it falls
+ * back to `sub`). Actions annotated
  * `require-adobe-auth: true` accept this token only, as Adobe's gateway accepts
  * only valid IMS tokens for them.
  */

@@ -13,7 +13,12 @@ export type Caller = { ok: true; who: string; org: string } | { ok: false; statu
 
 const BEARER = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i;
 
-/** The `user_id` (or `sub`) claim of a JWT-shaped token, when it has one. */
+/**
+ * The `user_id` (or `sub`) claim of a JWT-shaped token, when it has one. No
+ * source on this machine documents which claim of an IMS access token names
+ * the user (aio-lib-ims reads only `created_at` / `expires_in` from it), so both
+ * are tried; a token with neither is logged as `unknown-user`.
+ */
 function userOf(token: string): string | undefined {
   const part = token.split('.')[1];
   if (!part) return undefined;
