@@ -110,6 +110,24 @@ describe('a stale event is a dead letter replayed on purpose', () => {
   });
 });
 
+describe('what status and the console say', () => {
+  it('give the same severity for the same parked records, whoever asked before', async () => {
+    const park = async (n: number): Promise<void> => {
+      h.invoker.fault = () => '503';
+      for (let i = 0; i < n; i++) await h.call(userAudit, h.signed(auditDeliveredAt(Date.now())));
+      h.invoker.fault = () => 'ok';
+    };
+    const backlog = (warnings: { code: string; level: string }[]): string | undefined => warnings.find((w) => w.code === 'parked_backlog')?.level;
+    await park(5);
+    await statusReport();
+    await park(3);
+    const seenByConsole = backlog(((await consoleCall({ query: 'op=overview' })).body.report as { warnings: { code: string; level: string }[] }).warnings);
+    const seenByStatus = backlog((await statusReport()).warnings);
+    expect(seenByConsole).toBe(seenByStatus);
+    expect(seenByStatus).toBe('critical'); // records were parked minutes ago: the backlog is growing
+  });
+});
+
 describe('warned about, and kept long enough to be seen', () => {
   it('status warns while any stale dead letter exists, saying when the oldest expires; the warning goes with them', async () => {
     expect((await statusReport()).warnings.map((w) => w.code)).not.toContain('stale_dead_letters');
