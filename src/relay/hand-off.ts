@@ -115,7 +115,7 @@ async function keepStale(received: Received, stores: Stores | undefined, ctx: Re
 
 export async function handOff(received: Received, ctx: RelayContext): Promise<HandOffResult> {
   if (received.meta.transport === 'io-events') {
-    const over = eventsOverCap(received.envelopes.length + received.unusable.length, ctx.config.delivery.maxEventsPerDelivery);
+    const over = eventsOverCap(received.envelopes.length + received.unusable.length + (received.stale?.length ?? 0), ctx.config.delivery.maxEventsPerDelivery);
     if (over) return { outcome: over, quarantined: 0 };
   }
   const catalog = await withCatalog(received, ctx);
@@ -165,9 +165,8 @@ export async function handOff(received: Received, ctx: RelayContext): Promise<Ha
   const stale = await keepStale(received, stores, ctx);
   const items: Quarantine[] = [
     ...received.unusable.map((u) => ({ element: u.element, reason: u.reason })),
-    ...(stale?.unrouted ?? []).map((e) => ({ element: e as unknown as Json, reason: 'unrouted: no route matched and no default route is set', slim: slimOf(received.meta, e) })),
     ...report.poisoned.map((p) => ({ element: storableEvent(p) as unknown as Json, reason: p.reason, slim: slimOf(received.meta, p.event) })),
-    ...report.unroutedEvents.map((e) => ({ element: e as unknown as Json, reason: 'unrouted: no route matched and no default route is set', slim: slimOf(received.meta, e) })),
+    ...[...report.unroutedEvents, ...(stale?.unrouted ?? [])].map((e) => ({ element: e as unknown as Json, reason: 'unrouted: no route matched and no default route is set', slim: slimOf(received.meta, e) })),
   ];
   const quarantined = stale !== undefined && (await quarantine(items, received, stores, ctx)) ? items.length + stale.kept : undefined;
   const result = (outcome: Outcome): HandOffResult => ({ outcome, report, quarantined: quarantined ?? 0, ...(catalog ? { catalog } : {}) });

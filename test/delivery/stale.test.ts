@@ -94,6 +94,10 @@ describe('a stale event is a dead letter replayed on purpose', () => {
     expect(h.invoker.accepted[0].action).toBe('ops/audit');
     expect(await replay({ ...h.inputs, parked: 'replay', includeStale: true })).toMatchObject({ error: { code: 'include_stale_invalid' } });
   });
+  it('counts toward MAX_EVENTS_PER_DELIVERY like every event of the delivery', async () => {
+    const batch = Array.from({ length: 6 }, () => auditDeliveredAt(Date.now() - 8 * DAY));
+    expect(await h.call(userAudit, h.signed(batch), { MAX_EVENTS_PER_DELIVERY: '5' })).toMatchObject({ statusCode: 413 });
+  });
   it('the console lists them with their expiry, refuses a replay without the confirmation, and replays with it', async () => {
     const old = auditDeliveredAt(Date.now() - 8 * DAY);
     await h.call(userAudit, h.signed(old));
