@@ -37,6 +37,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { SETTING_GROUPS } from '../src/config';
 import type { Invoker, InvokerPool } from '../src/delivery/invoker';
+import { flushPendingStats } from '../src/status/stats';
 import { CONSOLE_SESSION_PATH, consoleFile, localSession, type ConsoleSession } from './console-host';
 import { faultTable, type FaultTable, type InvokeFault } from './invoke-faults';
 import { openInvocationJournal } from './invocation-journal';
@@ -387,6 +388,8 @@ export async function startLocalServer(o: LocalServerOptions): Promise<LocalServ
         server.close(() => r());
       });
       await idle();
+      // every action's container is this process: what their stats recorders hold is written before it stops
+      await flushPendingStats();
       await journal.close();
     },
   };

@@ -1,14 +1,14 @@
 /**
  * The console's pages of parked records and dead letters: oldest first, the
  * store's own listing (scan) with the route/stream filter, `offset` records
- * skipped and at most `limit` returned, each as a summary (route, reason, age,
- * attempts, event count).
+ * skipped and at most `limit` returned, each as a summary (route, target action,
+ * reason or last error, age, when it expires, attempts, event count).
  */
 import { summarize, type DeadLetterPayload, type DeadLetterSummary } from '../delivery/dead-letters';
 import type { RecordStore } from '../stores/records';
 
 export interface RecordPage {
-  records: (DeadLetterSummary & { ageSeconds: number })[];
+  records: (DeadLetterSummary & { ageSeconds: number; expiresAt: string })[];
   offset: number;
   /** the offset of the next page, when there are more records */
   next?: number;
@@ -30,7 +30,7 @@ export async function recordPage(store: RecordStore<DeadLetterPayload>, o: { rou
         more = true;
         break;
       }
-      records.push({ ...summarize(rec), ageSeconds: Math.max(0, Math.round((o.now - Date.parse(rec.storedAt)) / 1000)) });
+      records.push({ ...summarize(rec), ageSeconds: Math.max(0, Math.round((o.now - Date.parse(rec.storedAt)) / 1000)), expiresAt: store.expiresAt(rec) });
     }
   } catch (err) {
     errors.push({ op: 'scan', err: (err as Error)?.name ?? 'Error' });

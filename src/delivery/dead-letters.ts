@@ -30,6 +30,9 @@ export interface DeadLetterSummary {
   storedAt: string;
   stream?: string;
   route?: string;
+  /** the action the events were (and are) handed to: the route's target when they failed */
+  target?: string;
+  /** why it is here: for a parked or re-driven record, its last error */
   reason: string;
   attempts: number;
   events: number;
@@ -58,6 +61,7 @@ export function summarize(rec: StoredRecord<DeadLetterPayload>): DeadLetterSumma
     storedAt: rec.storedAt,
     stream: rec.stream,
     route: rec.route,
+    ...(typeof p.action === 'string' ? { target: p.action } : {}),
     reason: rec.reason,
     attempts: rec.attempts,
     events: Math.max(events.length, p.element !== undefined ? 1 : 0),

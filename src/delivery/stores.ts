@@ -1,4 +1,4 @@
-/** The stores a delivery works with, over one key-value store: idempotency, parked hand-offs, dead letters. */
+/** The stores a delivery works with, over one key-value store: idempotency, parked hand-offs, dead letters, stale dead letters. */
 import type { DedupeStore } from '../stores/dedupe';
 import type { KeyValueStore } from '../stores/kv';
 import type { RecordStore } from '../stores/records';
@@ -10,4 +10,6 @@ export interface Stores {
   dedupe: DedupeStore;
   parking: RecordStore<ParkedPayload>;
   deadLetter: RecordStore<DeadLetterPayload>;
+  /** dead letters of events delivered longer ago than idempotency remembers: replayed only when asked (src/delivery/stale.ts) */
+  stale: RecordStore<ParkedPayload>;
 }

@@ -9,6 +9,7 @@ import type { DeliveryMeta, Envelope, Stream } from '../envelope/envelope';
 import { payloadBound, type PayloadBound } from '../delivery/param-size';
 import { isObject, text, type Json } from '../envelope/fields';
 import { normalizeIoEvent } from '../envelope/normalize-io';
+import { toIsoUtc } from '../envelope/time';
 import { isJsonContentType, parseJsonBody, parseJsonDocument, type RawRequest } from '../http/request';
 import type { Log } from '../log';
 import { accepted, rejected, ok, stop, type Outcome, type Step } from '../outcome';
@@ -40,28 +41,34 @@ export interface Received {
   unusable: { element: Json; reason: string }[];
   /** bound of the envelopes' payload bytes (they all came from one request body) */
   payloads?: PayloadBound;
-  /** events set aside (quarantined, not forwarded) because they are older than idempotency remembers */
-  stale?: number;
+  /** events set aside (kept as stale dead letters, not forwarded) because their delivery is older than idempotency remembers */
+  stale?: Envelope[];
 }
 
 /**
  * Freshness: idempotency remembers a hand-off for DEDUPE_TTL_HOURS from when it
- * happened, which is after the event's time; so an event whose own time is older
- * than that may have been forwarded once already and be forgotten since — a signed
- * delivery captured and replayed later would be forwarded again (signatures carry
- * no timestamp). Such events are quarantined with reason `stale` and answered 200:
- * I/O Events retries for 24 hours only, so no genuine retry is that old, and a 4xx
- * would count against the registration. The margin (a tenth of the TTL, at most an
- * hour) absorbs clock skew. A time that did not parse never makes an event stale.
- * Journal catch-up is exempt: it reads up to 7 days back on purpose.
+ * happened; so an event whose DELIVERY is older than that may have been forwarded
+ * once already and be forgotten since — a signed delivery captured and replayed
+ * later would be forwarded again (signatures carry no timestamp). The clock is the
+ * I/O CloudEvent's own `time` (`event.body.time`, V1 `event.time`, or the flat
+ * CloudEvent's `time`: cloudEventOf in src/envelope/normalize-io.ts), the time I/O
+ * Events stamped on the event it delivers — never a business date inside `data`:
+ * Adobe's migration sample (test/fixtures/adobe-docs/io-events-lead-activity-migration.json,
+ * AdobeDocs/adobe-io-events) delivers at 2026-04-21T15:28:49Z an activity dated
+ * 2026-04-20, and an activity may be delivered days after its activityDate.
+ * Such events are set aside (src/delivery/stale.ts: kept per route, replayable on
+ * purpose) and answered 200: I/O Events retries for 24 hours only, so no genuine
+ * retry is that old, and a 4xx would count against the registration. The margin
+ * (a tenth of the TTL, at most an hour) absorbs clock skew. An event without a
+ * readable CloudEvent time is never stale. Journal catch-up is exempt (it reads up
+ * to 7 days back on purpose), and so is the legacy push, which has no delivery time.
  */
 export const staleMarginMs = (dedupeTtlMs: number): number => Math.min(3_600_000, dedupeTtlMs / 10);
 
-function parsedTimeMs(e: Envelope): number | undefined {
-  // an envelope that keeps its unparsed time verbatim (timeText) has no parsed time to trust
-  if ('timeText' in e && (e as { timeText?: unknown }).timeText !== undefined) return undefined;
-  const ms = Date.parse(e.time);
-  return Number.isFinite(ms) && e.time !== e.receivedAt ? ms : undefined;
+/** When I/O Events delivered the event: its CloudEvent `time`, read like every event time; undefined when absent or unreadable. */
+function deliveredAtMs(e: Envelope, zonelessTimeZone: string | undefined): number | undefined {
+  const iso = e.cloudEventTime === undefined ? undefined : toIsoUtc(e.cloudEventTime, zonelessTimeZone);
+  return iso === undefined ? undefined : Date.parse(iso);
 }
 
 const MAX_VALIDATION_BODY = 4096;
@@ -98,10 +105,9 @@ export function normalizeElements(events: Json[], meta: DeliveryMeta, headerEven
       received.unusable.push({ element, reason: n.reason });
       continue;
     }
-    const at = staleBefore === undefined ? undefined : parsedTimeMs(n.envelope);
+    const at = staleBefore === undefined ? undefined : deliveredAtMs(n.envelope, zonelessTimeZone);
     if (at !== undefined && staleBefore !== undefined && at < staleBefore) {
-      received.unusable.push({ element, reason: `stale: event time ${n.envelope.time} is older than DEDUPE_TTL_HOURS allows (idempotency may have forgotten it)` });
-      received.stale = (received.stale ?? 0) + 1;
+      (received.stale ??= []).push(n.envelope);
       continue;
     }
     received.envelopes.push(n.envelope);

@@ -5,9 +5,10 @@
  * `op` picks what it answers:
  *
  *   GET  overview                       the status report and the 24-hour series per stream
- *   GET  records  kind=parked|dead      a page of records (route, stream, offset, limit)
+ *   GET  records  kind=parked|dead|stale a page of records (route, stream, offset, limit)
  *   GET  record   kind, id              one record with its envelopes
- *   POST replay   kind, ids | route | all   re-drive records (the replay action's own operation)
+ *   POST replay   kind, ids | route | all   re-drive records (the replay action's own operation;
+ *                 kind=stale only with includeStale: true, after the console asked)
  *   POST discard  kind, ids             delete records (never a whole filter)
  *   GET  routes                         the effective route table
  *   POST test-route stream, event       normalize + route one event, nothing handed off
@@ -38,10 +39,13 @@ const WRITES = new Set(['replay', 'discard', 'test-route']);
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
-function kindOf(params: Record<string, unknown>): 'parked' | 'dead' | undefined {
+function kindOf(params: Record<string, unknown>): 'parked' | 'dead' | 'stale' | undefined {
   const k = params.kind;
-  return k === 'parked' || k === 'dead' ? k : undefined;
+  return k === 'parked' || k === 'dead' || k === 'stale' ? k : undefined;
 }
+
+const storeOf = (stores: Stores, kind: 'parked' | 'dead' | 'stale'): Stores['deadLetter'] =>
+  (kind === 'parked' ? stores.parking : kind === 'stale' ? stores.stale : stores.deadLetter) as Stores['deadLetter'];
 
 async function overview(ctx: RelayContext, params: Record<string, unknown>): Promise<HttpResponse> {
   const now = ctx.now();
@@ -61,8 +65,8 @@ function testRoute(ctx: RelayContext, params: Record<string, unknown>): HttpResp
 
 async function records(ctx: RelayContext, stores: Stores, params: Record<string, unknown>, op: string): Promise<HttpResponse> {
   const kind = kindOf(params);
-  if (!kind) return fail(400, 'kind_invalid', 'kind must be parked or dead');
-  const store = kind === 'parked' ? stores.parking : stores.deadLetter;
+  if (!kind) return fail(400, 'kind_invalid', 'kind must be parked, dead or stale');
+  const store = storeOf(stores, kind);
   if (op === 'record') {
     const id = text(params.id);
     if (!id) return fail(400, 'id_missing', 'send the record id as id');
@@ -72,20 +76,24 @@ async function records(ctx: RelayContext, stores: Stores, params: Record<string,
   const offset = params.offset === undefined ? 0 : Number(params.offset);
   const limit = params.limit === undefined ? 50 : Number(params.limit);
   if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1) return fail(400, 'page_invalid', 'offset must be an integer ≥ 0 and limit ≥ 1');
-  return answer(200, await recordPage(store as typeof stores.deadLetter, { route: text(params.route), stream: text(params.stream), offset, limit, now: ctx.now() }));
+  return answer(200, await recordPage(store, { route: text(params.route), stream: text(params.stream), offset, limit, now: ctx.now() }));
 }
 
 async function change(ctx: RelayContext, stores: Stores, params: Record<string, unknown>, op: 'replay' | 'discard', who: string): Promise<HttpResponse> {
   const kind = kindOf(params);
-  if (!kind) return fail(400, 'kind_invalid', 'kind must be parked or dead');
+  if (!kind) return fail(400, 'kind_invalid', 'kind must be parked, dead or stale');
   const ids = params.ids;
+  // stale events may have been handed off before: the console asks the operator, and says so here
+  if (kind === 'stale' && op === 'replay' && params.includeStale !== true) {
+    return fail(400, 'stale_confirmation_required', 'these events were delivered longer ago than DEDUPE_TTL_HOURS and may have been handed off before: confirm with includeStale: true');
+  }
   if (op === 'discard' && (!Array.isArray(ids) || ids.length === 0)) return fail(400, 'ids_required', 'discard deletes the records named by ids, and nothing else');
   if (op === 'replay' && ids === undefined && params.all !== true && !text(params.route)) return fail(400, 'selection_missing', 'say what to replay: ids, a route, or all: true');
   // the same request the replay action builds from its params
-  const asParams = { ids, route: params.route, stream: params.stream, limit: params.limit, maxSeconds: params.maxSeconds ?? 40, ...(kind === 'dead' ? { deadLetters: op } : { parked: op }) };
+  const asParams = { ids, route: params.route, stream: params.stream, limit: params.limit, maxSeconds: params.maxSeconds ?? 40, ...(kind === 'parked' ? { parked: op } : { deadLetters: op }) };
   const req = replayRequestOf(asParams, ctx.now(), { limit: ctx.config.delivery.replayMaxPerRun }, `console: ${who}`);
   if ('error' in req) return fail(400, req.error.code, req.error.message);
-  return answer(200, { report: await replayOperation(ctx, stores, req.value) });
+  return answer(200, { report: await replayOperation(ctx, stores, kind === 'stale' ? { ...req.value, target: 'stale' } : req.value) });
 }
 
 export async function runConsole(params: Record<string, unknown>): Promise<HttpResponse> {

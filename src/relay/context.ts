@@ -18,7 +18,8 @@ import { rejected, retryLater, type Outcome } from '../outcome';
 import { missingRuntimeCredentials, planUntil, readActivation, type Activation, type Where } from '../runtime/activation';
 import { openDedupeStore } from '../stores/open-dedupe';
 import type { KeyValueStore } from '../stores/kv';
-import { DEAD_LETTER_RECORDS, PARKING_RECORDS } from '../stores/key-families';
+import { DEAD_LETTER_RECORDS, PARKING_RECORDS, STALE_RECORDS } from '../stores/key-families';
+import { staleRetentionHours } from '../delivery/stale';
 import { openRecordStore } from '../stores/records';
 import { openKeyValueStore, resolveStoreKind, runtimeStoreProblem } from '../stores/select';
 import { createStatsRecorder, type StatsRecorder } from '../status/stats';
@@ -95,6 +96,7 @@ function openStores(config: Config, where: Where, kvOverride?: KeyValueStore): (
         dedupe: openDedupeStore(kv, { ttlSeconds: config.stores.dedupeTtlHours * 3600, pendingTtlSeconds: config.stores.pendingSeconds, now: overrides.now }),
         parking: openRecordStore<ParkedPayload>(kv, { prefix: PARKING_RECORDS, ttlSeconds: config.stores.parkingTtlHours * 3600 }),
         deadLetter: openRecordStore<DeadLetterPayload>(kv, { prefix: DEAD_LETTER_RECORDS, ttlSeconds: config.stores.parkingTtlHours * 3600 }),
+        stale: openRecordStore<ParkedPayload>(kv, { prefix: STALE_RECORDS, ttlSeconds: staleRetentionHours(config.stores.parkingTtlHours) * 3600 }),
       };
     })();
     // a failed open is retried by the next request

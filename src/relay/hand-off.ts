@@ -18,6 +18,7 @@ import type { Received } from '../io-events/receive';
 import { deliver, emptyReport, type DeliveryReport } from '../delivery/deliver';
 import { eventsOverCap } from '../delivery/bounds';
 import { storableEvent } from '../delivery/poison';
+import { setAsideStale } from '../delivery/stale';
 import type { ElementPayload } from '../delivery/dead-letters';
 import { accepted, retryLater, type Outcome } from '../outcome';
 import type { Json } from '../envelope/fields';
@@ -98,9 +99,23 @@ async function quarantine(items: Quarantine[], received: Received, stores: Store
   }
 }
 
+/** Stale events kept for an operator's replay (src/delivery/stale.ts); undefined when they could not be stored. */
+async function keepStale(received: Received, stores: Stores | undefined, ctx: RelayContext): Promise<{ kept: number; unrouted: Envelope[] } | undefined> {
+  if (!received.stale?.length) return { kept: 0, unrouted: [] };
+  try {
+    if (!stores) throw Object.assign(new Error('stores unavailable'), { name: 'StoreUnavailable' });
+    const kept = await setAsideStale(received.stale, received.meta, ctx.routes, stores.stale);
+    ctx.log.warn('stale events kept for a replay on purpose', { deliveryId: received.meta.deliveryId, count: kept.kept });
+    return kept;
+  } catch (err) {
+    ctx.log.error('stale store unavailable', { deliveryId: received.meta.deliveryId, err: (err as Error).name });
+    return undefined;
+  }
+}
+
 export async function handOff(received: Received, ctx: RelayContext): Promise<HandOffResult> {
   if (received.meta.transport === 'io-events') {
-    const over = eventsOverCap(received.envelopes.length + received.unusable.length, ctx.config.delivery.maxEventsPerDelivery);
+    const over = eventsOverCap(received.envelopes.length + received.unusable.length + (received.stale?.length ?? 0), ctx.config.delivery.maxEventsPerDelivery);
     if (over) return { outcome: over, quarantined: 0 };
   }
   const catalog = await withCatalog(received, ctx);
@@ -147,12 +162,13 @@ export async function handOff(received: Received, ctx: RelayContext): Promise<Ha
   if (report.dedupeUnavailable > 0) {
     ctx.log.warn('events forwarded without idempotency (dedupeUnavailable)', { deliveryId: received.meta.deliveryId, dedupeUnavailable: report.dedupeUnavailable });
   }
+  const stale = await keepStale(received, stores, ctx);
   const items: Quarantine[] = [
     ...received.unusable.map((u) => ({ element: u.element, reason: u.reason })),
     ...report.poisoned.map((p) => ({ element: storableEvent(p) as unknown as Json, reason: p.reason, slim: slimOf(received.meta, p.event) })),
-    ...report.unroutedEvents.map((e) => ({ element: e as unknown as Json, reason: 'unrouted: no route matched and no default route is set', slim: slimOf(received.meta, e) })),
+    ...[...report.unroutedEvents, ...(stale?.unrouted ?? [])].map((e) => ({ element: e as unknown as Json, reason: 'unrouted: no route matched and no default route is set', slim: slimOf(received.meta, e) })),
   ];
-  const quarantined = (await quarantine(items, received, stores, ctx)) ? items.length : undefined;
+  const quarantined = stale !== undefined && (await quarantine(items, received, stores, ctx)) ? items.length + stale.kept : undefined;
   const result = (outcome: Outcome): HandOffResult => ({ outcome, report, quarantined: quarantined ?? 0, ...(catalog ? { catalog } : {}) });
   if (quarantined === undefined) return result(retryLater('dead_letter_unavailable', 'events that cannot be delivered could not be stored; retry later', 60));
   if (report.parkFailed > 0) return result(retryLater('handoff_failed', `${report.parkFailed} event(s) could not be handed off or parked; retry later`, 60));

@@ -6,12 +6,17 @@
  * Parked records: replayed by default; `parked: "discard"` with `ids` deletes
  * those records. Dead letters: `deadLetters: "list" | "replay" | "discard"`
  * (with the same filters, or `id` / `ids` for chosen records) lists, re-drives
- * or deletes them instead. The operator console (console-run.ts) runs the same
+ * or deletes them instead. Stale dead letters (events delivered longer ago than
+ * idempotency remembers, src/delivery/stale.ts) are touched only with
+ * `includeStale: true`: then the same operation runs on them too, and its report
+ * is the answer's `stale`; without it, the answer says how many wait (`staleWaiting`).
+ * The operator console (console-run.ts) runs the same
  * operations through `replayOperation`, so everything it does can be done here.
  * A store that cannot be opened is reported as `{ error: store_unavailable }`;
  * store errors on single records are in the report's `errors`.
  */
-import { discardDeadLetters, listDeadLetters, replayDeadLetters } from '../delivery/dead-letters';
+import { discardDeadLetters, listDeadLetters, replayDeadLetters, type DeadLetterPayload } from '../delivery/dead-letters';
+import type { RecordStore } from '../stores/records';
 import { discardRecords, replayParked, type DiscardReport, type ReplayDeps, type ReplayReport } from '../delivery/replay';
 import type { RelayContext, Stores } from './context';
 import { toIsoUtc } from '../envelope/time';
@@ -36,7 +41,10 @@ export function parseSinceParam(value: unknown, now: number): string | undefined
 
 /** One operator operation on parked records or dead letters. */
 export interface ReplayRequest {
-  target: 'parked' | 'dead';
+  /** `stale`: only the stale dead letters (the console's Stale view; it asked the operator first) */
+  target: 'parked' | 'dead' | 'stale';
+  /** with `dead`: the stale dead letters too (asked for by name: they may have been handed off before) */
+  includeStale: boolean;
   op: 'replay' | 'discard' | 'list';
   route?: string;
   stream?: string;
@@ -81,10 +89,13 @@ export function replayRequestOf(params: Record<string, unknown>, now: number, de
   const op = (dead ?? parked) as ReplayRequest['op'];
   // deleting parked events loses them: only the records named by id, never a whole filter
   if (dead === undefined && op === 'discard' && !ids) return { error: { code: 'ids_required', message: 'parked: "discard" deletes the records named by ids, and nothing else' } };
+  const includeStale = params.includeStale === undefined || params.includeStale === false || params.includeStale === 'false' ? false : params.includeStale === true || params.includeStale === 'true' ? true : undefined;
+  if (includeStale === undefined) return { error: { code: 'include_stale_invalid', message: 'includeStale must be true or false' } };
+  if (includeStale && dead === undefined) return { error: { code: 'include_stale_invalid', message: 'includeStale goes with deadLetters: stale events are dead letters, never parked' } };
   const maxSeconds = params.maxSeconds === undefined ? 50 : Number(params.maxSeconds);
   if (!(maxSeconds > 0)) return { error: { code: 'max_seconds_invalid', message: 'maxSeconds must be a positive number' } };
   const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
-  return { ok: true, value: { target: dead === undefined ? 'parked' : 'dead', op, route: text(params.route), stream: text(params.stream), since, ids, limit, maxSeconds, by } };
+  return { ok: true, value: { target: dead === undefined ? 'parked' : 'dead', includeStale, op, route: text(params.route), stream: text(params.stream), since, ids, limit, maxSeconds, by } };
 }
 
 /** Runs one request against the stores, and logs what it did and who asked. */
@@ -104,19 +115,28 @@ export async function replayOperation(ctx: RelayContext, stores: Stores, req: Re
     forward: { now: ctx.now, concurrency: 1, timeoutMs: ctx.config.delivery.forwardTimeoutMs, retryDelayMs: ctx.config.delivery.retryDelayMs, maxParamBytes: ctx.config.delivery.maxParamBytes },
   };
   const selection = { ...filter, ids: req.ids, limit: req.limit };
-  if (req.target === 'dead') {
+  const onDeadLetters = async (store: RecordStore<DeadLetterPayload>, what: string): Promise<ReplayReport | DiscardReport | Record<string, unknown>> => {
     if (req.op === 'list') {
-      const listed = await listDeadLetters(deadLetter, selection);
+      const listed = await listDeadLetters(store, selection);
       return { deadLetters: listed.records.length, records: listed.records, errors: listed.errors };
     }
     if (req.op === 'discard') {
-      const r = await discardDeadLetters(deadLetter, selection);
-      ctx.log.warn('dead letters discarded', { discarded: r.discarded, ...audit });
+      const r = await discardDeadLetters(store, selection);
+      ctx.log.warn(`${what} discarded`, { discarded: r.discarded, ...audit });
       return r;
     }
-    const r = await replayDeadLetters(deps, deadLetter, { ...selection, deadline, recordBudgetMs: ctx.config.delivery.budgetMs });
-    ctx.log.info('dead-letter replay run', { ...r, ...audit });
+    const r = await replayDeadLetters(deps, store, { ...selection, deadline, recordBudgetMs: ctx.config.delivery.budgetMs });
+    ctx.log.info(`${what} replay run`, { ...r, ...audit });
     return r;
+  };
+  const staleStore = stores.stale as RecordStore<DeadLetterPayload>;
+  if (req.target === 'stale') return onDeadLetters(staleStore, 'stale dead letters');
+  if (req.target === 'dead') {
+    const r = await onDeadLetters(deadLetter, 'dead letters');
+    if (req.includeStale) return { ...r, stale: await onDeadLetters(staleStore, 'stale dead letters') };
+    // what was left out is said, never silently skipped
+    const waiting = await stores.stale.count({ maxScan: 10_000 }).catch(() => undefined);
+    return waiting ? { ...r, staleWaiting: waiting, staleNote: 'stale dead letters (delivered longer ago than DEDUPE_TTL_HOURS) are left out: send includeStale: true to include them' } : r;
   }
   if (req.op === 'discard') {
     const r = await discardRecords(parking, req.ids ?? []);

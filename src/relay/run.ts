@@ -74,7 +74,7 @@ function logRequest(ctx: RelayContext, name: string, stream: Stream, outcome: Ou
     ...(outcome.kind === 'rejected' || outcome.kind === 'retryLater' ? { reason: outcome.code } : {}),
     ...(received ? { deliveryId: received.meta.deliveryId, retryCount: received.meta.retryCount ?? 0, events: received.envelopes.length, eventIds: received.envelopes.map((e) => e.id) } : {}),
     ...(received?.meta.messageId ? { messageId: received.meta.messageId } : {}),
-    ...(received?.stale ? { stale: received.stale } : {}),
+    ...(received?.stale ? { stale: received.stale.length, staleIds: received.stale.map((e) => e.id) } : {}),
     ...ioEventIdsOf(received),
     ...(result?.report ? { forwarded: result.report.forwarded, duplicates: result.report.duplicates, parked: result.report.parked, unrouted: result.report.unrouted, failures: result.report.failures, ...(result.report.dedupeUnavailable ? { dedupeUnavailable: result.report.dedupeUnavailable } : {}), ...(result.report.pending ? { pending: result.report.pending } : {}) } : {}),
     ...(result?.quarantined ? { quarantined: result.quarantined } : {}),
@@ -151,7 +151,7 @@ async function process(name: string, stream: Stream, params: Json, receive: Rece
     result = await handOff(received, ctx);
     outcome = result.outcome;
     // stale events are among the quarantined: the answer says how many of them were
-    if (received.stale && outcome.kind === 'accepted') outcome = { ...outcome, summary: { ...outcome.summary, stale: received.stale } };
+    if (received.stale && outcome.kind === 'accepted') outcome = { ...outcome, summary: { ...outcome.summary, stale: received.stale.length } };
   } else {
     outcome = step.outcome;
   }

@@ -3,7 +3,10 @@
  * went where, what was refused and why — and, in plain words, what needs
  * attention before events are lost: a stream gone quiet, a failure rate that
  * will make Adobe disable the registration (≥ 80 % failed attempts), a growing
- * parking backlog, a registration Adobe has stopped delivering to.
+ * parking backlog, stale dead letters and when they expire, a registration Adobe
+ * has stopped delivering to. Every figure and severity is a function of what is
+ * stored and of `now` (never of who asked before): status and the console, reading
+ * one store, say the same.
  */
 import type { Stream } from '../envelope/envelope';
 import { hourKeyStart as hourStart } from '../envelope/time';
@@ -24,6 +27,8 @@ export interface StatusReport {
   streams: Partial<Record<Stream, Omit<StreamCounters, 'slots'> & { failureRateLastHour: number | null }>>;
   parkedBacklog: number | null;
   quarantined: number | null;
+  /** stale dead letters (src/delivery/stale.ts): how many, and when the oldest expires */
+  stale: { count: number; oldestExpiresAt?: string } | null;
   registrations: RegistrationHealth[] | { note: string };
   /** per munchkinId: the activity catalog stored and the Marketo REST calls it used today */
   catalog: Record<string, CatalogStatus>;
@@ -35,14 +40,33 @@ export interface StatusReport {
 export interface ReportInput {
   stats: StatsHour[];
   parkedBacklog?: number;
-  /** the backlog seen by the previous status call, when known */
-  previousBacklog?: number;
+  /** when the newest parked record was stored (its key says): the backlog grows while records keep arriving */
+  parkedNewestAt?: string;
   quarantined?: number;
+  stale?: { count: number; oldestExpiresAt?: string };
   registrations?: RegistrationHealth[];
   catalog?: Record<string, CatalogStatus>;
   now: number;
   staleAfterMinutes?: number;
   storeErrors?: string[];
+}
+
+/**
+ * The backlog is growing while records are still being parked: one stored within
+ * two replay runs (the alarm runs every 5 minutes; a record a run fails again is
+ * updated, not added), a fact about the store — not a comparison with whoever looked last.
+ */
+export const BACKLOG_GROWING_MS = 10 * 60_000;
+/** under this much time left, a stale dead letter's expiry is critical */
+const STALE_CRITICAL_MS = 24 * 3_600_000;
+
+/** "2 d 3 h", "5 h 10 min", "12 min" */
+export function durationInWords(ms: number): string {
+  const min = Math.max(0, Math.floor(ms / 60_000));
+  const d = Math.floor(min / 1440);
+  const h = Math.floor((min % 1440) / 60);
+  const m = min % 60;
+  return d ? `${d} d ${h} h` : h ? `${h} h ${m} min` : `${m} min`;
 }
 
 const rate = (c: { requests: number; failedRequests: number }): number | null => (c.requests ? c.failedRequests / c.requests : null);
@@ -115,8 +139,18 @@ export function buildStatusReport(input: ReportInput): StatusReport {
     warnings.push(...streamWarnings(s, t.all, t.last, t.earlier, input.now, input.staleAfterMinutes ?? 60));
   }
   if (input.parkedBacklog && input.parkedBacklog > 0) {
-    const growing = input.previousBacklog !== undefined && input.parkedBacklog > input.previousBacklog;
-    warnings.push({ level: growing ? 'critical' : 'warning', code: 'parked_backlog', message: `${input.parkedBacklog} parked record(s) wait for replay${growing ? ` and the backlog is growing (was ${input.previousBacklog})` : ''}; check the routes' downstream actions` });
+    const newest = input.parkedNewestAt === undefined ? NaN : input.now - Date.parse(input.parkedNewestAt);
+    const growing = newest <= BACKLOG_GROWING_MS;
+    warnings.push({ level: growing ? 'critical' : 'warning', code: 'parked_backlog', message: `${input.parkedBacklog} parked record(s) wait for replay${growing ? ` and the backlog is growing (a record was parked ${durationInWords(newest)} ago)` : ''}; check the routes' downstream actions` });
+  }
+  if (input.stale && input.stale.count > 0) {
+    const left = input.stale.oldestExpiresAt === undefined ? NaN : Date.parse(input.stale.oldestExpiresAt) - input.now;
+    const expires = Number.isFinite(left) ? `; the oldest expires in ${durationInWords(left)} (${input.stale.oldestExpiresAt})` : '';
+    warnings.push({
+      level: left < STALE_CRITICAL_MS ? 'critical' : 'warning',
+      code: 'stale_dead_letters',
+      message: `${input.stale.count} stale dead letter(s): events delivered longer ago than DEDUPE_TTL_HOURS, not forwarded and never replayed automatically (they may have been handed off before)${expires}; replay them on purpose (the console's Stale view, or deadLetters replay with includeStale: true) or discard them`,
+    });
   }
   if (input.registrations) warnings.push(...registrationWarnings(input.registrations));
   for (const [m, c] of Object.entries(input.catalog ?? {})) {
@@ -133,6 +167,7 @@ export function buildStatusReport(input: ReportInput): StatusReport {
     streams,
     parkedBacklog: input.parkedBacklog ?? null,
     quarantined: input.quarantined ?? null,
+    stale: input.stale ?? null,
     storeErrors: input.storeErrors ?? [],
     catalog: input.catalog ?? {},
     registrations: input.registrations ?? { note: 'Adobe registration health is not checked: set ADOBE_CONSUMER_ORG_ID, ADOBE_PROJECT_ID, ADOBE_WORKSPACE_ID and ADOBE_REGISTRATION_IDS (the IMS credential comes from the include-ims-credentials annotation)' },

@@ -5,6 +5,10 @@
  * swallowed (the deltas stay for the next flush). Counts a request adds inside
  * the interval are written when it ends, by a timer (in Runtime it runs while
  * the container runs: at the latest with the container's next activation).
+ * A process that stops on purpose (the local runtime, which plays every action's
+ * container in one process) writes what every recorder still holds first:
+ * `flushPendingStats`. Writes of one recorder are serialized, so a later write
+ * (with more counts) never lands before an earlier one.
  *
  * Layout for aio-lib-state (no compare-and-set, 200,000 keys): one key per
  * container and hour, `stats-<yyyymmddhh>-<containerId>`, written only by that
@@ -163,6 +167,19 @@ export function mergeCounters(into: StreamCounters, from: StreamCounters): void 
 
 export { emptyCounters };
 
+/**
+ * The recorders of this process holding counts not yet written. Process-wide
+ * (Symbol.for): the local runtime's actions may run from their built bundles,
+ * each with its own copy of this module.
+ */
+const PENDING = Symbol.for('marketo-stream-relay.stats.pending');
+const pendingFlushes = ((globalThis as Record<symbol, unknown>)[PENDING] ??= new Set<() => Promise<void>>()) as Set<() => Promise<void>>;
+
+/** Writes what every recorder of this process still holds (before a deliberate stop), waiting for the writes. */
+export async function flushPendingStats(): Promise<void> {
+  await Promise.all([...pendingFlushes].map((f) => f()));
+}
+
 export interface StatsRecorder {
   record(r: RequestRecord): void;
   maybeFlush(): Promise<void>;
@@ -177,12 +194,31 @@ export function createStatsRecorder(kv: () => Promise<KeyValueStore>, o: { conta
   let trailing: ReturnType<typeof setTimeout> | undefined;
   let flushing: Promise<void> | undefined;
 
-  async function write(): Promise<void> {
-    const store = await kv();
-    for (const [hour, rec] of [...hours]) {
-      await store.put(`${STATS_PREFIX}${hour}-${container}`, JSON.stringify(rec), TTL_SECONDS);
-      if (hour !== hourOf(now())) hours.delete(hour);
+  /** counts were recorded since the last write began */
+  let dirty = false;
+  async function writeOnce(): Promise<void> {
+    dirty = false;
+    try {
+      const store = await kv();
+      for (const [hour, rec] of [...hours]) {
+        await store.put(`${STATS_PREFIX}${hour}-${container}`, JSON.stringify(rec), TTL_SECONDS);
+        if (hour !== hourOf(now())) hours.delete(hour);
+      }
+    } catch (err) {
+      dirty = true;
+      throw err;
+    } finally {
+      if (!dirty) pendingFlushes.delete(flushAtExit);
     }
+  }
+  let writes: Promise<void> = Promise.resolve();
+  const write = (): Promise<void> => (writes = writes.catch(() => undefined).then(writeOnce));
+  /** every count, written in full: no timer left, no timeout raced */
+  async function flushAtExit(): Promise<void> {
+    if (trailing) clearTimeout(trailing);
+    trailing = undefined;
+    lastFlush = now();
+    await write().catch(() => undefined);
   }
 
   let next: Promise<void> | undefined;
@@ -209,6 +245,8 @@ export function createStatsRecorder(kv: () => Promise<KeyValueStore>, o: { conta
       const rec = hours.get(hour) ?? { hour, container, streams: {} };
       hours.set(hour, rec);
       countRequest((rec.streams[r.stream] ??= emptyCounters()), r);
+      dirty = true;
+      pendingFlushes.add(flushAtExit);
     },
     maybeFlush() {
       const wait = (o.flushIntervalMs ?? 10_000) - (now() - lastFlush);

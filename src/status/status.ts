@@ -7,8 +7,6 @@ import { hourKey } from '../envelope/time';
 import { runBounded } from '../delivery/forward';
 import { readCatalogStatus } from './catalog';
 
-const BACKLOG_KEY = 'status.backlog';
-
 /** The stats records of the last 24 h, every container's. */
 async function readStats(stores: Stores, now: number): Promise<StatsHour[]> {
   const oldest = hourKey(now - 24 * 3_600_000);
@@ -40,21 +38,22 @@ export async function statusReport(open: Stores | (() => Promise<Stores>), input
     return buildStatusReport({ stats: [], now, storeErrors: [`open: ${(err as Error)?.name ?? 'Error'}`] });
   }
   const adobe = adobeApiConfig(inputs);
-  const [stats, parkedBacklog, quarantined, previous, registrations, catalog] = await Promise.all([
+  // read only: nothing here is written, so who asked before (status, the console) changes nothing
+  const [stats, parked, quarantined, stale, registrations, catalog] = await Promise.all([
     settle(readStats(stores, now), 'stats'),
-    settle(stores.parking.count({ maxScan: 10_000 }), 'parking'),
+    settle(stores.parking.census({ maxScan: 10_000 }), 'parking'),
     settle(stores.deadLetter.count({ maxScan: 10_000 }), 'dead-letter'),
-    settle(stores.kv.get(BACKLOG_KEY), 'backlog'),
+    settle(stores.stale.census({ maxScan: 10_000 }), 'stale'),
     adobe ? readRegistrations(adobe) : Promise.resolve(undefined),
     settle(readCatalogStatus(stores.kv, now), 'catalog'),
   ]);
   if (stats) o.onStats?.(stats);
-  if (parkedBacklog !== undefined) await settle(stores.kv.put(BACKLOG_KEY, String(parkedBacklog), 24 * 3600), 'backlog');
   return buildStatusReport({
     stats: stats ?? [],
-    parkedBacklog,
-    previousBacklog: previous !== undefined ? Number(previous) : undefined,
+    parkedBacklog: parked?.count,
+    parkedNewestAt: parked?.newestStoredAt,
     quarantined,
+    stale: stale && { count: stale.count, ...(stale.oldestStoredAt ? { oldestExpiresAt: stores.stale.expiresAt({ storedAt: stale.oldestStoredAt }) } : {}) },
     registrations,
     catalog,
     now,
@@ -75,7 +74,7 @@ export function statusText(r: StatusReport): string {
     lines.push(`${s.padEnd(14)} accepted ${c.accepted}  forwarded ${fwd}  duplicates ${c.duplicates}  parked ${c.parked}  rejected ${rej}  unauthenticated ${c.unauthenticated ?? 0}  last event ${c.lastEventAt ?? 'never'}`);
     for (const [m, mc] of Object.entries(c.munchkin)) lines.push(`  ${m.padEnd(12)} accepted ${mc.accepted}  last event ${mc.lastEventAt ?? 'never'}`);
   }
-  lines.push(`parked backlog: ${r.parkedBacklog ?? 'unknown'}   quarantined: ${r.quarantined ?? 'unknown'}`);
+  lines.push(`parked backlog: ${r.parkedBacklog ?? 'unknown'}   quarantined: ${r.quarantined ?? 'unknown'}   stale: ${r.stale ? `${r.stale.count}${r.stale.oldestExpiresAt ? ` (oldest expires ${r.stale.oldestExpiresAt})` : ''}` : 'unknown'}`);
   for (const [m, c] of Object.entries(r.catalog)) {
     lines.push(`catalog ${m.padEnd(12)} ${c.version ? `version ${c.version} (${c.types} types, fetched ${c.fetchedAt})` : 'none stored'}  REST calls today ${c.callsToday}/${c.dailyBudget ?? '-'}  refused ${c.refused}  606 ${c.rateLimited}  607 ${c.quotaReached}${c.lastError ? `  last error ${c.lastError.code} at ${c.lastError.at}` : ''}`);
   }

@@ -51,6 +51,17 @@ export interface RecordStore<T> {
   update(rec: StoredRecord<T>): Promise<void>;
   remove(id: string): Promise<void>;
   count(opts?: { maxScan?: number }): Promise<number>;
+  /** how many records there are and when the oldest and newest were stored: from their keys alone, no record read */
+  census(opts?: { maxScan?: number }): Promise<RecordCensus>;
+  /** when a record expires: its `storedAt` plus the store's retention (an update keeps it) */
+  expiresAt(rec: Pick<StoredRecord<T>, 'storedAt'>): string;
+}
+
+export interface RecordCensus {
+  count: number;
+  /** ISO times; absent when there is no record */
+  oldestStoredAt?: string;
+  newestStoredAt?: string;
 }
 
 const HOUR = 3_600_000;
@@ -70,7 +81,15 @@ function splitPayload<T>(payload: T): T[] {
 export function openRecordStore<T>(kv: KeyValueStore, o: { prefix: string; ttlSeconds: number; now?: () => number }): RecordStore<T> {
   const now = o.now ?? Date.now;
   const hintKey = `${o.prefix}.oldest`;
-  const put = (rec: StoredRecord<T>): Promise<void> => kv.put(rec.id, JSON.stringify(rec), o.ttlSeconds);
+  const expiryMs = (storedAt: string): number => Date.parse(storedAt) + o.ttlSeconds * 1000;
+  // a record expires its retention after it was stored, however often it is updated (replay attempts):
+  // when it expires is a function of what is stored, so what status says about it is true
+  const put = (rec: StoredRecord<T>): Promise<void> => {
+    const left = Math.ceil((expiryMs(rec.storedAt) - now()) / 1000);
+    return kv.put(rec.id, JSON.stringify(rec), Number.isFinite(left) ? Math.min(o.ttlSeconds, Math.max(1, left)) : o.ttlSeconds);
+  };
+  /** the storedAt a key was written with: `<prefix>-<yyyymmddhh>-<13-digit ms>-…` */
+  const storedMsOfKey = (key: string): number => Number(key.slice(o.prefix.length + 12, o.prefix.length + 25));
 
   async function firstHour(): Promise<number> {
     const earliest = now() - o.ttlSeconds * 1000 - HOUR;
@@ -117,6 +136,22 @@ export function openRecordStore<T>(kv: KeyValueStore, o: { prefix: string; ttlSe
     }
     // nothing stored: later scans can start from this hour
     if (!hintSet) await kv.put(hintKey, hourOf(now()), o.ttlSeconds).catch(() => undefined);
+  }
+
+async function census(opts: { maxScan?: number } = {}): Promise<RecordCensus> {
+    let count = 0;
+    let oldest = Infinity;
+    let newest = -Infinity;
+    for await (const key of keysOldestFirst()) {
+      const ms = storedMsOfKey(key);
+      if (Number.isFinite(ms)) {
+        oldest = Math.min(oldest, ms);
+        newest = Math.max(newest, ms);
+      }
+      if (++count >= (opts.maxScan ?? Infinity)) break;
+    }
+    const iso = (ms: number): string | undefined => (Number.isFinite(ms) ? new Date(ms).toISOString() : undefined);
+    return { count, ...(iso(oldest) ? { oldestStoredAt: iso(oldest) } : {}), ...(iso(newest) ? { newestStoredAt: iso(newest) } : {}) };
   }
 
   const parse = (raw: string, id: string, onError?: ScanOptions['onError']): StoredRecord<T> | undefined => {
@@ -178,12 +213,9 @@ export function openRecordStore<T>(kv: KeyValueStore, o: { prefix: string; ttlSe
     update: put,
     remove: (id) => kv.delete(id),
     async count(opts = {}) {
-      let n = 0;
-      for await (const key of keysOldestFirst()) {
-        void key;
-        if (++n >= (opts.maxScan ?? Infinity)) break;
-      }
-      return n;
+      return (await census(opts)).count;
     },
+    census,
+    expiresAt: (rec) => new Date(expiryMs(rec.storedAt)).toISOString(),
   };
 }

@@ -101,7 +101,8 @@ describe('parked records: page, one record, replay a selection, discard after th
     const page1 = first.body as { records: { id: string; storedAt: string; route: string; reason: string; attempts: number; events: number; ageSeconds: number }[]; next?: number };
     expect(page1.records).toHaveLength(2);
     expect(page1.next).toBe(2);
-    expect(page1.records[0]).toMatchObject({ route: 'user-audit', events: 1, attempts: 2, reason: expect.stringMatching(/503/) });
+    // the target action that failed and the last error, on every parked record
+    expect(page1.records[0]).toMatchObject({ route: 'user-audit', target: 'ops/audit', events: 1, attempts: 2, reason: expect.stringMatching(/503/) });
     const page2 = (await call({ query: 'op=records&kind=parked&limit=2&offset=2' })).body as typeof page1;
     const page3 = (await call({ query: 'op=records&kind=parked&limit=2&offset=4' })).body as typeof page1;
     expect(page3.records).toHaveLength(1);

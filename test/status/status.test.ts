@@ -6,6 +6,12 @@ import { seeded } from '../../dev/traffic/rng';
 import { buildStatusReport } from '../../src/status/report';
 import { createStatsRecorder, type StatsHour } from '../../src/status/stats';
 import { createMemoryKv } from '../../src/stores/memory-kv';
+import { openDedupeStore } from '../../src/stores/open-dedupe';
+import { openRecordStore } from '../../src/stores/records';
+import { DEAD_LETTER_RECORDS, PARKING_RECORDS, STALE_RECORDS } from '../../src/stores/key-families';
+import { statusReport } from '../../src/status/status';
+import type { ParkedPayload } from '../../src/delivery/deliver';
+import type { DeadLetterPayload } from '../../src/delivery/dead-letters';
 import { FAKE_TOKEN, routeImsTo, startFakeIoManagement, type FakeIoManagement } from '../support/fake-io-management';
 import { setRelayOverrides } from '../../src/relay/context';
 import { CLIENT_ID, PUSH_TOKEN, RelayHarness } from '../support/relay-harness';
@@ -129,7 +135,30 @@ describe('status report warnings', () => {
   });
   it('a parking backlog, critical when growing', () => {
     expect(buildStatusReport({ stats: [], parkedBacklog: 3, now }).warnings).toEqual([expect.objectContaining({ level: 'warning', code: 'parked_backlog' })]);
-    expect(buildStatusReport({ stats: [], parkedBacklog: 5, previousBacklog: 3, now }).warnings).toEqual([expect.objectContaining({ level: 'critical', code: 'parked_backlog' })]);
+    expect(buildStatusReport({ stats: [], parkedBacklog: 5, parkedNewestAt: new Date(now - 2 * 60_000).toISOString(), now }).warnings).toEqual([expect.objectContaining({ level: 'critical', code: 'parked_backlog', message: expect.stringMatching(/growing \(a record was parked 2 min ago\)/) })]);
+    expect(buildStatusReport({ stats: [], parkedBacklog: 5, parkedNewestAt: new Date(now - HOUR).toISOString(), now }).warnings).toEqual([expect.objectContaining({ level: 'warning', code: 'parked_backlog' })]);
+  });
+  it('the backlog’s severity is a function of the store: whoever reads it first (status, the console), all say the same', async () => {
+    const kv = createMemoryKv();
+    const stores = {
+      kv,
+      dedupe: openDedupeStore(kv, { ttlSeconds: 60 }),
+      parking: openRecordStore<ParkedPayload>(kv, { prefix: PARKING_RECORDS, ttlSeconds: 168 * 3600 }),
+      deadLetter: openRecordStore<DeadLetterPayload>(kv, { prefix: DEAD_LETTER_RECORDS, ttlSeconds: 168 * 3600 }),
+      stale: openRecordStore<ParkedPayload>(kv, { prefix: STALE_RECORDS, ttlSeconds: 168 * 3600 }),
+    };
+    const park = async (n: number, at: number): Promise<void> => {
+      for (let i = 0; i < n; i++) await stores.parking.add({ route: 'audit', stream: 'user-audit', reason: 'HTTP 503', attempts: 2, storedAt: new Date(at).toISOString(), payload: { action: 'ops/audit', deliveryId: `d${i}`, events: [] } });
+    };
+    const severity = async (): Promise<string | undefined> => (await statusReport(stores, {}, Date.now())).warnings.find((w) => w.code === 'parked_backlog')?.level;
+    await park(5, Date.now() - HOUR);
+    expect(await severity()).toBe('warning');
+    // 3 more, parked an hour ago too: a poll in between must not make the next reader see "growing"
+    await park(3, Date.now() - HOUR);
+    const [first, second, third] = [await severity(), await severity(), await severity()];
+    expect([first, second, third]).toEqual(['warning', 'warning', 'warning']);
+    await park(1, Date.now() - 60_000);
+    expect([await severity(), await severity()]).toEqual(['critical', 'critical']);
   });
   it('registrations Adobe stopped delivering to', () => {
     const r = buildStatusReport({ stats: [], now, registrations: [{ id: 'a', enabled: false }, { id: 'b', enabled: true, webhookStatus: 'hook_unreachable' }, { id: 'c', enabled: true, webhookStatus: 'verified' }] });

@@ -134,6 +134,8 @@ export function storeContract(name: string, make: () => Promise<StoreUnderTest>,
       for await (const rec of r.scan({ limit: 2 })) limited.push(rec.payload.events[0].id);
       expect(limited).toEqual(['e0', 'e1']);
       expect(await r.count()).toBe(5);
+      // from the keys alone: how many, and the oldest and newest storedAt
+      expect(await r.census()).toEqual({ count: 5, oldestStoredAt: new Date(base).toISOString(), newestStoredAt: new Date(base + 4 * 3600_000).toISOString() });
     });
     it('updates attempts and removes records', async () => {
       const r = records();

@@ -228,8 +228,8 @@ describe('store trouble is loud: dedupeUnavailable logged and counted; status re
     const { openDedupeStore } = await import('../../src/stores/open-dedupe');
     const kv = flakyKv(createMemoryKv());
     kv.failAll(true);
-    const stores = { kv, dedupe: openDedupeStore(kv, { ttlSeconds: 60 }), parking: openRecordStore(kv, { prefix: 'park', ttlSeconds: 60 }), deadLetter: openRecordStore(kv, { prefix: 'dlq', ttlSeconds: 60 }) };
+    const stores = { kv, dedupe: openDedupeStore(kv, { ttlSeconds: 60 }), parking: openRecordStore(kv, { prefix: 'park', ttlSeconds: 60 }), deadLetter: openRecordStore(kv, { prefix: 'dlq', ttlSeconds: 60 }), stale: openRecordStore(kv, { prefix: 'stale', ttlSeconds: 60 }) };
     const r = await statusReport(stores as never, {}, Date.now());
-    expect(r.storeErrors).toEqual(expect.arrayContaining(['stats: StateStoreError', 'parking: StateStoreError', 'dead-letter: StateStoreError']));
+    expect(r.storeErrors).toEqual(expect.arrayContaining(['stats: StateStoreError', 'parking: StateStoreError', 'dead-letter: StateStoreError', 'stale: StateStoreError']));
   });
 });

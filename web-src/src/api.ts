@@ -33,7 +33,8 @@ export class ApiError extends Error {
   }
 }
 
-export type Kind = 'parked' | 'dead';
+/** parked records, dead letters, and stale dead letters (events delivered longer ago than idempotency remembers) */
+export type Kind = 'parked' | 'dead' | 'stale';
 
 // the answers' types are the backend's own (type-only imports: nothing of src/ is bundled)
 export type StreamName = Stream;
@@ -48,7 +49,8 @@ export type ConsoleRecord = StoredRecord<DeadLetterPayload>;
 /** what a replay or a discard answers */
 export type ChangeReport = ReplayReport | DiscardReport;
 
-export type Selection = { ids: string[] } | { route: string } | { all: true };
+/** what to replay; `includeStale`: the user confirmed replaying stale records (they may have been handed off before) */
+export type Selection = ({ ids: string[] } | { route: string } | { all: true }) & { includeStale?: true };
 
 export function consoleApi(session: Session, o: { base?: string; fetch?: typeof fetch } = {}) {
   const base = o.base ?? CONSOLE_PATH;

@@ -38,7 +38,7 @@ function stats(): StatsHour[] {
 
 export function overview(): Overview {
   const s = stats();
-  const report = buildStatusReport({ stats: s, now: NOW, parkedBacklog: 4, previousBacklog: 4, quarantined: 1, registrations: [{ id: 'reg-1', name: 'marketo-user-audit', enabled: false, webhookStatus: 'hook_unreachable' }] });
+  const report = buildStatusReport({ stats: s, now: NOW, parkedBacklog: 4, parkedNewestAt: new Date(NOW - HOUR).toISOString(), quarantined: 1, registrations: [{ id: 'reg-1', name: 'marketo-user-audit', enabled: false, webhookStatus: 'hook_unreachable' }] });
   return { report, series: streamSeries(s, NOW) };
 }
 

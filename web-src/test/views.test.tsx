@@ -9,7 +9,7 @@ import { act, fireEvent, render, screen, waitFor, within } from '@testing-librar
 import React from 'react';
 import { Provider } from '@adobe/react-spectrum/Provider';
 import { defaultTheme } from '@adobe/react-spectrum/defaultTheme';
-import { ApiError, consoleApi } from '../src/api';
+import { ApiError, consoleApi, type ReplayReport } from '../src/api';
 import { RecordsView } from '../src/views/Records';
 import { RoutesView } from '../src/views/Routes';
 import { StreamsView } from '../src/views/Streams';
@@ -63,12 +63,13 @@ describe('Streams', () => {
 
 describe('Parked and dead letters', () => {
   let ids: string[] = [];
-  const answers = async () => {
+  const REPLAYED: ReplayReport = { records: 2, replayed: 4, duplicates: 0, removed: 2, failed: 0, deadLettered: 0, errors: [], skippedRoutes: [], stoppedBy: 'drained' };
+  const answers = async (replayed: ReplayReport = REPLAYED) => {
     const p = await parked();
     ids = p.ids;
     const f = fakeFetch({
       records: () => ({ body: p.page }),
-      replay: () => ({ body: { report: { records: 2, replayed: 4, duplicates: 0, removed: 2, failed: 0, deadLettered: 0, errors: [], skippedRoutes: [], stoppedBy: 'drained' } } }),
+      replay: () => ({ body: { report: replayed } }),
       discard: () => ({ body: { report: { discarded: 1, errors: [] } } }),
     });
     // one record as the action answers it: what the store holds
@@ -90,6 +91,44 @@ describe('Parked and dead letters', () => {
     await screen.findByText(/2 record\(s\): 4 event\(s\) handed off/);
     const replay = f.calls.find((c) => c.body?.op === 'replay');
     expect(replay?.body).toEqual({ op: 'replay', kind: 'parked', ids: ids.slice(0, 2) });
+  });
+  it('shows each record’s target action and last error', async () => {
+    await answers();
+    const row = await rowOf('network: TimeoutError');
+    expect(within(row).getByText('ops/alerts')).toBeTruthy();
+    expect(within(await rowOf('HTTP 503')).getByText('ops/security')).toBeTruthy();
+  });
+  it('shows a replay that handed nothing off and left 6 failing as a failure, never as done', async () => {
+    await answers({ ...REPLAYED, records: 3, replayed: 0, removed: 0, failed: 6 });
+    fireEvent.click(within(await rowOf('HTTP 503')).getByRole('checkbox'));
+    fireEvent.click(screen.getByRole('button', { name: 'Replay selected (1)' }));
+    const alert = await screen.findByTestId('records-message');
+    expect(alert.textContent).toMatch(/^Not done/);
+    expect(alert.textContent).toMatch(/0 event\(s\) handed off, 0 already handed off, 6 still failing/);
+  });
+  it('shows a replay that left some failing as partly done', async () => {
+    await answers({ ...REPLAYED, replayed: 2, failed: 1 });
+    fireEvent.click(within(await rowOf('HTTP 503')).getByRole('checkbox'));
+    fireEvent.click(screen.getByRole('button', { name: 'Replay selected (1)' }));
+    expect((await screen.findByTestId('records-message')).textContent).toMatch(/^Partly done/);
+  });
+  it('replays stale records only after the user confirmed they may be handed off again, and says so to the action', async () => {
+    const f = await answers();
+    // the Picker's own form control (its popover's list is virtualized, and jsdom lays nothing out)
+    const select = (await screen.findByRole('button', { name: /Records/ })).parentElement?.querySelector('select') as HTMLSelectElement;
+    fireEvent.change(select, { target: { value: 'stale' } });
+    await waitFor(() => expect(f.calls.some((c) => c.url.searchParams.get('kind') === 'stale')).toBe(true));
+    fireEvent.click(within(await rowOf('HTTP 503')).getByRole('checkbox'));
+    fireEvent.click(screen.getByRole('button', { name: 'Replay selected (1)' }));
+    const dialog = await screen.findByRole('alertdialog');
+    expect(dialog.textContent).toMatch(/may have been handed off already/);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+    expect(f.calls.some((c) => c.body?.op === 'replay')).toBe(false);
+    fireEvent.click(screen.getByRole('button', { name: 'Replay selected (1)' }));
+    fireEvent.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Replay anyway' }));
+    await screen.findByText(/handed off/);
+    expect(f.calls.find((c) => c.body?.op === 'replay')?.body).toEqual({ op: 'replay', kind: 'stale', ids: [ids[0]], includeStale: true });
   });
   it('discards only after the user confirms', async () => {
     const f = await answers();

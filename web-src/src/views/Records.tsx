@@ -1,7 +1,10 @@
 /**
- * Parked records and dead letters: a page at a time, oldest first; one
- * record's envelopes; replay one, a selection, or everything of a route;
- * discard a selection after a confirmation. Everything here goes through the
+ * Parked records, dead letters and stale dead letters: a page at a time, oldest
+ * first, each with its target action, last error and expiry; one record's
+ * envelopes; replay one, a selection, or everything of a route (stale records
+ * only after the user confirmed they may be handed off a second time); discard a
+ * selection after a confirmation; what a change achieved said as it is (done,
+ * partly done, not done). Everything here goes through the
  * console action to the replay action's own operations (and their audit log).
  */
 import React, { useCallback, useEffect, useState } from 'react';
@@ -31,7 +34,44 @@ const age = (s: number): string => (s < 120 ? `${s} s` : s < 7200 ? `${Math.roun
 const describe = (r: ChangeReport): string =>
   'discarded' in r
     ? `${r.discarded} record(s) discarded`
-    : `${r.records} record(s): ${r.replayed} event(s) handed off, ${r.duplicates} already handed off, ${r.failed} still failing${r.deadLettered ? `, ${r.deadLettered} moved to dead letters` : ''}`;
+    : `${r.records} record(s): ${r.replayed} event(s) handed off, ${r.duplicates} already handed off, ${r.failed} still failing${r.deadLettered ? `, ${r.deadLettered} moved to dead letters` : ''}${notReplayable(r) ? `, ${notReplayable(r)} not replayable` : ''}`;
+
+const notReplayable = (r: ChangeReport): number => Number((r as { notReplayable?: unknown }).notReplayable ?? 0);
+
+type Verdict = { variant: 'positive' | 'notice' | 'negative'; heading: string };
+/** What a change achieved, said as it is: done only when nothing is left failing and no store call failed. */
+export function verdictOf(r: ChangeReport): Verdict {
+  const achieved = 'discarded' in r ? r.discarded : r.replayed + r.duplicates;
+  const left = r.errors.length + ('discarded' in r ? 0 : r.failed + notReplayable(r));
+  if (left === 0) return { variant: 'positive', heading: 'Done' };
+  return achieved > 0 ? { variant: 'notice', heading: 'Partly done' } : { variant: 'negative', heading: 'Not done' };
+}
+
+const STALE_WARNING =
+  'These events were delivered longer ago than the relay remembers hand-offs (DEDUPE_TTL_HOURS): they may have been handed off already, and a replay hands them off again. Replay them anyway?';
+
+/** A replay button; for stale records it asks first, and only then sends includeStale. */
+function ReplayButton(p: { label: string; variant: 'accent' | 'primary'; disabled: boolean; stale: boolean; onReplay: (includeStale: boolean) => void }) {
+  if (!p.stale) {
+    return (
+      <Button variant={p.variant} isDisabled={p.disabled} onPress={() => p.onReplay(false)}>
+        {p.label}
+      </Button>
+    );
+  }
+  return (
+    <DialogTrigger>
+      <Button variant={p.variant} isDisabled={p.disabled}>
+        {p.label}
+      </Button>
+      <AlertDialog variant="warning" title="Replay stale events?" primaryActionLabel="Replay anyway" cancelLabel="Cancel" onPrimaryAction={() => p.onReplay(true)}>
+        {STALE_WARNING}
+      </AlertDialog>
+    </DialogTrigger>
+  );
+}
+
+const KIND_LABEL: Record<Kind, string> = { parked: 'Parked records', dead: 'Dead letters', stale: 'Stale dead letters' };
 
 export function RecordsView({ api }: { api: ConsoleApi }) {
   const [kind, setKind] = useState<Kind>('parked');
@@ -39,14 +79,14 @@ export function RecordsView({ api }: { api: ConsoleApi }) {
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<RecordPage>();
   const [selected, setSelected] = useState<Keys>(new Set());
-  const [message, setMessage] = useState<{ variant: 'positive' | 'negative'; text: string }>();
+  const [message, setMessage] = useState<Verdict & { text: string }>();
   const [open, setOpen] = useState<ConsoleRecord>();
   const [busy, setBusy] = useState(false);
 
   const load = useCallback(() => {
     api.records(kind, { offset, limit: PAGE, route: route.trim() || undefined }).then(
       (p) => setPage(p),
-      (e: Error) => setMessage({ variant: 'negative', text: e.message }),
+      (e: Error) => setMessage({ variant: 'negative', heading: 'Not done', text: e.message }),
     );
   }, [api, kind, offset, route]);
   useEffect(load, [load]);
@@ -55,8 +95,8 @@ export function RecordsView({ api }: { api: ConsoleApi }) {
   const act = (what: () => Promise<{ report: ChangeReport }>) => {
     setBusy(true);
     what().then(
-      ({ report }) => (setMessage({ variant: report.errors.length ? 'negative' : 'positive', text: describe(report) + (report.errors.length ? `; ${report.errors.length} store error(s)` : '') }), setSelected(new Set()), setBusy(false), load()),
-      (e: Error) => (setMessage({ variant: 'negative', text: e.message }), setBusy(false)),
+      ({ report }) => (setMessage({ ...verdictOf(report), text: describe(report) + (report.errors.length ? `; ${report.errors.length} store error(s)` : '') }), setSelected(new Set()), setBusy(false), load()),
+      (e: Error) => (setMessage({ variant: 'negative', heading: 'Not done', text: e.message }), setBusy(false)),
     );
   };
   const count = ids().length;
@@ -67,23 +107,27 @@ export function RecordsView({ api }: { api: ConsoleApi }) {
         <Picker label="Records" selectedKey={kind} onSelectionChange={(k) => (setKind(k as Kind), setOffset(0), setSelected(new Set()))}>
           <Item key="parked">Parked</Item>
           <Item key="dead">Dead letters</Item>
+          <Item key="stale">Stale (delivered long ago)</Item>
         </Picker>
         <TextField label="Route" value={route} onChange={(v) => (setRoute(v), setOffset(0))} description="Empty: every route" />
         <ActionButton onPress={load}>Refresh</ActionButton>
       </Flex>
       {message && (
         <InlineAlert variant={message.variant} data-testid="records-message">
-          <Heading>{message.variant === 'positive' ? 'Done' : 'Not done'}</Heading>
+          <Heading>{message.heading}</Heading>
           <Content>{message.text}</Content>
         </InlineAlert>
       )}
       {page?.errors.length ? <Text>{page.errors.length} record(s) could not be read from the store.</Text> : null}
-      <TableView aria-label={kind === 'parked' ? 'Parked records' : 'Dead letters'} selectionMode="multiple" selectedKeys={selected} onSelectionChange={setSelected} density="compact" height="size-4600" renderEmptyState={() => <Text>Nothing {kind === 'parked' ? 'parked' : 'dead-lettered'}{route ? ` for route ${route}` : ''}.</Text>}>
+      {kind === 'stale' ? <Text>Events delivered longer ago than the relay remembers hand-offs: never replayed automatically, and each expires at the time shown.</Text> : null}
+      <TableView aria-label={KIND_LABEL[kind]} selectionMode="multiple" selectedKeys={selected} onSelectionChange={setSelected} density="compact" height="size-4600" renderEmptyState={() => <Text>Nothing {kind === 'parked' ? 'parked' : kind === 'stale' ? 'stale' : 'dead-lettered'}{route ? ` for route ${route}` : ''}.</Text>}>
         <TableHeader>
           <Column key="route">Route</Column>
+          <Column key="target">Target</Column>
           <Column key="stream">Stream</Column>
-          <Column key="reason" width="2fr">Reason</Column>
+          <Column key="reason" width="2fr">Reason / last error</Column>
           <Column key="age" align="end">Age</Column>
+          <Column key="expires">Expires</Column>
           <Column key="attempts" align="end">Attempts</Column>
           <Column key="events" align="end">Events</Column>
           <Column key="open" align="end">Record</Column>
@@ -92,13 +136,15 @@ export function RecordsView({ api }: { api: ConsoleApi }) {
           {(r) => (
             <Row key={r.id}>
               <Cell>{r.route ?? '—'}</Cell>
+              <Cell>{r.target ?? '—'}</Cell>
               <Cell>{r.stream ?? '—'}</Cell>
               <Cell>{r.reason}</Cell>
               <Cell>{age(r.ageSeconds)}</Cell>
+              <Cell>{r.expiresAt.slice(0, 16).replace('T', ' ')} UTC</Cell>
               <Cell>{r.attempts}</Cell>
               <Cell>{r.events}</Cell>
               <Cell>
-                <ActionButton isQuiet aria-label={`Show record ${r.id}`} onPress={() => api.record(kind, r.id).then((x) => setOpen(x.record), (e: Error) => setMessage({ variant: 'negative', text: e.message }))}>
+                <ActionButton isQuiet aria-label={`Show record ${r.id}`} onPress={() => api.record(kind, r.id).then((x) => setOpen(x.record), (e: Error) => setMessage({ variant: 'negative', heading: 'Not done', text: e.message }))}>
                   Show
                 </ActionButton>
               </Cell>
@@ -113,12 +159,8 @@ export function RecordsView({ api }: { api: ConsoleApi }) {
       </Flex>
       <Divider size="S" />
       <ButtonGroup>
-        <Button variant="accent" isDisabled={busy || count === 0} onPress={() => act(() => api.replay(kind, { ids: ids() }))}>
-          Replay selected ({count})
-        </Button>
-        <Button variant="primary" isDisabled={busy || !route.trim()} onPress={() => act(() => api.replay(kind, { route: route.trim() }))}>
-          Replay all for route {route.trim() || '…'}
-        </Button>
+        <ReplayButton variant="accent" label={`Replay selected (${count})`} disabled={busy || count === 0} stale={kind === 'stale'} onReplay={(s) => act(() => api.replay(kind, { ids: ids(), ...(s ? { includeStale: true as const } : {}) }))} />
+        <ReplayButton variant="primary" label={`Replay all for route ${route.trim() || '…'}`} disabled={busy || !route.trim()} stale={kind === 'stale'} onReplay={(s) => act(() => api.replay(kind, { route: route.trim(), ...(s ? { includeStale: true as const } : {}) }))} />
         <DialogTrigger>
           <Button variant="negative" isDisabled={busy || count === 0}>
             Discard selected ({count})
@@ -135,6 +177,7 @@ export function RecordsView({ api }: { api: ConsoleApi }) {
             <Content>
               <Text>
                 {open.route ? `route ${open.route} · ` : ''}
+                {'action' in open.payload ? `target ${open.payload.action} · ` : ''}
                 {open.stream ?? ''} · stored {open.storedAt} · {open.attempts} attempt(s) · {open.reason}
               </Text>
               <pre style={{ maxHeight: 420, overflow: 'auto', fontSize: 12 }} data-testid="record-json" tabIndex={0} aria-label="The record's events as JSON">
