@@ -1,0 +1,167 @@
+/**
+ * No client keeps a state that one transient failure poisons for good (issue
+ * 24 item 2): a redis-server killed and restarted while the relay lives, an
+ * aio-lib-state init that failed or hung once, a store that could not be
+ * opened once, a key host, Marketo's Identity endpoint or IMS that failed once
+ * — the next request after the service is back is served.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main as userAudit } from '../../actions/user-audit/index';
+import { auditEvent } from '../../dev/traffic/events';
+import { startMarketoRestStandIn } from '../../dev/traffic/marketo-rest';
+import { seeded } from '../../dev/traffic/rng';
+import { getText } from '../../src/http/get-text';
+import { imsAccessToken, imsCredential } from '../../src/ims/credential';
+import { storeBudget } from '../../src/marketo-rest/budget';
+import { marketoRestClient } from '../../src/marketo-rest/client';
+import { setRelayOverrides } from '../../src/relay/context';
+import { createMemoryKv } from '../../src/stores/memory-kv';
+import { createRedisKv } from '../../src/stores/redis-kv';
+import { openKeyValueStore } from '../../src/stores/select';
+import { FAKE_TOKEN, routeImsTo, startFakeIoManagement } from '../support/fake-io-management';
+import { hasRedisServer, startRedis } from '../support/redis-server';
+import { CLIENT_ID, RelayHarness, type Answer } from '../support/relay-harness';
+
+const rng = seeded(24);
+const redisIt = hasRedisServer() ? it : it.skip;
+
+/**
+ * Fresh deliveries until one is answered 200, at most `bound` of them one `pauseMs` apart: the test's
+ * own retries, as a sender's would be (never a timing assertion: a slow machine only takes more rounds).
+ */
+async function untilAccepted(h: RelayHarness, bound: number, pauseMs: number): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  for (let i = 0; i < bound; i++) {
+    const res = await h.call(userAudit, h.signed([auditEvent(rng, { clientId: CLIENT_ID })]));
+    answers.push(res);
+    if (res.statusCode === 200) break;
+    await new Promise((r) => setTimeout(r, pauseMs));
+  }
+  return answers;
+}
+
+describe('Redis killed and restarted on the same port while the relay lives (real redis-server)', () => {
+  redisIt('the store: a command fails while Redis is down, the first one after it is back succeeds', async () => {
+    const redis = await startRedis();
+    const kv = createRedisKv(redis.url, { timeoutMs: 1000 });
+    try {
+      await kv.put('before', '1', 60);
+      await redis.kill();
+      await expect(kv.get('before')).rejects.toThrow();
+      await redis.restart();
+      // a restart without persistence: the key is gone, the connection is new
+      expect(await kv.putIfAbsent('after', '1', 60)).toBe(true);
+      expect(await kv.get('after')).toBe('1');
+    } finally {
+      await kv.close?.();
+      await redis.stop();
+    }
+  }, 20_000);
+
+  redisIt('the store: a kill while idle (no command in between) is noticed, and the next command after the restart succeeds', async () => {
+    const redis = await startRedis();
+    const kv = createRedisKv(redis.url, { timeoutMs: 1000 });
+    try {
+      await kv.put('before', '1', 60);
+      await redis.kill();
+      await redis.restart();
+      // the client may or may not have read the close yet: at most one command is refused, never every one
+      const first = await kv.get('before').then(
+        () => 'ok',
+        () => 'refused',
+      );
+      const second = await kv.putIfAbsent('after', '1', 60);
+      expect({ first: first === 'ok' || first === 'refused', second }).toEqual({ first: true, second: true });
+    } finally {
+      await kv.close?.();
+      await redis.stop();
+    }
+  }, 20_000);
+
+  redisIt('the relay (STATE_STORE=redis, REDIS_URL): 200, then 503 dedupe_unavailable while Redis is down, then 200 again within 2 s of its return', async () => {
+    const redis = await startRedis();
+    const h = await new RelayHarness().start({ STATE_STORE: 'redis', REDIS_URL: redis.url });
+    // the real invoker boundary faked, the store the configuration names (not an override)
+    setRelayOverrides({ invoker: h.invoker });
+    try {
+      expect((await h.call(userAudit, h.signed([auditEvent(rng, { clientId: CLIENT_ID })]))).statusCode).toBe(200);
+      await redis.kill();
+      const down = await h.call(userAudit, h.signed([auditEvent(rng, { clientId: CLIENT_ID })]));
+      expect(down).toMatchObject({ statusCode: 503, body: { error: 'dedupe_unavailable' } });
+      const forwarded = h.invoker.invocations.length;
+      await redis.restart();
+      // Redis accepts connections again: the first request is served; the test allows 2 s of its own retries
+      const answers = await untilAccepted(h, 20, 100);
+      expect({ last: answers.at(-1)?.statusCode, before: answers.slice(0, -1).map((a) => a.body.error) }).toEqual({ last: 200, before: answers.slice(0, -1).map(() => "dedupe_unavailable") });
+      expect(h.invoker.invocations.length).toBeGreaterThan(forwarded);
+    } finally {
+      await openKeyValueStore({ store: 'redis', redisUrl: redis.url, localDir: '', inRuntime: false }).close?.();
+      await h.stop();
+      await redis.stop();
+    }
+  }, 30_000);
+});
+
+describe('the stores, opened lazily by the first request that needs them: a failed open is not kept', () => {
+  it('the data dir cannot be created (a file is in the way): 503 dedupe_unavailable; once it can, the next request is 200', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'msr-reopen-'));
+    const dataDir = join(dir, 'data');
+    writeFileSync(dataDir, 'not a directory');
+    const h = await new RelayHarness().start({ STATE_STORE: 'file', LOCAL_DATA_DIR: dataDir });
+    setRelayOverrides({ invoker: h.invoker });
+    try {
+      const first = await h.call(userAudit, h.signed([auditEvent(rng, { clientId: CLIENT_ID })]));
+      expect(first).toMatchObject({ statusCode: 503, body: { error: 'dedupe_unavailable' } });
+      rmSync(dataDir);
+      const second = await h.call(userAudit, h.signed([auditEvent(rng, { clientId: CLIENT_ID })]));
+      expect(second.statusCode).toBe(200);
+      expect(h.invoker.invocations.length).toBeGreaterThan(0);
+    } finally {
+      await h.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("Marketo REST: a failed token request is not kept", () => {
+  it('the Identity endpoint down once: that call is "unreachable", the next one gets a token and the catalog', async () => {
+    const M = '111-AAA-333';
+    const rest = await startMarketoRestStandIn([{ munchkinId: M }]);
+    try {
+      const env = rest.envFor(M);
+      const instance = { munchkinId: M, restEndpoint: env.MARKETO_REST_ENDPOINT, identityEndpoint: env.MARKETO_IDENTITY_ENDPOINT, clientId: env.MARKETO_CLIENT_ID, clientSecret: env.MARKETO_CLIENT_SECRET };
+      const kv = createMemoryKv();
+      const c = marketoRestClient(instance, { get: getText, now: Date.now, timeoutMs: 2000, budget: storeBudget(kv, M, { dailyCalls: 200, now: Date.now }) });
+      rest.fail(M, 'down');
+      await expect(c.activityTypes()).rejects.toMatchObject({ code: 'unreachable' });
+      expect((await c.activityTypes()).length).toBeGreaterThan(0);
+    } finally {
+      await rest.close();
+    }
+  });
+});
+
+describe('IMS: a token request that failed once is not kept', () => {
+  it('IMS does not answer once: that call fails, the next one gets the token', async () => {
+    const fake = await startFakeIoManagement({ clientId: 'client-24', clientSecret: 'secret-24', orgId: 'ORG24@AdobeOrg' });
+    const hanging = http.createServer(() => undefined);
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
+    const c = imsCredential({ __ims_oauth_s2s: { client_id: 'client-24', client_secret: 'secret-24', org_id: 'ORG24@AdobeOrg', scopes: ['adobeio_api'] } })!;
+    let route = routeImsTo(`http://127.0.0.1:${(hanging.address() as AddressInfo).port}`);
+    try {
+      await expect(imsAccessToken(c, 200)).rejects.toThrow('IMS did not answer within 200 ms');
+      route.restore();
+      route = routeImsTo(fake.url);
+      expect(await imsAccessToken(c)).toBe(FAKE_TOKEN);
+    } finally {
+      route.restore();
+      await fake.close();
+      hanging.closeAllConnections();
+      await new Promise<void>((r) => hanging.close(() => r()));
+    }
+  });
+});
