@@ -22,6 +22,8 @@ import { setRelayOverrides } from '../../src/relay/context';
 import { createMemoryKv } from '../../src/stores/memory-kv';
 import { createRedisKv } from '../../src/stores/redis-kv';
 import { openKeyValueStore } from '../../src/stores/select';
+import { createStateKv, type StateClient } from '../../src/stores/state-kv';
+import { FakeStateService, fakeStateClient } from '../support/fake-state';
 import { FAKE_TOKEN, routeImsTo, startFakeIoManagement } from '../support/fake-io-management';
 import { hasRedisServer, startRedis } from '../support/redis-server';
 import { CLIENT_ID, RelayHarness, type Answer } from '../support/relay-harness';
@@ -104,6 +106,32 @@ describe('Redis killed and restarted on the same port while the relay lives (rea
       await redis.stop();
     }
   }, 30_000);
+});
+
+describe('aio-lib-state: an init that failed or hung once is not kept', () => {
+  const service = new FakeStateService();
+  it('the first init rejects: that call fails, the next one inits again and succeeds', async () => {
+    let inits = 0;
+    const kv = createStateKv(async (): Promise<StateClient> => (++inits === 1 ? Promise.reject(new Error('EMFILE')) : fakeStateClient(service)), { timeoutMs: 500 });
+    await expect(kv.put('k', 'v', 60)).rejects.toMatchObject({ name: 'StateStoreError' });
+    await kv.put('k', 'v', 60);
+    expect({ value: await kv.get('k'), inits }).toEqual({ value: 'v', inits: 2 });
+  });
+  it('the first init never settles: that call times out, the next one inits again and succeeds', async () => {
+    let inits = 0;
+    const kv = createStateKv(() => (++inits === 1 ? new Promise<StateClient>(() => undefined) : Promise.resolve(fakeStateClient(service))), { timeoutMs: 200 });
+    await expect(kv.get('k')).rejects.toMatchObject({ name: 'StateStoreError' });
+    expect({ value: await kv.get('k'), inits }).toEqual({ value: 'v', inits: 2 });
+  });
+  it('a client that initialised is kept: a failing call does not init again', async () => {
+    let inits = 0;
+    const kv = createStateKv(async () => (inits++, fakeStateClient(service)), { timeoutMs: 500 });
+    await kv.get('k');
+    service.down = true;
+    await expect(kv.get('k')).rejects.toMatchObject({ name: 'StateStoreError' });
+    service.down = false;
+    expect({ value: await kv.get('k'), inits }).toEqual({ value: 'v', inits: 1 });
+  });
 });
 
 describe('the stores, opened lazily by the first request that needs them: a failed open is not kept', () => {
