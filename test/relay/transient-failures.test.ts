@@ -14,8 +14,11 @@ import { main as userAudit } from '../../actions/user-audit/index';
 import { auditEvent } from '../../dev/traffic/events';
 import { startMarketoRestStandIn } from '../../dev/traffic/marketo-rest';
 import { seeded } from '../../dev/traffic/rng';
+import { generateSigningKey } from '../../dev/traffic/signing';
+import type { TextAnswer } from '../../src/http/get-text';
 import { getText } from '../../src/http/get-text';
 import { imsAccessToken, imsCredential } from '../../src/ims/credential';
+import { createKeyProvider } from '../../src/io-events/public-keys';
 import { storeBudget } from '../../src/marketo-rest/budget';
 import { marketoRestClient } from '../../src/marketo-rest/client';
 import { setRelayOverrides } from '../../src/relay/context';
@@ -152,6 +155,25 @@ describe('the stores, opened lazily by the first request that needs them: a fail
       await h.stop();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the signing-key cache: a key host that is busy once is asked again', () => {
+  const key = generateSigningKey();
+  it.each([429, 408])('HTTP %i is "unavailable" (503, retried) and not remembered as a missing key: the next lookup fetches it', async (status) => {
+    const answers: TextAnswer[] = [{ status, text: 'busy' }, { status: 200, text: key.publicKeyPem }];
+    const get = async (): Promise<TextAnswer> => answers.shift() as TextAnswer;
+    const p = createKeyProvider({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 1000, ttlSeconds: 3600, get });
+    expect(await p.lookup(key.path)).toMatchObject({ ok: false, reason: 'unavailable' });
+    expect(await p.lookup(key.path)).toMatchObject({ ok: true });
+  });
+  it('a 404 is still remembered (a forged key path costs the host one fetch)', async () => {
+    let fetches = 0;
+    const get = async (): Promise<TextAnswer> => (fetches++, { status: 404, text: 'no such key' });
+    const p = createKeyProvider({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 1000, ttlSeconds: 3600, get });
+    expect(await p.lookup(key.path)).toMatchObject({ ok: false, reason: 'missing' });
+    expect(await p.lookup(key.path)).toMatchObject({ ok: false, reason: 'missing' });
+    expect(fetches).toBe(1);
   });
 });
 
