@@ -111,18 +111,22 @@ export function newTally(): Tally {
   return { deliveries: 0, attempts: 0, acked: new Map(), gaveUp: 0, refused: new Map(), statuses: new Map() };
 }
 
+/** One attempt (the `n`th) of a delivery, counted: its status, and its pairs when it was acknowledged. */
+export async function sendOnce(o: SenderOptions, d: Delivery, tally: Tally, n = 0): Promise<number | string> {
+  tally.attempts++;
+  const status = await attempt(o, d, n);
+  tally.statuses.set(String(status), (tally.statuses.get(String(status)) ?? 0) + 1);
+  if (typeof status === 'number' && status >= 200 && status < 300) for (const p of d.pairs) tally.acked.set(p, (tally.acked.get(p) ?? 0) + 1);
+  return status;
+}
+
 /** Sends one delivery to the end of its sender's retries; resolves true when it was acknowledged. */
 export async function sendWithRetries(o: SenderOptions, d: Delivery, tally: Tally): Promise<boolean> {
   const schedule = d.kind === 'io' ? ADOBE_RETRY_MINUTES : MARKETO_RETRY_MINUTES;
   tally.deliveries++;
   for (let n = 0; ; n++) {
-    tally.attempts++;
-    const status = await attempt(o, d, n);
-    tally.statuses.set(String(status), (tally.statuses.get(String(status)) ?? 0) + 1);
-    if (typeof status === 'number' && status >= 200 && status < 300) {
-      for (const p of d.pairs) tally.acked.set(p, (tally.acked.get(p) ?? 0) + 1);
-      return true;
-    }
+    const status = await sendOnce(o, d, tally, n);
+    if (typeof status === 'number' && status >= 200 && status < 300) return true;
     if (typeof status === 'number' && !retryable(status)) {
       tally.refused.set(String(status), (tally.refused.get(String(status)) ?? 0) + d.pairs.length);
       return false;

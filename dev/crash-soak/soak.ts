@@ -4,11 +4,16 @@
  * and restarted, while signed traffic from senders that retry like Adobe and
  * Marketo flows through it; hand-offs go through the real `openwhisk` client
  * to a downstream that records each invocation durably before it answers.
- * Faults on top: the store's disk read-only or full, redis-server killed,
+ * Faults on top: the store's disk read-only or full, redis-server killed
+ * (and restarted at once, or after a while down, the relay kept alive),
  * Redis stopped, the downstream answering 503. Then `npm run replay` drains
  * what was parked, and every (route, event) pair is counted:
  *   lost       = a sender got a 2xx for it and it never reached the downstream
  *   duplicated = forwarded more than once
+ * After each redis-server restart a probe sends fresh deliveries, one attempt
+ * each, 50 ms apart, until one is answered 2xx: how long after Redis accepted
+ * connections again that was (`redisBack`, must be ≤ REDIS_BACK_BOUND_MS).
+ * `npm run soak:crash -- <text>` runs only the scenarios whose name contains it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
@@ -19,7 +24,7 @@ import { seeded, type Rng } from '../traffic/rng';
 import { generateSigningKey, startKeyServer } from '../traffic/signing';
 import { startDownstream, type DownstreamFault } from './downstream';
 import { explainDuplicates, readForwarded, type DuplicateCause, type StoreFault } from './duplicates';
-import { newTally, runSenders, SOAK_ROUTES, type Tally } from './sender';
+import { makeDelivery, newTally, runSenders, sendOnce, SOAK_ROUTES, type SenderOptions, type Tally } from './sender';
 import { freePort } from '../net';
 
 const ROOT = resolve(__dirname, '../..');
@@ -29,7 +34,8 @@ const API_KEY = 'soak-namespace:soak-secret-key';
 
 export type FaultStep =
   | { at: number; kind: 'disk'; mode: 'read-only' | 'full' | 'ok' }
-  | { at: number; kind: 'redis'; mode: 'kill-restart' | 'stop' | 'cont' }
+  /** kill-restart: SIGKILL, then a new redis-server on the same port, `downSeconds` later (default at once) */
+  | { at: number; kind: 'redis'; mode: 'kill-restart' | 'stop' | 'cont'; downSeconds?: number }
   | { at: number; kind: 'downstream'; faults: Record<string, DownstreamFault> };
 
 export interface Scenario {
@@ -68,7 +74,14 @@ export interface SoakRow {
   statuses: Record<string, number>;
   lostSample: string[];
   notes: string[];
+  /** per redis-server restart: ms from Redis accepting connections again to the relay's first 2xx (undefined: none within the probe's bound), and the probes it took */
+  redisBack: { ms?: number; probes: number }[];
 }
+
+/** The relay answers 2xx again within this long after Redis accepts connections (issue 24 item 2). */
+export const REDIS_BACK_BOUND_MS = 2000;
+/** How long the probe tries after a restart before it gives up (the before-figure: a relay that never recovers). */
+const REDIS_BACK_PROBE_MS = 15_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -182,7 +195,18 @@ export async function runScenario(s: Scenario): Promise<SoakRow> {
   const tally: Tally = newTally();
   const t0 = Date.now();
   let stopping = false;
-  const senders = runSenders({ baseUrl: `http://127.0.0.1:${port}`, clientId: CLIENT_ID, pushToken: PUSH_TOKEN, keys, rng, minuteMs: s.minuteMs ?? 5000 }, tally, s.concurrency ?? 16, () => stopping);
+  const senderOptions: SenderOptions = { baseUrl: `http://127.0.0.1:${port}`, clientId: CLIENT_ID, pushToken: PUSH_TOKEN, keys, rng, minuteMs: s.minuteMs ?? 5000 };
+  const senders = runSenders(senderOptions, tally, s.concurrency ?? 16, () => stopping);
+  const redisBack: SoakRow['redisBack'] = [];
+  /** Fresh deliveries, one attempt each, until one is acknowledged: how long after `back` that was. */
+  const probeRelay = async (back: number): Promise<void> => {
+    for (let probes = 1; ; probes++) {
+      const status = await sendOnce(senderOptions, makeDelivery(senderOptions), tally);
+      if (typeof status === 'number' && status >= 200 && status < 300) return void redisBack.push({ ms: Date.now() - back, probes });
+      if (Date.now() - back >= REDIS_BACK_PROBE_MS) return void redisBack.push({ probes });
+      await sleep(50);
+    }
+  };
 
   // kills at random instants over the run, and the scheduled faults
   const killAt = Array.from({ length: s.kills }, () => 1000 + rng() * (s.seconds * 1000 - 2000)).sort((a, b) => a - b);
@@ -214,8 +238,10 @@ export async function runScenario(s: Scenario): Promise<SoakRow> {
     else if (redis && f.mode === 'kill-restart') {
       const from = Date.now();
       await redis.kill();
+      if (f.downSeconds) await sleep(f.downSeconds * 1000);
       await redis.start();
       storeFaults.push({ from, to: Date.now(), lostMs: 1000 });
+      await probeRelay(Date.now());
     } else if (redis) {
       redis.signal(f.mode === 'stop' ? 'SIGSTOP' : 'SIGCONT');
       storeBroken(f.mode === 'stop');
@@ -301,6 +327,7 @@ export async function runScenario(s: Scenario): Promise<SoakRow> {
     statuses: Object.fromEntries(tally.statuses),
     lostSample,
     notes,
+    redisBack,
   };
 }
 
@@ -313,14 +340,21 @@ export const SCENARIOS: Scenario[] = [
   { name: 'redis stopped 10 s + downstream 503', store: 'redis', seconds: 40, kills: 0, seed: 6, faults: [{ at: 10, kind: 'redis', mode: 'stop' }, { at: 10, kind: 'downstream', faults: { '*': '503' } }, { at: 20, kind: 'redis', mode: 'cont' }, { at: 25, kind: 'downstream', faults: {} }] },
   { name: 'redis, downstream accepts but answers after the forward timeout 10 s', store: 'redis', seconds: 30, kills: 0, seed: 8, faults: [{ at: 10, kind: 'downstream', faults: { '*': 'slow' } }, { at: 20, kind: 'downstream', faults: {} }] },
   { name: 'file store, downstream hangs 10 s + 5 kills', store: 'file', seconds: 40, kills: 5, seed: 7, faults: [{ at: 10, kind: 'downstream', faults: { '*': 'hang' } }, { at: 20, kind: 'downstream', faults: {} }] },
+  { name: 'redis restarted while the relay lives (down 5 s)', store: 'redis', seconds: 40, kills: 0, seed: 9, faults: [{ at: 15, kind: 'redis', mode: 'kill-restart', downSeconds: 5 }] },
 ];
+
+/** "0.04 s (1 probe)" per restart; "never (300 probes)" when no 2xx came within the probe's bound; "–" without a restart. */
+const redisBackText = (r: SoakRow): string =>
+  r.redisBack.map((b) => `${b.ms === undefined ? `none in ${REDIS_BACK_PROBE_MS / 1000} s` : `${(b.ms / 1000).toFixed(2)} s`} (${b.probes} probe${b.probes === 1 ? '' : 's'})`).join(', ') || '–';
+/** A restart the relay did not recover from within REDIS_BACK_BOUND_MS. */
+export const slowRedisBack = (r: SoakRow): boolean => r.redisBack.some((b) => b.ms === undefined || b.ms > REDIS_BACK_BOUND_MS);
 
 export function table(rows: SoakRow[]): string {
   const out = [
-    '| scenario | kills | deliveries | pairs acknowledged | forwarded once | lost | duplicated | … in flight at a kill | … answered after the forward timeout | … store broken or restarted | … other | gave up | refused (4xx) | final replay |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| scenario | kills | deliveries | pairs acknowledged | forwarded once | lost | duplicated | … in flight at a kill | … answered after the forward timeout | … store broken or restarted | … other | gave up | refused (4xx) | first 2xx after Redis is back | final replay |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
   ];
-  for (const r of rows) out.push(`| ${r.scenario} | ${r.kills} | ${r.deliveries} | ${r.pairsAcked} | ${r.forwardedOnce} | **${r.lost}** | ${r.duplicated} | ${r.duplicatesBy.kill} | ${r.duplicatesBy.lateAnswer} | ${r.duplicatesBy.storeFault} | **${r.duplicatesBy.other}** | ${r.gaveUp} | ${r.refused} | ${r.replay.replace(/\|/g, '/')} |`);
+  for (const r of rows) out.push(`| ${r.scenario} | ${r.kills} | ${r.deliveries} | ${r.pairsAcked} | ${r.forwardedOnce} | **${r.lost}** | ${r.duplicated} | ${r.duplicatesBy.kill} | ${r.duplicatesBy.lateAnswer} | ${r.duplicatesBy.storeFault} | **${r.duplicatesBy.other}** | ${r.gaveUp} | ${r.refused} | ${redisBackText(r)} | ${r.replay.replace(/\|/g, '/')} |`);
   return out.join('\n');
 }
 
@@ -339,6 +373,6 @@ if (require.main === module) {
     }
     console.log(table(rows));
     for (const r of rows) for (const n of r.notes) console.log(`${r.scenario}: ${n}`);
-    process.exit(rows.some((r) => r.lost > 0 || r.duplicatesBy.other > 0) ? 1 : 0);
+    process.exit(rows.some((r) => r.lost > 0 || r.duplicatesBy.other > 0 || slowRedisBack(r)) ? 1 : 0);
   })().catch((err: Error) => (console.error(err.stack), process.exit(2)));
 }

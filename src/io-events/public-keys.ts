@@ -29,8 +29,8 @@ export interface SharedKeyCache {
 
 export type KeyLookup =
   | { ok: true; key: KeyObject }
-  /** `missing`: the host answered that no such key exists (4xx) — the signature cannot be valid.
-   *  `unavailable`: network error, timeout, 5xx or garbage — try again later. */
+  /** `missing`: the host answered that no such key exists (4xx but 408 and 429) — the signature cannot be valid.
+   *  `unavailable`: network error, timeout, 408, 429, 5xx or garbage — try again later. */
   | { ok: false; reason: 'missing' | 'unavailable'; detail: string };
 
 export interface KeyProviderOptions {
@@ -92,7 +92,8 @@ export function createKeyProvider(opts: KeyProviderOptions): KeyProvider {
     } catch (err) {
       return { ok: false, reason: 'unavailable', detail: (err as Error).name };
     }
-    if (res.status >= 400 && res.status < 500) {
+    // 408 and 429 say "not now", not "no such key": retried (503), never remembered as missing
+    if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
       if (missing.size >= MAX_MISSING) missing.delete(missing.keys().next().value as string);
       missing.set(path, { detail: `HTTP ${res.status}`, until: now() + missingTtlMs });
       return { ok: false, reason: 'missing', detail: `HTTP ${res.status}` };

@@ -110,6 +110,9 @@ export function openRecordStore<T>(kv: KeyValueStore, o: { prefix: string; ttlSe
   async function indexedFrom(): Promise<string> {
     const v = await kv.get(indexedKey);
     if (v) return v;
+    // a store without it holds none of the markers this process wrote either (new, or it lost its data:
+    // a Redis restarted without persistence): remembering them would hide the hours they mark from every scan
+    marked.clear();
     const hour = hourOf(now());
     await kv.put(indexedKey, hour, 10 * 365 * 24 * 3600);
     return hour;

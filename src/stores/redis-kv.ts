@@ -11,6 +11,16 @@
  * while it reloads its data, timeout) reaches the caller as an error, and the
  * relay answers retry-later (see DEDUPE_UNAVAILABLE).
  *
+ * A connection Redis closed (a restart, a kill, a network cut) is not
+ * reconnected by the library (`reconnectStrategy: false`): the client is no
+ * longer `isReady`, and the next call replaces it with a new connection, so the
+ * first request after Redis accepts connections again is served. No background
+ * reconnect loop: Runtime freezes a container between activations, and a loop's
+ * next tick (with the offline queue off) would refuse the first requests after
+ * Redis's return instead. (The closed client is recognised by its state, not by
+ * an error's `name`: redis 4.6.13's @redis/client 1.5.14, lib/errors.js, sets
+ * none, so a ClientClosedError is named "Error".)
+ *
  * Listing: SCAN walks every key, the millions of idempotency keys included, so
  * the families that are listed (src/stores/key-families.ts) are kept in an index
  * set each, `__idx:<family>`, and listed with SSCAN: a replay run or a status
@@ -26,6 +36,8 @@ import { DEFAULT_STORE_TIMEOUT_MS, withStoreTimeout, type KeyValueStore } from '
 
 interface RedisClient {
   isOpen: boolean;
+  /** connected and not lost since: false once Redis closed the connection (never true again without reconnectStrategy) */
+  isReady: boolean;
   connect(): Promise<unknown>;
   quit(): Promise<unknown>;
   disconnect(): Promise<unknown>;
@@ -54,10 +66,14 @@ const INDEX_REBUILT_SECONDS = 24 * 3600;
 export function createRedisKv(url: string, o: RedisKvOptions = {}): KeyValueStore {
   const timeoutMs = o.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   let client: Promise<RedisClient> | undefined;
+  /** what `client` resolved to, once connected */
+  let connected: RedisClient | undefined;
   // loading the module is not a Redis call: it is not counted against the timeout
   let lib: Promise<{ createClient(o: object): RedisClient }> | undefined;
   const load = () => (lib ??= import('redis') as unknown as Promise<{ createClient(o: object): RedisClient }>);
   const connect = (): Promise<RedisClient> => {
+    // a connection Redis closed is never used again: a new one is made for this call
+    if (connected && !connected.isReady) reset();
     if (client) return client;
     const mine: Promise<RedisClient> = (async () => {
       const { createClient } = await load();
@@ -69,7 +85,7 @@ export function createRedisKv(url: string, o: RedisKvOptions = {}): KeyValueStor
       });
       c.on('error', () => undefined); // surfaced through the failing command instead
       c.on('end', () => {
-        if (client === mine) client = undefined;
+        if (client === mine) reset();
       });
       try {
         // with a reconnect strategy, connect() would wait for the server forever: bounded here
@@ -81,23 +97,22 @@ export function createRedisKv(url: string, o: RedisKvOptions = {}): KeyValueStor
       return c;
     })();
     client = mine;
-    mine.catch(() => client === mine && (client = undefined));
+    mine.then(
+      (c) => void (client === mine && (connected = c)),
+      () => void (client === mine && (client = undefined)),
+    );
     return mine;
   };
-  /** Drops a connection whose commands hang: what it still has queued fails, the next call reconnects. */
-  const reset = (): void => {
+  /** Drops the connection (one whose commands hang, or one Redis closed): what it still has queued fails, the next call reconnects. */
+  function reset(): void {
     const c = client;
     client = undefined;
+    connected = undefined;
     void c?.then((x) => x.disconnect()).catch(() => undefined);
-  };
+  }
   const run = async <T>(op: string, f: (c: RedisClient) => Promise<T>): Promise<T> => {
     await load();
-    try {
-      return await withStoreTimeout(connect().then(f), timeoutMs, `redis ${op}`, reset);
-    } catch (err) {
-      if ((err as Error)?.name === 'ClientClosedError') reset();
-      throw err;
-    }
+    return withStoreTimeout(connect().then(f), timeoutMs, `redis ${op}`, reset);
   };
   const ttl = (s: number): number => Math.max(1, Math.ceil(s));
   const listed = o.listed ?? LISTED_FAMILIES;
@@ -168,6 +183,7 @@ export function createRedisKv(url: string, o: RedisKvOptions = {}): KeyValueStor
       if (client) {
         const c = await client.catch(() => undefined);
         client = undefined;
+        connected = undefined;
         if (c?.isOpen) await withStoreTimeout(c.quit(), timeoutMs, 'redis quit').catch(() => undefined);
         // a server that refused QUIT (loading) or never answered: drop the socket
         await c?.disconnect().catch(() => undefined);

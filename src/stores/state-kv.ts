@@ -28,15 +28,26 @@ const MAX_TTL = 365 * 24 * 3600;
 /** `timeoutMs` bounds each call (the library retries throttled calls itself, which could otherwise outlast the senders' deadlines). */
 export function createStateKv(client?: () => Promise<StateClient>, o: { timeoutMs?: number } = {}): KeyValueStore {
   const timeoutMs = o.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+  // an init that failed, or that has not settled when a call's time is up, is not kept: the next call starts another
   let state: Promise<StateClient> | undefined;
+  let ready: StateClient | undefined;
   const connect = (): Promise<StateClient> => {
-    state ??= (client ?? (async (): Promise<StateClient> => (await import('@adobe/aio-lib-state')).init()))();
-    state.catch(() => (state = undefined));
-    return state;
+    if (ready) return Promise.resolve(ready);
+    if (state) return state;
+    const mine = (client ?? (async (): Promise<StateClient> => (await import('@adobe/aio-lib-state')).init()))();
+    state = mine;
+    mine.then(
+      (s) => void (state === mine && (ready = s)),
+      () => void (state === mine && (state = undefined)),
+    );
+    return mine;
+  };
+  const dropPendingInit = (): void => {
+    if (!ready) state = undefined;
   };
   const call = async <T>(op: string, f: (s: StateClient) => Promise<T>): Promise<T> => {
     try {
-      return await withStoreTimeout(connect().then(f), timeoutMs, `aio-lib-state ${op}`);
+      return await withStoreTimeout(connect().then(f), timeoutMs, `aio-lib-state ${op}`, dropPendingInit);
     } catch (err) {
       throw new StateStoreError(op, err);
     }
