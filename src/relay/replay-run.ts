@@ -185,7 +185,10 @@ export async function runReplay(params: Record<string, unknown>): Promise<Replay
   const { ctx } = c;
   // whoever holds the namespace key (the alarm's rule, or `aio rt action invoke`)
   const req = replayRequestOf(params, ctx.now(), { limit: ctx.config.delivery.replayMaxPerRun }, 'replay action');
-  if ('error' in req) return req;
+  if ('error' in req) {
+    ctx.log.warn('replay: request refused', { error: req.error.code });
+    return req;
+  }
   let stores: Stores;
   try {
     stores = await ctx.stores();
