@@ -12,7 +12,7 @@ import { main as consoleAction } from '../../actions/console/index';
 import { main as replay } from '../../actions/replay/index';
 import { main as userAudit } from '../../actions/user-audit/index';
 import { main as notification } from '../../actions/notification/index';
-import { deployedParams } from '../support/deployed';
+import { callConsole, CONSOLE_ORG, CONSOLE_USER_TOKEN, deployedParams, type ConsoleAnswer } from '../support/deployed';
 import { auditEvent, legacyActivity, legacyPush, notificationEvent } from '../../dev/traffic/events';
 import { seeded } from '../../dev/traffic/rng';
 import { PARKING_RECORDS } from '../../src/stores/key-families';
@@ -21,23 +21,16 @@ import { createMemoryKv } from '../../src/stores/memory-kv';
 import { flakyKv } from '../support/flaky-kv';
 import { CLIENT_ID, RelayHarness } from '../support/relay-harness';
 
-const ORG = '1234567890ABCDEF12345678@AdobeOrg';
-const part = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
-const userToken = `${part({ alg: 'RS256' })}.${part({ user_id: 'ops-person@AdobeID', type: 'access_token' })}.c2lnbmF0dXJl`;
-const ims = { __ims_oauth_s2s: { client_id: 'c', client_secret: 's', org_id: ORG, scopes: [] } };
+const ORG = CONSOLE_ORG;
+const userToken = CONSOLE_USER_TOKEN;
 
 const h = new RelayHarness();
 const rng = seeded(14);
 
 type Json = Record<string, unknown>;
 
-async function call(req: { method?: string; query?: string; body?: Json; headers?: Record<string, string> }, inputs: Json = {}): Promise<{ statusCode: number; body: Json; headers: Record<string, string> }> {
-  const headers = { authorization: `Bearer ${userToken}`, 'x-gw-ims-org-id': ORG, ...(req.body ? { 'content-type': 'application/json' } : {}), ...req.headers };
-  const built = deployedParams('console', { method: req.method ?? 'GET', headers, query: req.query ?? '', body: Buffer.from(req.body ? JSON.stringify(req.body) : '') }, { ...h.inputs, ...ims, ...inputs });
-  if (!built.ok) throw new Error(built.error);
-  const res = (await consoleAction(built.params)) as { statusCode: number; headers: Record<string, string>; body: string };
-  return { statusCode: res.statusCode, headers: res.headers, body: JSON.parse(res.body) as Json };
-}
+const call = (req: { method?: string; query?: string; body?: Json; headers?: Record<string, string> }, inputs: Json = {}): Promise<ConsoleAnswer> =>
+  callConsole(consoleAction, { ...req, method: req.method ?? 'GET', body: req.body ? JSON.stringify(req.body) : undefined }, { ...h.inputs, ...inputs });
 
 beforeAll(() => h.start({ AUDIT_TARGET_ACTION: 'ops/audit', NOTIFICATION_TARGET_ACTION: 'ops/notify', LOG_LEVEL: 'info' }));
 afterAll(() => h.stop());
@@ -180,10 +173,8 @@ describe('operator input is answered as such, never as a store failure (issue 24
   });
   it('an event nested 5,000 levels is 400 body_too_deep for the route tester', async () => {
     const deep = `${'{"x":'.repeat(5000)}1${'}'.repeat(5000)}`;
-    const headers = { authorization: `Bearer ${userToken}`, 'x-gw-ims-org-id': ORG, 'content-type': 'application/json' };
-    const built = deployedParams('console', { method: 'POST', headers, query: '', body: Buffer.from(`{"op":"test-route","stream":"user-audit","event":${deep}}`) }, { ...h.inputs, ...ims });
-    const res = (await consoleAction((built as { params: Json }).params)) as { statusCode: number; body: string };
-    expect({ status: res.statusCode, body: JSON.parse(res.body) }).toMatchObject({ status: 400, body: { error: 'body_too_deep' } });
+    const res = await callConsole(consoleAction, { body: `{"op":"test-route","stream":"user-audit","event":${deep}}` }, h.inputs);
+    expect(res).toMatchObject({ statusCode: 400, body: { error: 'body_too_deep' } });
   });
   it('a replay filter that cannot be read is refused, never dropped', async () => {
     expect(await call({ method: 'POST', body: { op: 'replay', kind: 'parked', all: true, route: {} } })).toMatchObject({ statusCode: 400, body: { error: 'route_invalid' } });

@@ -16,13 +16,9 @@ import { main as userAudit } from '../../actions/user-audit/index';
 import { auditEvent } from '../../dev/traffic/events';
 import { seeded } from '../../dev/traffic/rng';
 import { createFileKv } from '../../src/stores/file-kv';
-import { deployedParams } from '../support/deployed';
+import { callConsole } from '../support/deployed';
 import { CLIENT_ID, RelayHarness } from '../support/relay-harness';
 
-const ORG = '1234567890ABCDEF12345678@AdobeOrg';
-const part = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
-const token = `${part({ alg: 'RS256' })}.${part({ user_id: 'ops@AdobeID', type: 'access_token' })}.c2ln`;
-const ims = { __ims_oauth_s2s: { client_id: 'c', client_secret: 's', org_id: ORG, scopes: [] } };
 const h = new RelayHarness();
 const rng = seeded(8);
 let dir: string;
@@ -40,12 +36,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function consoleCall(query: string, body?: string, method = body ? 'POST' : 'GET'): Promise<{ status: number; body: Record<string, unknown> }> {
-  const headers = { authorization: `Bearer ${token}`, 'x-gw-ims-org-id': ORG, ...(body ? { 'content-type': 'application/json' } : {}) };
-  const built = deployedParams('console', { method, headers, query, body: Buffer.from(body ?? '') }, { ...h.inputs, ...ims });
-  if (!built.ok) throw new Error(built.error);
-  const res = (await consoleAction(built.params)) as { statusCode: number; body: string };
-  return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, unknown> };
+async function consoleCall(query: string, body?: string, method?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await callConsole(consoleAction, { query, body, method }, h.inputs);
+  return { status: res.statusCode, body: res.body };
 }
 
 const notFilterText = fc.oneof(fc.integer(), fc.boolean(), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 3 }));
