@@ -12,6 +12,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveLocally } from '../../dev/serve';
+import { auditEvent } from '../../dev/traffic/events';
+import { seeded } from '../../dev/traffic/rng';
 import type { LocalServer } from '../../dev/server';
 import { SETTING_GROUPS } from '../../src/config';
 
@@ -103,4 +105,14 @@ describe('operator actions: a request never sets a setting', () => {
     expect(() => readFileSync(join(dir, 'invocations.jsonl'), 'utf8')).not.toThrow();
     expect(readFileSync(join(dir, 'invocations.jsonl'), 'utf8')).toBe('');
   }, 60_000);
+
+  it('the requests the console’s UI sends (web-src/src/api.ts: GET with a query, POST with a JSON body) still work through the raw action', async () => {
+    expect((await send('console', { query: 'op=routes' })).body.routes).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'user-audit', action: 'ops/audit' })]));
+    expect(await send('console', { query: 'op=records&kind=parked&offset=0&limit=5&route=user-audit' })).toMatchObject({ status: 200, body: { records: [] } });
+    expect(await send('console', { query: 'op=record&kind=parked&id=park-2026120412-0000000000000-000000deadbeef' })).toMatchObject({ status: 404, body: { error: 'record_not_found' } });
+    const tested = await send('console', { body: { op: 'test-route', stream: 'user-audit', event: auditEvent(seeded(3), { clientId: 'relay' }) } });
+    expect(tested).toMatchObject({ status: 200, body: { routes: [{ route: 'user-audit', action: 'ops/audit' }] } });
+    expect(await send('console', { body: { op: 'replay', kind: 'parked', route: 'user-audit' } })).toMatchObject({ status: 200, body: { report: { records: 0 } } });
+    expect(await send('status', { query: 'format=json' })).toMatchObject({ status: 200, body: { overall: expect.any(String) } });
+  });
 });
