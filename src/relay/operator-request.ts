@@ -12,7 +12,8 @@
  * `<name>` becomes a web sequence with no params of its own:
  * `/adobeio/shared-validators-v1/app-registry` (`headless-v2` for an app without
  * a frontend), then `__secured_<name>`; the sequence is `web: raw` when the
- * action is raw, `web: yes` otherwise. In OpenWhisk
+ * action is raw, `web: yes` otherwise (raw actions are supported since
+ * adobe/aio-cli-plugin-runtime#139; test/deploy checks the result). In OpenWhisk
  * (apache/openwhisk 1fae641a2b30bccb7ddc69d2d215866d899a8510) a web request may
  * not override only the web action's own final params (WebActions.scala
  * `processRequest`: the sequence's, which are none), and a sequence's component
