@@ -75,7 +75,7 @@ async function records(ctx: RelayContext, stores: Stores, params: Record<string,
   if (op === 'record') {
     const id = text(params.id);
     if (!id) return fail(400, 'id_missing', 'send the record id as id');
-    if (!store.holds(id)) return fail(400, 'id_invalid', `id is not a ${kind} record id: those start with ${kind === 'parked' ? 'park' : 'dlq'}- and hold only A-Z a-z 0-9 - _ . (at most 1,024)`);
+    if (!store.holds(id)) return fail(400, 'id_invalid', `id cannot name a ${kind} record: record ids carry their store's prefix and only A-Z a-z 0-9 - _ . (at most 1,024 characters)`);
     const rec = await store.get(id);
     return rec ? answer(200, { record: rec }) : fail(404, 'record_not_found', 'no such record (replayed, discarded or expired)');
   }
