@@ -33,7 +33,7 @@ import { logged, operatorRequest } from './operator-request';
 import { filterParam, replayOperation, replayRequestOf } from './replay-run';
 
 /** The request params the console takes (which op reads which: the table above). */
-export const CONSOLE_PARAMS = ['op', 'kind', 'id', 'ids', 'route', 'stream', 'offset', 'limit', 'all', 'maxSeconds', 'event'] as const;
+export const CONSOLE_PARAMS = ['op', 'kind', 'id', 'ids', 'route', 'stream', 'offset', 'limit', 'all', 'includeStale', 'maxSeconds', 'event'] as const;
 
 const HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store', 'Content-Type': 'application/json' };
 const answer = (statusCode: number, body: unknown): HttpResponse => ({ statusCode, headers: HEADERS, body: JSON.stringify(body) });
