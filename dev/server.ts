@@ -27,7 +27,8 @@
  *   start or at runtime through GET/PUT /_local/faults (same key, loopback).
  * - What Adobe puts in front of the operator console: web actions annotated
  *   `require-adobe-auth: true` run only with the local session's token (as the
- *   gateway admits only IMS user tokens); GET /_local/console-session hands the
+ *   gateway admits only IMS user tokens), and their `final` does nothing, as
+ *   deployed (dev/manifest.ts); GET /_local/console-session hands the
  *   console that token and the org, as the Experience Cloud shell would; the
  *   console's built files are served at / (loopback peer and Host only).
  */
@@ -257,7 +258,7 @@ export async function startLocalServer(o: LocalServerOptions): Promise<LocalServ
     const [pkg, name, ...rest] = path.slice(WEB_PREFIX.length).split('/');
     const action = manifest.actions.find((a) => a.package === pkg && a.name === name && a.web);
     if (!action || !action.web) return send(res, { status: 404, body: { error: 'The requested resource does not exist.', code: tid } });
-    if (action.annotations['require-adobe-auth'] === true && !sameText(/^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '', session.token)) {
+    if (action.adobeAuth && !sameText(/^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '', session.token)) {
       return send(res, { status: 401, body: { error: 'cannot authorize request: this action requires an IMS user token (locally: the one GET /_local/console-session gives)', code: tid } });
     }
     const body = await readBody(req, o.maxBodyBytes ?? 1024 * 1024);

@@ -315,6 +315,13 @@ export function parseConfig(inputs: Inputs): ConfigResult {
 /** Upper-case names are configuration inputs; Runtime mixes them into params. */
 export const CONFIG_NAME = /^[A-Z][A-Z0-9_]*$/;
 
+/**
+ * A name only a deployed input may carry, never a request: every setting (each
+ * is a CONFIG_NAME, and loadConfig reads any CONFIG_NAME as configuration), and
+ * the platform's `__` params (`__ow_*`, `__ims_oauth_s2s`, `__ims_env`).
+ */
+export const isInputName = (name: string): boolean => CONFIG_NAME.test(name) || name.startsWith('__');
+
 const cache = new Map<string, ConfigResult>();
 /** parseConfig, memoized on the inputs' values (one parse per container and configuration). */
 export function loadConfig(params: Inputs): ConfigResult {

@@ -1,8 +1,10 @@
 /**
  * The operator console's backend (actions/console): one web action, deployed
- * with require-adobe-auth (Adobe's gateway lets only IMS user tokens through)
- * and checking that the caller's org is the app's own (src/console/caller.ts).
- * `op` picks what it answers:
+ * `web: raw` with require-adobe-auth (Adobe's gateway lets only IMS user tokens
+ * through) and checking that the caller's org is the app's own
+ * (src/console/caller.ts). Its settings are its params; the request's own params
+ * (CONSOLE_PARAMS: the query's, then a JSON body's) are read from the request
+ * alone (operator-request.ts says why). `op` picks what it answers:
  *
  *   GET  overview                       the status report and the 24-hour series per stream
  *   GET  records  kind=parked|dead|stale a page of records (route, stream, offset, limit)
@@ -21,14 +23,17 @@ import { recordPage } from '../console/records';
 import { describeRoutes, normalizeForTest, routeForTest } from '../console/route-test';
 import { streamSeries } from '../console/series';
 import { isStream, type Stream } from '../envelope/envelope';
-import { decodeRequest } from '../http/request';
 import { toHttpResponse, type HttpResponse } from '../http/response';
 import { imsOrgOf } from '../ims/credential';
 import { rejected } from '../outcome';
 import type { StatsHour } from '../status/stats';
 import { statusReport } from '../status/status';
 import { contextError, relayContext, reportConfigErrorsOnce, type RelayContext, type Stores } from './context';
-import { replayOperation, replayRequestOf } from './replay-run';
+import { logged, operatorRequest } from './operator-request';
+import { filterParam, replayOperation, replayRequestOf } from './replay-run';
+
+/** The request params the console takes (which op reads which: the table above). */
+export const CONSOLE_PARAMS = ['op', 'kind', 'id', 'ids', 'route', 'stream', 'offset', 'limit', 'all', 'includeStale', 'maxSeconds', 'event'] as const;
 
 const HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store', 'Content-Type': 'application/json' };
 const answer = (statusCode: number, body: unknown): HttpResponse => ({ statusCode, headers: HEADERS, body: JSON.stringify(body) });
@@ -47,10 +52,10 @@ function kindOf(params: Record<string, unknown>): 'parked' | 'dead' | 'stale' | 
 const storeOf = (stores: Stores, kind: 'parked' | 'dead' | 'stale'): Stores['deadLetter'] =>
   (kind === 'parked' ? stores.parking : kind === 'stale' ? stores.stale : stores.deadLetter) as Stores['deadLetter'];
 
-async function overview(ctx: RelayContext, params: Record<string, unknown>): Promise<HttpResponse> {
+async function overview(ctx: RelayContext, inputs: Record<string, unknown>): Promise<HttpResponse> {
   const now = ctx.now();
   let stats: StatsHour[] = [];
-  const report = await statusReport(() => ctx.stores(), params, now, { onStats: (s) => (stats = s) });
+  const report = await statusReport(() => ctx.stores(), inputs, now, { onStats: (s) => (stats = s) });
   return answer(200, { report, series: streamSeries(stats, now) });
 }
 
@@ -70,13 +75,18 @@ async function records(ctx: RelayContext, stores: Stores, params: Record<string,
   if (op === 'record') {
     const id = text(params.id);
     if (!id) return fail(400, 'id_missing', 'send the record id as id');
+    if (!store.holds(id)) return fail(400, 'id_invalid', `id cannot name a ${kind} record: record ids carry their store's prefix and only A-Z a-z 0-9 - _ . (at most 1,024 characters)`);
     const rec = await store.get(id);
     return rec ? answer(200, { record: rec }) : fail(404, 'record_not_found', 'no such record (replayed, discarded or expired)');
   }
   const offset = params.offset === undefined ? 0 : Number(params.offset);
   const limit = params.limit === undefined ? 50 : Number(params.limit);
   if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1) return fail(400, 'page_invalid', 'offset must be an integer ≥ 0 and limit ≥ 1');
-  return answer(200, await recordPage(store, { route: text(params.route), stream: text(params.stream), offset, limit, now: ctx.now() }));
+  const route = filterParam(params, 'route');
+  if ('error' in route) return fail(400, route.error.code, route.error.message);
+  const stream = filterParam(params, 'stream');
+  if ('error' in stream) return fail(400, stream.error.code, stream.error.message);
+  return answer(200, await recordPage(store, { route: route.value, stream: stream.value, offset, limit, now: ctx.now() }));
 }
 
 async function change(ctx: RelayContext, stores: Stores, params: Record<string, unknown>, op: 'replay' | 'discard', who: string): Promise<HttpResponse> {
@@ -88,7 +98,9 @@ async function change(ctx: RelayContext, stores: Stores, params: Record<string, 
     return fail(400, 'stale_confirmation_required', 'these events were delivered longer ago than DEDUPE_TTL_HOURS and may have been handed off before: confirm with includeStale: true');
   }
   if (op === 'discard' && (!Array.isArray(ids) || ids.length === 0)) return fail(400, 'ids_required', 'discard deletes the records named by ids, and nothing else');
-  if (op === 'replay' && ids === undefined && params.all !== true && !text(params.route)) return fail(400, 'selection_missing', 'say what to replay: ids, a route, or all: true');
+  const route = filterParam(params, 'route');
+  if ('error' in route) return fail(400, route.error.code, route.error.message);
+  if (op === 'replay' && ids === undefined && params.all !== true && route.value === undefined) return fail(400, 'selection_missing', 'say what to replay: ids, a route, or all: true');
   // the same request the replay action builds from its params
   const asParams = { ids, route: params.route, stream: params.stream, limit: params.limit, maxSeconds: params.maxSeconds ?? 40, ...(kind === 'parked' ? { parked: op } : { deadLetters: op }) };
   const req = replayRequestOf(asParams, ctx.now(), { limit: ctx.config.delivery.replayMaxPerRun }, `console: ${who}`);
@@ -104,20 +116,22 @@ export async function runConsole(params: Record<string, unknown>): Promise<HttpR
     return toHttpResponse(c.outcome.kind === 'rejected' || c.outcome.kind === 'retryLater' ? c.outcome : rejected(500, e.code, e.message));
   }
   const { ctx } = c;
-  const req = decodeRequest(params, 1024 * 1024);
-  if (!req.ok) return toHttpResponse(req.outcome);
-  const caller = identifyCaller(req.value.headers, imsOrgOf(params));
+  const r = operatorRequest(params, { maxBodyBytes: 1024 * 1024, accepts: CONSOLE_PARAMS });
+  if (!r.ok) return logged(ctx.log, 'console', toHttpResponse(r.outcome));
+  const caller = identifyCaller(r.value.req.headers, imsOrgOf(params));
   if (!caller.ok) {
     ctx.log.warn('console: caller refused', { status: caller.status, error: caller.code });
     return fail(caller.status, caller.code, caller.message);
   }
-  const op = text(params.op) ?? 'overview';
-  const method = req.value.method;
+  const own = r.value.params;
+  // an op that is not text is no op the console has (never the default)
+  const op = own.op === undefined ? 'overview' : typeof own.op === 'string' ? own.op.trim() : '';
+  const method = r.value.req.method;
   if (READS.has(op) ? method !== 'get' : WRITES.has(op) ? method !== 'post' : true) {
-    return READS.has(op) || WRITES.has(op) ? fail(405, 'method_not_allowed', `${op} is ${READS.has(op) ? 'read with GET' : 'sent with POST'}`) : fail(400, 'op_invalid', `op must be one of ${[...READS, ...WRITES].join(', ')}`);
+    return logged(ctx.log, 'console', READS.has(op) || WRITES.has(op) ? fail(405, 'method_not_allowed', `${op} is ${READS.has(op) ? 'read with GET' : 'sent with POST'}`) : fail(400, 'op_invalid', `op must be one of ${[...READS, ...WRITES].join(', ')}`));
   }
   try {
-    return await dispatch(ctx, params, op, caller.who);
+    return logged(ctx.log, 'console', await dispatch(ctx, params, own, op, caller.who), { op });
   } catch (err) {
     // a store that fails mid-way: a JSON answer the console can show, and one log line (no stack)
     ctx.log.error('console: the request failed', { op, err: (err as Error)?.name ?? 'Error' });
@@ -125,11 +139,12 @@ export async function runConsole(params: Record<string, unknown>): Promise<HttpR
   }
 }
 
-async function dispatch(ctx: RelayContext, params: Record<string, unknown>, op: string, who: string): Promise<HttpResponse> {
-  if (op === 'overview') return overview(ctx, params);
+/** `inputs`: the action's params (its settings); `own`: the request's params. */
+async function dispatch(ctx: RelayContext, inputs: Record<string, unknown>, own: Record<string, unknown>, op: string, who: string): Promise<HttpResponse> {
+  if (op === 'overview') return overview(ctx, inputs);
   if (op === 'routes') return answer(200, describeRoutes(ctx.routes, ctx.config.routes !== undefined));
-  if (op === 'test-route') return testRoute(ctx, params);
+  if (op === 'test-route') return testRoute(ctx, own);
   const stores = await ctx.stores();
-  if (op === 'records' || op === 'record') return records(ctx, stores, params, op);
-  return change(ctx, stores, params, op as 'replay' | 'discard', who);
+  if (op === 'records' || op === 'record') return records(ctx, stores, own, op);
+  return change(ctx, stores, own, op as 'replay' | 'discard', who);
 }

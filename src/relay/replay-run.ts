@@ -30,14 +30,31 @@ const PARKED_OPS = ['replay', 'discard'] as const;
 const DURATION = /^(\d+)\s*([smhd])$/;
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** `since` as an ISO time or a duration back from now ("6h", "2d"). */
+/** `since` as an ISO time or a duration back from now ("6h", "2d"); null when it names no time the store can hold. */
 export function parseSinceParam(value: unknown, now: number): string | undefined | null {
   if (value === undefined || value === null || value === '') return undefined;
-  const s = String(value).trim();
+  if (typeof value !== 'string') return null;
+  const s = value.trim();
   const d = DURATION.exec(s);
-  if (d) return new Date(now - Number(d[1]) * UNIT_MS[d[2]]).toISOString();
-  return toIsoUtc(s) ?? null;
+  return toIsoUtc(d ? now - Number(d[1]) * UNIT_MS[d[2]] : s) ?? null;
 }
+
+type Read<T> = { ok: true; value: T } | { error: { code: string; message: string } };
+
+/**
+ * A `route` or `stream` filter: absent (or empty) is no filter; text is the
+ * filter; anything else cannot be read and is refused, never taken as absent
+ * (a filter dropped would widen the selection to every record).
+ */
+export function filterParam(params: Record<string, unknown>, name: 'route' | 'stream'): Read<string | undefined> {
+  const v = params[name];
+  if (v === undefined || v === null) return { ok: true, value: undefined };
+  if (typeof v !== 'string') return { error: { code: `${name}_invalid`, message: `${name} must be a ${name} name (text)` } };
+  return { ok: true, value: v.trim() || undefined };
+}
+
+/** A count: a positive integer, as a number or as its digits. */
+const count = (v: unknown): number => (typeof v === 'number' || (typeof v === 'string' && /^\s*\d+\s*$/.test(v)) ? Number(v) : NaN);
 
 /** One operator operation on parked records or dead letters. */
 export interface ReplayRequest {
@@ -75,8 +92,12 @@ export function parseIds(params: Record<string, unknown>): string[] | undefined 
 /** The replay action's params as a request; `by` names the caller. */
 export function replayRequestOf(params: Record<string, unknown>, now: number, defaults: { limit: number }, by: string): RequestResult {
   const since = parseSinceParam(params.since, now);
-  if (since === null) return { error: { code: 'since_invalid', message: 'since must be an ISO time or a duration like 30m, 6h, 2d' } };
-  const limit = params.limit === undefined ? defaults.limit : Number(params.limit);
+  if (since === null) return { error: { code: 'since_invalid', message: 'since must be an ISO time or a duration like 30m, 6h, 2d, naming a time from 1990 to 2200' } };
+  const route = filterParam(params, 'route');
+  if ('error' in route) return route;
+  const stream = filterParam(params, 'stream');
+  if ('error' in stream) return stream;
+  const limit = params.limit === undefined ? defaults.limit : count(params.limit);
   if (!Number.isInteger(limit) || limit < 1) return { error: { code: 'limit_invalid', message: 'limit must be a positive integer' } };
   const ids = parseIds(params);
   if (ids === null) return { error: { code: 'ids_invalid', message: `ids must be at most ${MAX_IDS} record ids (a list, or text separated by commas)` } };
@@ -92,10 +113,9 @@ export function replayRequestOf(params: Record<string, unknown>, now: number, de
   const includeStale = params.includeStale === undefined || params.includeStale === false || params.includeStale === 'false' ? false : params.includeStale === true || params.includeStale === 'true' ? true : undefined;
   if (includeStale === undefined) return { error: { code: 'include_stale_invalid', message: 'includeStale must be true or false' } };
   if (includeStale && dead === undefined) return { error: { code: 'include_stale_invalid', message: 'includeStale goes with deadLetters: stale events are dead letters, never parked' } };
-  const maxSeconds = params.maxSeconds === undefined ? 50 : Number(params.maxSeconds);
+  const maxSeconds = params.maxSeconds === undefined ? 50 : typeof params.maxSeconds === 'number' || typeof params.maxSeconds === 'string' ? Number(params.maxSeconds) : NaN;
   if (!(maxSeconds > 0)) return { error: { code: 'max_seconds_invalid', message: 'maxSeconds must be a positive number' } };
-  const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
-  return { ok: true, value: { target: dead === undefined ? 'parked' : 'dead', includeStale, op, route: text(params.route), stream: text(params.stream), since, ids, limit, maxSeconds, by } };
+  return { ok: true, value: { target: dead === undefined ? 'parked' : 'dead', includeStale, op, route: route.value, stream: stream.value, since, ids, limit, maxSeconds, by } };
 }
 
 /** Runs one request against the stores, and logs what it did and who asked. */
@@ -165,7 +185,10 @@ export async function runReplay(params: Record<string, unknown>): Promise<Replay
   const { ctx } = c;
   // whoever holds the namespace key (the alarm's rule, or `aio rt action invoke`)
   const req = replayRequestOf(params, ctx.now(), { limit: ctx.config.delivery.replayMaxPerRun }, 'replay action');
-  if ('error' in req) return req;
+  if ('error' in req) {
+    ctx.log.warn('replay: request refused', { error: req.error.code });
+    return req;
+  }
   let stores: Stores;
   try {
     stores = await ctx.stores();

@@ -1,21 +1,17 @@
 /**
- * The status web action: context → report → HTTP. Deployed `web: yes`, so the
- * controller hands the query over as params (`format=text` arrives as
- * `params.format`, with no `__ow_query`); as a raw web action it would arrive
- * in `__ow_query`. Both are read.
+ * The status web action: context → report → HTTP. Deployed `web: raw` behind
+ * Adobe's validator (operator-request.ts says why): its settings are its
+ * params, and the request's one param, `format` (`json`, the default, or
+ * `text`), is read from the request itself.
  */
-import { decodeRequest } from '../http/request';
 import { toHttpResponse, type HttpResponse } from '../http/response';
 import { rejected } from '../outcome';
-import { relayContext, reportConfigErrorsOnce } from './context';
+import { relayContext, reportConfigErrorsOnce, type RelayContext } from './context';
+import { logged, operatorRequest } from './operator-request';
 import { statusReport, statusText } from '../status/status';
 
-/** `format` from a raw action's query string, else from a `web: yes` action's merged params. */
-function formatOf(params: Record<string, unknown>, query: URLSearchParams): string | undefined {
-  const q = query.get('format');
-  if (q !== null) return q;
-  return typeof params.format === 'string' ? params.format : undefined;
-}
+/** The request params status takes. */
+export const STATUS_PARAMS = ['format'] as const;
 
 export async function runStatus(params: Record<string, unknown>): Promise<HttpResponse> {
   const c = relayContext(params, 'status', { invokes: false });
@@ -23,13 +19,19 @@ export async function runStatus(params: Record<string, unknown>): Promise<HttpRe
     reportConfigErrorsOnce(c.errors, c.log, c.outcome);
     return toHttpResponse(c.outcome);
   }
-  const req = decodeRequest(params, 4096);
-  if (!req.ok) return toHttpResponse(req.outcome);
-  if (req.value.method !== 'get') return toHttpResponse(rejected(405, 'method_not_allowed', 'status is read with GET'));
-  const report = await statusReport(() => c.ctx.stores(), params, c.ctx.now());
-  c.ctx.log.info('status', { overall: report.overall, warnings: report.warnings.map((w) => w.code) });
+  return logged(c.ctx.log, 'status', await answer(c.ctx, params));
+}
+
+async function answer(ctx: RelayContext, params: Record<string, unknown>): Promise<HttpResponse> {
+  const r = operatorRequest(params, { maxBodyBytes: 4096, accepts: STATUS_PARAMS });
+  if (!r.ok) return toHttpResponse(r.outcome);
+  if (r.value.req.method !== 'get') return toHttpResponse(rejected(405, 'method_not_allowed', 'status is read with GET'));
+  const format = r.value.params.format ?? 'json';
+  if (format !== 'json' && format !== 'text') return toHttpResponse(rejected(400, 'format_invalid', 'format must be json or text'));
+  const report = await statusReport(() => ctx.stores(), params, ctx.now());
+  ctx.log.info('status', { overall: report.overall, warnings: report.warnings.map((w) => w.code) });
   const headers = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' };
-  return formatOf(params, req.value.query) === 'text'
+  return format === 'text'
     ? { statusCode: 200, headers: { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }, body: statusText(report) }
     : { statusCode: 200, headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify(report) };
 }

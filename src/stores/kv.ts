@@ -20,8 +20,11 @@ export interface KeyValueStore {
 
 const SAFE = /^[A-Za-z0-9_.-]{1,1024}$/;
 
+/** Whether every store takes `key` as it is (aio-lib-state 5's key rule: constants.js REGEX_PATTERN_STORE_KEY). */
+export const isSafeKey = (key: string): boolean => SAFE.test(key);
+
 export function assertSafeKey(key: string): void {
-  if (!SAFE.test(key)) throw new Error(`invalid store key (allowed: [A-Za-z0-9-_.], 1-1024 chars)`);
+  if (!isSafeKey(key)) throw new Error(`invalid store key (allowed: [A-Za-z0-9-_.], 1-1024 chars)`);
 }
 
 /** A short, stable, store-safe name for arbitrary text (route names, event ids). */

@@ -22,7 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hourKey as hourOf, hourKeyStart as hourStart } from '../envelope/time';
-import type { KeyValueStore } from './kv';
+import { isSafeKey, type KeyValueStore } from './kv';
 
 export interface StoredRecord<T> {
   id: string;
@@ -47,8 +47,12 @@ export interface ScanOptions {
 export interface RecordStore<T> {
   add(rec: Omit<StoredRecord<T>, 'id' | 'storedAt'> & { storedAt?: string }): Promise<StoredRecord<T>>;
   scan(opts?: ScanOptions): AsyncIterable<StoredRecord<T>>;
+  /** whether `id` can name one of this store's records: its prefix, and a key every store takes (src/stores/kv.ts) */
+  holds(id: string): boolean;
+  /** the record, or undefined (an id the store cannot hold is never looked up) */
   get(id: string): Promise<StoredRecord<T> | undefined>;
   update(rec: StoredRecord<T>): Promise<void>;
+  /** deletes the record; an id the store cannot hold is nothing to delete */
   remove(id: string): Promise<void>;
   count(opts?: { maxScan?: number }): Promise<number>;
   /** how many records there are and when the oldest and newest were stored: from their keys alone, no record read */
@@ -90,6 +94,7 @@ export function openRecordStore<T>(kv: KeyValueStore, o: { prefix: string; ttlSe
   };
   /** the storedAt a key was written with: `<prefix>-<yyyymmddhh>-<13-digit ms>-…` */
   const storedMsOfKey = (key: string): number => Number(key.slice(o.prefix.length + 12, o.prefix.length + 25));
+  const holds = (id: string): boolean => id.startsWith(`${o.prefix}-`) && isSafeKey(id);
 
   async function firstHour(): Promise<number> {
     const earliest = now() - o.ttlSeconds * 1000 - HOUR;
@@ -208,13 +213,14 @@ async function census(opts: { maxScan?: number } = {}): Promise<RecordCensus> {
         yield rec;
       }
     },
+    holds,
     async get(id) {
-      if (!id.startsWith(`${o.prefix}-`)) return undefined;
+      if (!holds(id)) return undefined;
       const raw = await kv.get(id);
       return raw ? parse(raw, id) : undefined;
     },
     update: put,
-    remove: (id) => kv.delete(id),
+    remove: async (id) => (holds(id) ? kv.delete(id) : undefined),
     async count(opts = {}) {
       return (await census(opts)).count;
     },

@@ -1,39 +1,36 @@
 /**
- * The console's backend through its action, as the controller calls a `web: yes`
- * action (dev/runtime-params): the org check, the overview's series from what the
+ * The console's backend through its action, as the controller calls it as
+ * deployed (test/support/deployed.ts: a raw web action): the org check, the overview's series from what the
  * receivers counted, paging, replay and discard through the replay action's own
  * operations (with their audit line), and the route tester using the receivers'
  * route table.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { main as consoleAction } from '../../actions/console/index';
 import { main as replay } from '../../actions/replay/index';
 import { main as userAudit } from '../../actions/user-audit/index';
 import { main as notification } from '../../actions/notification/index';
-import { webActionParams } from '../../dev/runtime-params';
+import { callConsole, CONSOLE_ORG, CONSOLE_USER_TOKEN, deployedParams, type ConsoleAnswer } from '../support/deployed';
 import { auditEvent, legacyActivity, legacyPush, notificationEvent } from '../../dev/traffic/events';
 import { seeded } from '../../dev/traffic/rng';
 import { PARKING_RECORDS } from '../../src/stores/key-families';
+import { createFileKv } from '../../src/stores/file-kv';
 import { createMemoryKv } from '../../src/stores/memory-kv';
 import { flakyKv } from '../support/flaky-kv';
 import { CLIENT_ID, RelayHarness } from '../support/relay-harness';
 
-const ORG = '1234567890ABCDEF12345678@AdobeOrg';
-const part = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
-const userToken = `${part({ alg: 'RS256' })}.${part({ user_id: 'ops-person@AdobeID', type: 'access_token' })}.c2lnbmF0dXJl`;
-const ims = { __ims_oauth_s2s: { client_id: 'c', client_secret: 's', org_id: ORG, scopes: [] } };
+const ORG = CONSOLE_ORG;
+const userToken = CONSOLE_USER_TOKEN;
 
 const h = new RelayHarness();
 const rng = seeded(14);
 
 type Json = Record<string, unknown>;
 
-async function call(req: { method?: string; query?: string; body?: Json; headers?: Record<string, string> }, inputs: Json = {}): Promise<{ statusCode: number; body: Json; headers: Record<string, string> }> {
-  const headers = { authorization: `Bearer ${userToken}`, 'x-gw-ims-org-id': ORG, ...(req.body ? { 'content-type': 'application/json' } : {}), ...req.headers };
-  const built = webActionParams({ method: req.method ?? 'GET', headers, query: req.query ?? '', body: Buffer.from(req.body ? JSON.stringify(req.body) : '') }, { ...h.inputs, ...ims, ...inputs }, { web: 'yes', final: true });
-  if (!built.ok) throw new Error(built.error);
-  const res = (await consoleAction(built.params)) as { statusCode: number; headers: Record<string, string>; body: string };
-  return { statusCode: res.statusCode, headers: res.headers, body: JSON.parse(res.body) as Json };
-}
+const call = (req: { method?: string; query?: string; body?: Json; headers?: Record<string, string> }, inputs: Json = {}): Promise<ConsoleAnswer> =>
+  callConsole(consoleAction, { ...req, method: req.method ?? 'GET', body: req.body ? JSON.stringify(req.body) : undefined }, { ...h.inputs, ...inputs });
 
 beforeAll(() => h.start({ AUDIT_TARGET_ACTION: 'ops/audit', NOTIFICATION_TARGET_ACTION: 'ops/notify', LOG_LEVEL: 'info' }));
 afterAll(() => h.stop());
@@ -47,7 +44,7 @@ describe('who may call the console', () => {
     expect(await call({ query: 'op=overview', headers: { 'x-gw-ims-org-id': '' } })).toMatchObject({ statusCode: 403, body: { error: 'org_missing' } });
     expect(await call({ query: 'op=overview', headers: { authorization: '' } })).toMatchObject({ statusCode: 401, body: { error: 'unauthenticated' } });
     // no workspace credential: the app's org is unknown, so nobody is admitted
-    const built = webActionParams({ method: 'GET', headers: { authorization: `Bearer ${userToken}`, 'x-gw-ims-org-id': ORG }, query: 'op=overview', body: Buffer.alloc(0) }, h.inputs, { web: 'yes', final: true });
+    const built = deployedParams('console', { method: 'GET', headers: { authorization: `Bearer ${userToken}`, 'x-gw-ims-org-id': ORG }, query: 'op=overview', body: Buffer.alloc(0) }, h.inputs);
     const res = (await consoleAction((built as { params: Json }).params)) as { statusCode: number; body: string };
     expect(res.statusCode).toBe(503);
     expect(JSON.parse(res.body)).toMatchObject({ error: 'console_org_unknown' });
@@ -113,7 +110,7 @@ describe('parked records: page, one record, replay a selection, discard after th
     const one = await call({ query: `op=record&kind=parked&id=${page1.records[0].id}` });
     expect(one.statusCode).toBe(200);
     expect(((one.body.record as Json).payload as { events: { stream: string }[] }).events[0]).toMatchObject({ stream: 'user-audit' });
-    expect(await call({ query: 'op=record&kind=parked&id=nope' })).toMatchObject({ statusCode: 404, body: { error: 'record_not_found' } });
+    expect(await call({ query: `op=record&kind=parked&id=${PARKING_RECORDS}-2026120412-0000000000000-000000deadbeef` })).toMatchObject({ statusCode: 404, body: { error: 'record_not_found' } });
     expect(await call({ query: 'op=records&kind=everything' })).toMatchObject({ statusCode: 400, body: { error: 'kind_invalid' } });
   });
   it('replays exactly the selected records, once, and logs who asked', async () => {
@@ -151,6 +148,53 @@ describe('parked records: page, one record, replay a selection, discard after th
     expect(h.forwardedIds()).toEqual([]);
     const discardLines = h.logs.lines.map((l) => JSON.parse(l) as Json).filter((l) => JSON.stringify(l).includes('parked records discarded'));
     expect(discardLines.map((l) => l.by)).toEqual(['console: ops-person@AdobeID', 'replay action']);
+  });
+});
+
+describe('operator input is answered as such, never as a store failure (issue 24 item 8)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'console-input-'));
+    // the local default store, which refuses a key outside its alphabet as aio-lib-state does
+    h.reset({ kv: createFileKv(dir) });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('an id no record can have is 400 id_invalid, and the store is not asked', async () => {
+    const before = h.logs.lines.length;
+    for (const id of [`${PARKING_RECORDS}-/etc/passwd`, `${PARKING_RECORDS}-ä`, `${PARKING_RECORDS}-${'a'.repeat(1100)}`, 'dlq-2026120412-0000000000000-000000deadbeef']) {
+      expect({ id: id.slice(0, 20), res: await call({ query: `op=record&kind=parked&id=${encodeURIComponent(id)}` }) }).toMatchObject({ res: { statusCode: 400, body: { error: 'id_invalid' } } });
+    }
+    expect(await call({ query: `op=record&kind=parked&id=${PARKING_RECORDS}-2026120412-0000000000000-000000deadbeef` })).toMatchObject({ statusCode: 404, body: { error: 'record_not_found' } });
+    const refused = h.logs.lines.slice(before).map((l) => JSON.parse(l) as Json).filter((l) => l.msg === 'console: request refused');
+    expect(refused).toHaveLength(5);
+    expect(refused[0]).toMatchObject({ level: 'warn', status: 400, error: 'id_invalid', op: 'record' });
+    expect(h.logs.text()).not.toContain('/etc/passwd');
+  });
+  it('an event nested 5,000 levels is 400 body_too_deep for the route tester', async () => {
+    const deep = `${'{"x":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    const res = await callConsole(consoleAction, { body: `{"op":"test-route","stream":"user-audit","event":${deep}}` }, h.inputs);
+    expect(res).toMatchObject({ statusCode: 400, body: { error: 'body_too_deep' } });
+  });
+  it('a replay filter that cannot be read is refused, never dropped', async () => {
+    expect(await call({ method: 'POST', body: { op: 'replay', kind: 'parked', all: true, route: {} } })).toMatchObject({ statusCode: 400, body: { error: 'route_invalid' } });
+    expect(await call({ method: 'POST', body: { op: 'replay', kind: 'parked', route: 'user-audit', stream: [] } })).toMatchObject({ statusCode: 400, body: { error: 'stream_invalid' } });
+    expect(await call({ method: 'POST', body: { op: 'replay', kind: 'parked', route: ' ' } })).toMatchObject({ statusCode: 400, body: { error: 'selection_missing' } });
+    expect(await call({ method: 'POST', body: { op: {}, kind: 'parked' } })).toMatchObject({ statusCode: 400, body: { error: 'op_invalid' } });
+    expect(await call({ query: 'op=records&kind=parked', method: 'GET', body: { route: ['user-audit'] } })).toMatchObject({ statusCode: 400, body: { error: 'route_invalid' } });
+  });
+});
+
+describe('settings come only from the inputs (issue 24 item 3)', () => {
+  it('a request param naming a setting or a platform input is refused 400 param_not_allowed, in the query or the body', async () => {
+    const ROUTES = JSON.stringify({ routes: [], default: 'attacker/sink' });
+    expect(await call({ query: `op=routes&ROUTES=${encodeURIComponent(ROUTES)}` })).toMatchObject({ statusCode: 400, body: { error: 'param_not_allowed', message: expect.stringContaining('"ROUTES"') } });
+    expect(await call({ method: 'POST', body: { op: 'test-route', stream: 'user-audit', event: {}, ROUTES } })).toMatchObject({ statusCode: 400, body: { error: 'param_not_allowed' } });
+    expect(await call({ method: 'POST', body: { op: 'replay', kind: 'parked', all: true, __ims_oauth_s2s: { org_id: 'OTHER@AdobeOrg' } } })).toMatchObject({ statusCode: 400, body: { error: 'param_not_allowed' } });
+    expect(await call({ query: 'op=routes&format=x' })).toMatchObject({ statusCode: 400, body: { error: 'param_unknown' } });
+    expect(await call({ query: 'op=routes&op=overview' })).toMatchObject({ statusCode: 400, body: { error: 'param_repeated' } });
+    // the deployed input is what the action reads
+    expect((await call({ query: 'op=routes' })).body).toMatchObject({ routes: [{ name: 'user-audit', action: 'ops/audit' }, expect.anything(), expect.anything(), expect.anything()] });
   });
 });
 

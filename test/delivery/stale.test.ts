@@ -10,13 +10,13 @@ import { main as leadActivity } from '../../actions/lead-activity/index';
 import { main as replay } from '../../actions/replay/index';
 import { main as status } from '../../actions/status/index';
 import { main as userAudit } from '../../actions/user-audit/index';
-import { webActionParams } from '../../dev/runtime-params';
 import { auditEvent, ioActivityEvent, legacyActivity, legacyPush } from '../../dev/traffic/events';
 import { seeded } from '../../dev/traffic/rng';
 import { STALE_MIN_RETENTION_HOURS, staleRetentionHours } from '../../src/delivery/stale';
 import { STALE_RECORDS } from '../../src/stores/key-families';
 import { createMemoryKv } from '../../src/stores/memory-kv';
 import { openRecordStore } from '../../src/stores/records';
+import { callConsole, CONSOLE_IMS_INPUTS, CONSOLE_ORG, CONSOLE_USER_TOKEN, deployedParams, type ConsoleAnswer } from '../support/deployed';
 import { CLIENT_ID, PUSH_TOKEN, RelayHarness } from '../support/relay-harness';
 
 type Json = Record<string, unknown>;
@@ -25,21 +25,12 @@ const HOUR = 3_600_000;
 const h = new RelayHarness();
 const rng = seeded(2424);
 
-const ORG = '1234567890ABCDEF12345678@AdobeOrg';
-const part = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
-const userToken = `${part({ alg: 'RS256' })}.${part({ user_id: 'ops-person@AdobeID', type: 'access_token' })}.c2lnbmF0dXJl`;
-const ims = { __ims_oauth_s2s: { client_id: 'c', client_secret: 's', org_id: ORG, scopes: [] } };
-
-async function consoleCall(req: { method?: string; query?: string; body?: Json }): Promise<{ statusCode: number; body: Json }> {
-  const headers = { authorization: `Bearer ${userToken}`, 'x-gw-ims-org-id': ORG, ...(req.body ? { 'content-type': 'application/json' } : {}) };
-  const built = webActionParams({ method: req.method ?? 'GET', headers, query: req.query ?? '', body: Buffer.from(req.body ? JSON.stringify(req.body) : '') }, { ...h.inputs, ...ims }, { web: 'yes', final: true });
-  if (!built.ok) throw new Error(built.error);
-  const res = (await consoleAction(built.params)) as { statusCode: number; body: string };
-  return { statusCode: res.statusCode, body: JSON.parse(res.body) as Json };
-}
+/** the console and status as deployed (raw web actions: test/support/deployed.ts) */
+const consoleCall = (req: { method?: string; query?: string; body?: Json }): Promise<ConsoleAnswer> =>
+  callConsole(consoleAction, { ...req, body: req.body ? JSON.stringify(req.body) : undefined }, h.inputs);
 
 async function statusReport(): Promise<{ overall: string; stale: unknown; warnings: { level: string; code: string; message: string }[] }> {
-  const built = webActionParams({ method: 'GET', headers: { authorization: `Bearer ${userToken}`, 'x-gw-ims-org-id': ORG }, query: '', body: Buffer.alloc(0) }, { ...h.inputs, ...ims }, { web: 'yes', final: true });
+  const built = deployedParams('status', { method: 'GET', headers: { authorization: `Bearer ${CONSOLE_USER_TOKEN}`, 'x-gw-ims-org-id': CONSOLE_ORG }, query: '', body: Buffer.alloc(0) }, { ...h.inputs, ...CONSOLE_IMS_INPUTS });
   if (!built.ok) throw new Error(built.error);
   const res = (await status(built.params)) as { statusCode: number; body: string | Json };
   return (typeof res.body === 'string' ? JSON.parse(res.body) : res.body) as Awaited<ReturnType<typeof statusReport>>;

@@ -38,6 +38,9 @@ beforeAll(async () => {
   // the app's files as `aio app deploy` sees them, in a folder with no .env / .aio
   copyFileSync(join(ROOT, 'app.config.yaml'), join(work, 'app.config.yaml'));
   copyFileSync(join(ROOT, 'package.json'), join(work, 'package.json'));
+  // the console's sources: the CLI decides from this folder that the app has a frontend (aio-cli-lib-app-config: hasFrontend)
+  mkdirSync(join(work, 'web-src'));
+  copyFileSync(join(ROOT, 'web-src', 'index.html'), join(work, 'web-src', 'index.html'));
   const dist = join(work, 'dist', 'application', 'actions', PKG);
   mkdirSync(dist, { recursive: true });
   for (const name of Object.keys(manifestActions)) {
@@ -122,18 +125,31 @@ test('registration receivers, replay, catch-up and log-events are not web action
   }
 });
 
-test('status and the console are the secured sequences Adobe builds: headless validator, then the non-web __secured_<name>', () => {
+test('status and the console are the secured sequences Adobe builds: the app-registry validator (the app has a frontend), then the non-web __secured_<name>', () => {
   for (const name of SECURED) {
     const seq = action(name);
     const exec = seq.exec as { kind: string; components: string[] };
     expect(exec.kind).toBe('sequence');
-    expect(exec.components).toEqual(['/adobeio/shared-validators-v1/headless-v2', `/test-ns/${PKG}/__secured_${name}`]);
-    expect(kv(seq.annotations)['web-export']).toBe(true);
+    expect(exec.components).toEqual(['/adobeio/shared-validators-v1/app-registry', `/test-ns/${PKG}/__secured_${name}`]);
     const secured = action(`__secured_${name}`);
     expect((secured.exec as { kind: string }).kind).toBe('nodejs:24');
     expect(Buffer.from((secured.exec as { code: string }).code, 'base64').equals(zips.get(name)!)).toBe(true);
     expect(kv(secured.annotations)['web-export']).toBe(false);
     expect(kv(secured.annotations)['require-adobe-auth']).toBeUndefined();
+  }
+});
+
+test('the secured sequences are raw web actions with no params of their own: a request reaches status and the console only as __ow_query / __ow_body, and `final` could protect nothing', () => {
+  for (const name of SECURED) {
+    const seq = action(name);
+    // the web entry point: raw, and the only web action of the pair
+    expect({ name, web: kv(seq.annotations)['web-export'], raw: kv(seq.annotations)['raw-http'] }).toEqual({ name, web: true, raw: true });
+    // nothing for `final` to hold on the sequence (WebActions.scala checks only its own params), and no `final` anywhere
+    expect(seq.parameters ?? []).toEqual([]);
+    expect(kv(seq.annotations).final).toBeUndefined();
+    expect(kv(action(`__secured_${name}`).annotations).final).toBeUndefined();
+    // the settings are the secured action's inputs, merged under the request's params by the controller
+    expect(Object.keys(inputs(`__secured_${name}`)).filter((k) => /^[A-Z]/.test(k)).sort()).toEqual(settingsOf(ACTION_SETTINGS[name]).sort());
   }
 });
 

@@ -1,12 +1,13 @@
 /**
- * status as each kind of web action receives it: deployed `web: yes` (the
- * controller merges the query into params: `format` is a param and there is no
- * `__ow_query`), and as a raw action (`__ow_query`). Params are built the way the
- * controller builds them (dev/runtime-params.ts, from WebActions.scala).
+ * status as the controller calls it as deployed: a raw web action (the request
+ * only in `__ow_query` / `__ow_body`) behind Adobe's validator, where `final`
+ * does nothing (dev/manifest.ts). Params are built the way the controller builds
+ * them (dev/runtime-params.ts, from WebActions.scala).
  */
 import { main as status } from '../../actions/status/index';
 import { loadManifest } from '../../dev/manifest';
-import { toRuntimeParams, webActionParams, type HttpLike } from '../../dev/runtime-params';
+import { webActionParams, type HttpLike } from '../../dev/runtime-params';
+import { deployedParams } from '../support/deployed';
 import { RelayHarness } from '../support/relay-harness';
 
 const h = new RelayHarness();
@@ -14,42 +15,49 @@ beforeAll(() => h.start());
 afterAll(() => h.stop());
 
 const get = (query: string): HttpLike => ({ method: 'GET', headers: { host: 'runtime.example' }, query, body: Buffer.alloc(0) });
-const yes = (req: HttpLike): Record<string, unknown> => {
-  const r = webActionParams(req, h.inputs, { web: 'yes', final: true });
+const deployed = (req: HttpLike): Record<string, unknown> => {
+  const r = deployedParams('status', req, h.inputs);
   if (!r.ok) throw new Error(r.error);
   return r.params;
 };
 const answer = async (params: Record<string, unknown>) => (await status(params)) as { statusCode: number; headers: Record<string, string>; body: string };
 
-describe('status, per kind of web action', () => {
-  it('the manifest decides per action: status is web: yes, the receivers raw', () => {
-    const kinds = Object.fromEntries(loadManifest().actions.map((a) => [a.name, a.web]));
-    expect(kinds).toMatchObject({ status: 'yes', 'user-audit': 'raw', notification: 'raw', 'lead-activity': 'raw', replay: false });
+describe('status as deployed', () => {
+  it('the manifest: the operator actions are raw, behind Adobe’s validator, with no `final` in effect; the receivers raw and final', () => {
+    const of = Object.fromEntries(loadManifest().actions.map((a) => [a.name, { web: a.web, adobeAuth: a.adobeAuth, final: a.final }]));
+    expect(of).toMatchObject({
+      status: { web: 'raw', adobeAuth: true, final: false },
+      console: { web: 'raw', adobeAuth: true, final: false },
+      'user-audit': { web: 'raw', adobeAuth: false, final: true },
+      replay: { web: false, adobeAuth: false },
+    });
   });
-  it('web: yes — ?format=text arrives as the param `format`, never as __ow_query, and answers text', async () => {
-    const params = yes(get('format=text'));
-    expect(params.format).toBe('text');
-    expect(params).not.toHaveProperty('__ow_query');
-    const res = await answer(params);
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['Content-Type']).toMatch(/^text\/plain/);
-    expect(res.body).toMatch(/^overall: /);
-  });
-  it('web: yes — without format: JSON; a POST: 405', async () => {
-    const res = await answer(yes(get('')));
-    expect(res.headers['Content-Type']).toBe('application/json');
-    expect(JSON.parse(res.body)).toHaveProperty('overall');
-    const post = yes({ method: 'POST', headers: { 'content-type': 'application/json' }, query: '', body: Buffer.from('{"x":1}') });
-    expect((await answer(post)).statusCode).toBe(405);
-  });
-  it('raw — format in __ow_query answers text, and JSON without it', async () => {
-    const text = await answer(toRuntimeParams(get('format=text'), h.inputs));
+  it('?format=text reaches the action only in __ow_query, and answers text; no format: JSON', async () => {
+    const params = deployed(get('format=text'));
+    expect(params.__ow_query).toBe('format=text');
+    expect(params).not.toHaveProperty('format');
+    const text = await answer(params);
+    expect(text.statusCode).toBe(200);
+    expect(text.headers['Content-Type']).toMatch(/^text\/plain/);
     expect(text.body).toMatch(/^overall: /);
-    const json = await answer(toRuntimeParams(get(''), h.inputs));
+    const json = await answer(deployed(get('')));
+    expect(json.headers['Content-Type']).toBe('application/json');
     expect(JSON.parse(json.body)).toHaveProperty('overall');
   });
-  it('web: yes on a final action — a query that names one of its inputs is refused by the controller', () => {
-    expect(webActionParams(get('LOG_LEVEL=debug'), h.inputs, { web: 'yes', final: true })).toMatchObject({ ok: false, status: 400 });
-    expect(webActionParams(get('__ow_method=post'), h.inputs, { web: 'yes' })).toMatchObject({ ok: false, status: 400 });
+  it('a POST is 405; a format it has not is 400 format_invalid; a param it does not take is 400 param_unknown', async () => {
+    expect((await answer(deployed({ method: 'POST', headers: { 'content-type': 'application/json' }, query: '', body: Buffer.from('{"format":"text"}') }))).statusCode).toBe(405);
+    expect(JSON.parse((await answer(deployed(get('format=xml')))).body)).toMatchObject({ error: 'format_invalid' });
+    expect(JSON.parse((await answer(deployed(get('n=1')))).body)).toMatchObject({ error: 'param_unknown' });
+  });
+  it('a query naming a setting is refused 400 param_not_allowed by the action itself: `final` would not have', async () => {
+    const params = deployed(get('STATE_STORE=file&LOG_LEVEL=debug'));
+    // what the action gets: its inputs untouched, the request boxed in __ow_query
+    expect(params.STATE_STORE).toBe(h.inputs.STATE_STORE);
+    const res = await answer(params);
+    expect(res.statusCode).toBe(400);
+    expect(JSON.parse(res.body)).toMatchObject({ error: 'param_not_allowed', message: expect.stringContaining('"STATE_STORE"') });
+    // as `web: yes` without `final` (the sequence Adobe's deploy makes of a web: yes action), the setting would be the request's
+    const merged = webActionParams(get('STATE_STORE=file'), h.inputs, { web: 'yes', final: false });
+    expect(merged).toMatchObject({ ok: true, params: { STATE_STORE: 'file' } });
   });
 });
