@@ -23,7 +23,7 @@ interface Host {
  */
 async function dribblingHost(o: { plan: number; chunk?: number; everyMs: number; chunked?: boolean }): Promise<Host> {
   const served: Host['served'] = [];
-  const server = http.createServer((req, res) => {
+  const server = http.createServer((_req, res) => {
     const record = { sent: 0, cutOff: false };
     served.push(record);
     res.writeHead(200, { 'content-type': 'application/x-pem-file', ...(o.chunked || !Number.isFinite(o.plan) ? {} : { 'content-length': String(o.plan) }) });
