@@ -13,8 +13,11 @@ import { parseRoutes } from '../src/delivery/routes';
 import { localEnv } from './local-env';
 import { loadManifest, type Manifest } from './manifest';
 
+/** Every concern some deployed action reads: the settings the whole app cannot run without are required. */
+const EVERY_CONCERN = [...new Set(Object.values(ACTION_SETTINGS).flatMap((a) => a.settings))];
+
 export function checkConfig(env: Record<string, string | undefined>, routesFile?: string): { errors: string[]; routesJson?: string } {
-  const config = parseConfig(env);
+  const config = parseConfig(env, EVERY_CONCERN);
   const errors = config.ok ? [] : [...config.errors];
   const source = routesFile ? load(readFileSync(routesFile, 'utf8')) : env.ROUTES;
   if (source !== undefined && source !== '') {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Stream } from './envelope/envelope';
 import { DEFAULT_ZONELESS_TIME_ZONE, isTimeZone } from './envelope/time';
+import { parseLogLevel, type LogLevel } from './log';
 
 export type StoreKind = 'auto' | 'memory' | 'file' | 'state' | 'redis';
 
@@ -21,7 +22,7 @@ export interface MarketoInstance {
 }
 
 export interface Config {
-  logLevel: string;
+  logLevel: LogLevel | 'off';
   maxBodyBytes: number;
   /** IANA zone in which event times written without an offset are read (Adobe does not document theirs) */
   zonelessTimeZone: string;
@@ -149,6 +150,29 @@ function timeZone(inputs: Inputs, name: string, dflt: string, errors: string[]):
   return s;
 }
 
+function logLevel(inputs: Inputs, errors: string[]): LogLevel | 'off' {
+  const s = str(inputs, 'LOG_LEVEL');
+  const level = parseLogLevel(s);
+  if (level === undefined) errors.push(`LOG_LEVEL: expected error, warn, info, debug or off, got "${s}"`);
+  return level ?? 'info';
+}
+
+/** REDIS_URL as @redis/client 4 parses it (redis: or rediss:, a numeric database); errors never quote it (it holds the password). */
+function redisUrl(inputs: Inputs, errors: string[]): string | undefined {
+  const s = str(inputs, 'REDIS_URL');
+  if (s === undefined) return undefined;
+  let u: URL | undefined;
+  try {
+    u = new URL(s);
+  } catch {
+    u = undefined;
+  }
+  if (!u || (u.protocol !== 'redis:' && u.protocol !== 'rediss:') || !u.hostname || !/^\/?\d*$/.test(u.pathname)) {
+    errors.push('REDIS_URL: expected redis://[user:password@]host[:port][/database] (rediss:// for TLS)');
+  }
+  return s;
+}
+
 function storeKind(inputs: Inputs, errors: string[]): StoreKind {
   const s = (str(inputs, 'STATE_STORE') ?? 'auto').toLowerCase();
   if (['auto', 'memory', 'file', 'state', 'redis'].includes(s)) return s as StoreKind;
@@ -219,7 +243,8 @@ function marketoInstances(inputs: Inputs, errors: string[]): MarketoInstance[] {
     else parsed.forEach((p, i) => (typeof p === 'object' && p !== null && !Array.isArray(p) ? add(`MARKETO_INSTANCES[${i}]`, p as Record<string, unknown>) : errors.push(`MARKETO_INSTANCES[${i}]: expected an object`)));
   }
   const single = { restEndpoint: str(inputs, 'MARKETO_REST_ENDPOINT'), identityEndpoint: str(inputs, 'MARKETO_IDENTITY_ENDPOINT'), clientId: str(inputs, 'MARKETO_CLIENT_ID'), clientSecret: str(inputs, 'MARKETO_CLIENT_SECRET'), munchkinId: str(inputs, 'MARKETO_MUNCHKIN_ID') };
-  if (single.restEndpoint || single.identityEndpoint || single.clientId || single.clientSecret) {
+  // MARKETO_MUNCHKIN_ID alone counts too: it says an instance was meant, whose other settings are missing
+  if (single.restEndpoint || single.identityEndpoint || single.clientId || single.clientSecret || single.munchkinId) {
     const names: Record<string, string> = { restEndpoint: 'MARKETO_REST_ENDPOINT', identityEndpoint: 'MARKETO_IDENTITY_ENDPOINT', clientId: 'MARKETO_CLIENT_ID', clientSecret: 'MARKETO_CLIENT_SECRET', munchkinId: 'MARKETO_MUNCHKIN_ID' };
     const before = errors.length;
     add('MARKETO_*', single);
@@ -235,10 +260,14 @@ export const pendingBoundSeconds = (d: { budgetMs: number; forwardTimeoutMs: num
 
 export const DEFAULT_TARGET = 'marketo-stream-relay/log-events';
 
-export function parseConfig(inputs: Inputs): ConfigResult {
+/**
+ * `reads`: the concerns of the action the inputs are for (ACTION_SETTINGS), so that a setting one
+ * of them cannot work without is an error at parse, not on each request; unset: no such check.
+ */
+export function parseConfig(inputs: Inputs, reads?: readonly SettingGroup[]): ConfigResult {
   const e: string[] = [];
   const config: Config = {
-    logLevel: str(inputs, 'LOG_LEVEL') ?? 'info',
+    logLevel: logLevel(inputs, e),
     maxBodyBytes: int(inputs, 'MAX_BODY_BYTES', 1024 * 1024, 1024, 1024 * 1024, e),
     zonelessTimeZone: timeZone(inputs, 'MARKETO_ZONELESS_TIME_ZONE', DEFAULT_ZONELESS_TIME_ZONE, e),
     events: {
@@ -280,7 +309,7 @@ export function parseConfig(inputs: Inputs): ConfigResult {
     },
     stores: {
       kind: storeKind(inputs, e),
-      redisUrl: str(inputs, 'REDIS_URL'),
+      redisUrl: redisUrl(inputs, e),
       localDir: str(inputs, 'LOCAL_DATA_DIR') ?? '.local',
       dedupeTtlHours: int(inputs, 'DEDUPE_TTL_HOURS', 168, 1, 24 * 365, e),
       parkingTtlHours: int(inputs, 'PARKING_TTL_HOURS', 168, 1, 24 * 365, e),
@@ -309,6 +338,11 @@ export function parseConfig(inputs: Inputs): ConfigResult {
     e.push(`DEDUPE_PENDING_SECONDS: ${config.stores.pendingSeconds} s is shorter than a live delivery can still hand off (DELIVERY_BUDGET_MS + FORWARD_TIMEOUT_MS + 2 × STORE_TIMEOUT_MS = ${bound} s): events could be forwarded twice`);
   }
   if (config.stores.kind === 'redis' && !config.stores.redisUrl) e.push('STATE_STORE=redis needs REDIS_URL');
+  // every I/O Events delivery names its recipient, and EVENTS_REQUIRE_RECIPIENT=false waives only
+  // events that name none: without a client id to compare with, each delivery would be refused
+  if (reads?.includes('io-events') && config.events.clientIds.length === 0) {
+    e.push('EVENTS_CLIENT_ID is not set: the I/O Events receivers check every event\'s recipient against it (the credential\'s client id)');
+  }
   return e.length ? { ok: false, errors: e } : { ok: true, config };
 }
 
@@ -323,14 +357,15 @@ export const CONFIG_NAME = /^[A-Z][A-Z0-9_]*$/;
 export const isInputName = (name: string): boolean => CONFIG_NAME.test(name) || name.startsWith('__');
 
 const cache = new Map<string, ConfigResult>();
-/** parseConfig, memoized on the inputs' values (one parse per container and configuration). */
-export function loadConfig(params: Inputs): ConfigResult {
+/** parseConfig, memoized on the inputs' values and `reads` (one parse per container and configuration). */
+export function loadConfig(params: Inputs, reads?: readonly SettingGroup[]): ConfigResult {
   const h = createHash('sha1');
+  h.update(`${reads?.join(',') ?? '*'}\0`);
   for (const k of Object.keys(params).sort()) if (CONFIG_NAME.test(k)) h.update(`${k}\0${String(params[k])}\0`);
   const key = h.digest('base64');
   let result = cache.get(key);
   if (!result) {
-    result = parseConfig(params);
+    result = parseConfig(params, reads);
     if (cache.size > 16) cache.clear();
     cache.set(key, result);
   }

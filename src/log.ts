@@ -40,10 +40,14 @@ export function addLogSink(sink: (level: LogLevel, line: string) => void): () =>
   return () => sinks.delete(sink);
 }
 
-/** LOG_LEVEL: error | warn | info (default) | debug; `off` prints nothing (tests, benchmarks). */
-export function parseLogLevel(value: unknown): LogLevel | 'off' {
-  const v = typeof value === 'string' ? value.toLowerCase() : '';
-  return v === 'off' ? 'off' : v in LEVELS ? (v as LogLevel) : 'info';
+/**
+ * LOG_LEVEL: error | warn | info (default: unset or empty) | debug; `off` prints nothing (tests,
+ * benchmarks). Any other value is undefined — a configuration error, never quietly `info`.
+ */
+export function parseLogLevel(value: unknown): LogLevel | 'off' | undefined {
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return 'info';
+  const v = typeof value === 'string' ? value.trim().toLowerCase() : '';
+  return v === 'off' ? 'off' : Object.hasOwn(LEVELS, v) ? (v as LogLevel) : undefined;
 }
 
 /** Copies `value` with credential-named fields replaced and long strings cut. */

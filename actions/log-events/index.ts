@@ -11,8 +11,16 @@ interface Forwarded {
   LOG_LEVEL?: string;
 }
 
+/** an invalid LOG_LEVEL is said once per container (npm run check-config refuses it before deploy) */
+let reportedLevel = false;
+
 export async function main(params: Forwarded): Promise<{ route?: string; logged: number }> {
-  const log = createLog('marketo-stream-relay/log-events', parseLogLevel(params.LOG_LEVEL));
+  const level = parseLogLevel(params.LOG_LEVEL);
+  const log = createLog('marketo-stream-relay/log-events', level ?? 'info');
+  if (!level && !reportedLevel) {
+    reportedLevel = true;
+    log.error('configuration invalid: LOG_LEVEL is not a level; logging at info', { errors: [`LOG_LEVEL: expected error, warn, info, debug or off, got "${String(params.LOG_LEVEL).slice(0, 40)}"`] });
+  }
   const events = Array.isArray(params.events) ? params.events : [];
   const types: Record<string, number> = {};
   for (const e of events) types[e.type ?? 'unknown'] = (types[e.type ?? 'unknown'] ?? 0) + 1;

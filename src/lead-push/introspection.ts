@@ -12,6 +12,7 @@
  * the answer is `unavailable` (503, Marketo retries), never a refusal.
  */
 import { createHash } from 'node:crypto';
+import { boundedFetch } from '../http/bounded-fetch';
 import { createCallBudget } from '../http/budget';
 import { invalid, unavailable, type TokenVerdict } from './verdict';
 
@@ -32,10 +33,12 @@ export interface IntrospectionOptions {
 }
 
 const NO_EXP_CACHE_MS = 60_000;
+/** an RFC 7662 answer is a few hundred bytes; more is not read */
+const MAX_ANSWER_BYTES = 64 * 1024;
 
 export function createIntrospector(o: IntrospectionOptions): (token: string) => Promise<TokenVerdict> {
   const now = o.now ?? Date.now;
-  const doFetch = o.fetch ?? fetch;
+  const doFetch = boundedFetch(o.fetch ?? fetch, MAX_ANSWER_BYTES);
   const cache = new Map<string, { verdict: TokenVerdict; until: number }>();
   const max = o.maxCacheEntries ?? 1000;
   const negativeMs = (o.negativeTtlSeconds ?? 30) * 1000;

@@ -14,6 +14,7 @@ import type * as Errors from 'jose/errors';
 import type * as JwtVerify from 'jose/jwt/verify';
 import type * as Remote from 'jose/jwks/remote';
 import type { ExportedJWKSCache } from 'jose/jwks/remote';
+import { boundedFetch } from '../http/bounded-fetch';
 import { invalid, unavailable, type TokenVerdict } from './verdict';
 
 type Jose = typeof Errors & typeof JwtVerify & typeof Remote;
@@ -48,6 +49,8 @@ export interface JwtOptions {
 }
 
 const CACHE_MAX_AGE_MS = 10 * 60_000;
+/** a key set of a few keys is a few KB; more is not read (jose bounds its time, not its size) */
+const MAX_JWKS_BYTES = 256 * 1024;
 
 function verdictOf(err: unknown, errors: typeof Errors): TokenVerdict {
   if (err instanceof errors.JWTExpired) return invalid('token_expired', 'the token has expired');
@@ -84,7 +87,7 @@ export function createJwtVerifier(o: JwtOptions): (token: string) => Promise<Tok
     } catch {
       // the shared copy is an optimisation; the IdP is the source
     }
-    return j.createRemoteJWKSet(new URL(o.jwksUrl), { timeoutDuration: o.timeoutMs, cooldownDuration: o.cooldownMs ?? 5000, cacheMaxAge: CACHE_MAX_AGE_MS, [j.jwksCache]: cache });
+    return j.createRemoteJWKSet(new URL(o.jwksUrl), { timeoutDuration: o.timeoutMs, cooldownDuration: o.cooldownMs ?? 5000, cacheMaxAge: CACHE_MAX_AGE_MS, [j.jwksCache]: cache, [j.customFetch]: boundedFetch(fetch, MAX_JWKS_BYTES) });
   }
 
   return async (token) => {

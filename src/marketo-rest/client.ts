@@ -9,12 +9,12 @@
  *    { id, name, description, primaryAttribute: { name, dataType }, attributes: [{ name, dataType }] } ] }`.
  *  - help/rest-api/error-codes.md: failures come as HTTP 200 with `success: false` and `errors: [{ code, message }]`;
  *    606 = more than 100 calls in 20 s, 607 = the daily quota reached; the Identity endpoint may answer 401.
- * Over node:http(s) (src/http/get-text.ts), every call bounded by `timeoutMs` and counted by the budget.
+ * Over node:http(s) (src/http/get-text.ts), every call bounded by `timeoutMs` (connecting to the answer's
+ * last byte: GetText's own deadline) and counted by the budget.
  * Neither the secret nor a token ever reaches an error message or a log line.
  */
 import type { MarketoInstance } from '../config';
 import type { GetText } from '../http/get-text';
-import { withTimeout } from '../timeout';
 import type { RestBudget } from './budget';
 
 export type RestErrorCode = 'unreachable' | 'auth_failed' | 'rate_limited' | 'quota_reached' | 'daily_budget' | 'rate_budget' | 'api_error' | 'answer_invalid';
@@ -70,7 +70,7 @@ export function marketoRestClient(instance: MarketoInstance, deps: RestClientDep
     if (refusal) throw new MarketoRestError(refusal, `not called: ${refusal.replace('_', ' ')}`);
     let answer;
     try {
-      answer = await withTimeout(deps.get(url, deps.timeoutMs, { headers: { accept: 'application/json', ...headers }, maxBytes: MAX_ANSWER_BYTES }), deps.timeoutMs);
+      answer = await deps.get(url, deps.timeoutMs, { headers: { accept: 'application/json', ...headers }, maxBytes: MAX_ANSWER_BYTES });
     } catch (err) {
       await deps.budget.failed('unreachable').catch(() => undefined);
       throw new MarketoRestError('unreachable', `Marketo REST unreachable (${(err as Error).name})`);

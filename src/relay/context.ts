@@ -8,7 +8,7 @@
  * planned until. Tests and the local runtime replace the boundaries through
  * `setRelayOverrides`.
  */
-import { loadConfig, type Config } from '../config';
+import { ACTION_SETTINGS, loadConfig, type Config } from '../config';
 import type { ParkedPayload } from '../delivery/deliver';
 import { openwhiskInvokers, type Invoker, type InvokerPool } from '../delivery/invoker';
 import { defaultRouteTable, parseRoutes, type RouteTable } from '../delivery/routes';
@@ -153,14 +153,16 @@ export interface ContextOptions {
 }
 
 /**
- * The context for one activation; `name` labels its log lines. Reads the
+ * The context for one activation; `name` (the action's, as in ACTION_SETTINGS) labels its log
+ * lines and says which settings it cannot run without (EVENTS_CLIENT_ID for the receivers). Reads the
  * activation's platform values from `process.env` now: call it before the
  * activation's first `await`.
  */
 export function relayContext(params: Record<string, unknown>, name: string, opts: ContextOptions = {}): ContextResult {
   const activation = readActivation(process.env);
-  const loaded = loadConfig(params);
-  const level = parseLogLevel(loaded.ok ? loaded.config.logLevel : params.LOG_LEVEL);
+  const loaded = loadConfig(params, ACTION_SETTINGS[name]?.settings);
+  // an invalid configuration is still reported, at the level asked for when that one is valid
+  const level = loaded.ok ? loaded.config.logLevel : (parseLogLevel(params.LOG_LEVEL) ?? 'info');
   const log = overrides.log ?? createLog(`marketo-stream-relay/${name}`, level);
   if (!loaded.ok) return { ok: false, errors: loaded.errors, log, outcome: configInvalid() };
   const problems = runtimeProblems(loaded.config, activation, opts.invokes ?? true);

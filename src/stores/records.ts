@@ -14,8 +14,12 @@
  * walk of the key space on the file store and Redis). With nothing parked, a
  * replay run reads the hint and one or two markers: milliseconds, whatever the
  * store holds. A marker is dropped when its hour is found empty, except for the
- * current and previous hour (records are still being added there). Hours from
- * before the index existed (`<prefix>.indexed`) are listed as before.
+ * current and previous hour (records are still being added there).
+ * Records written without markers (by a version before the index) are found by
+ * one listing of the prefix, the first time a scan meets a store that does not
+ * say `<prefix>.indexed` = `all`: it marks the hours it finds, so even that first
+ * scan lists once plus once per hour holding records — never every hour of the
+ * TTL (170 listings, 99 s on a 299,000-file store, before).
  *
  * A record that cannot be read or parsed is reported through `onError` and
  * skipped, never fatal to the scan.
@@ -69,6 +73,8 @@ export interface RecordCensus {
 }
 
 const HOUR = 3_600_000;
+/** the value of `<prefix>.indexed` once every hour holding records has its marker */
+const ALL_HOURS_INDEXED = 'all';
 /** orders records added within one millisecond by this process */
 let sequence = 0;
 const MAX_VALUE = 900_000;
@@ -111,28 +117,38 @@ export function openRecordStore<T>(kv: KeyValueStore, o: { prefix: string; ttlSe
     await kv.put(markerKey(hour), '1', o.ttlSeconds + 2 * 3600);
     marked.add(hour);
   }
-  /** the first hour whose records all have markers (written once, by the first add or scan) */
-  async function indexedFrom(): Promise<string> {
-    const v = await kv.get(indexedKey);
-    if (v) return v;
+  /**
+   * Every hour that holds records has a marker: once per store, one listing of the
+   * prefix marks the hours of the records it finds (any written without a marker),
+   * and the hint starts at the oldest of them.
+   */
+  async function indexAll(): Promise<void> {
+    if ((await kv.get(indexedKey)) === ALL_HOURS_INDEXED) return;
     // a store without it holds none of the markers this process wrote either (new, or it lost its data:
-    // a Redis restarted without persistence): remembering them would hide the hours they mark from every scan
+    // a Redis restarted without persistence): remembering them would keep them from being written anew
     marked.clear();
-    const hour = hourOf(now());
-    await kv.put(indexedKey, hour, 10 * 365 * 24 * 3600);
-    return hour;
+    let oldest = hourOf(now());
+    for await (const k of kv.keys(`${o.prefix}-`)) {
+      const hour = k.slice(o.prefix.length + 1, o.prefix.length + 11);
+      if (!/^\d{10}$/.test(hour)) continue;
+      await mark(hour);
+      if (hour < oldest) oldest = hour;
+    }
+    const hint = await kv.get(hintKey);
+    if (!hint || hint > oldest) await kv.put(hintKey, oldest, o.ttlSeconds);
+    await kv.put(indexedKey, ALL_HOURS_INDEXED, 10 * 365 * 24 * 3600);
   }
 
   async function* keysOldestFirst(): AsyncGenerator<string> {
     let hintSet = false;
-    const indexed = await indexedFrom();
+    await indexAll();
     const recent = hourOf(now() - HOUR);
     for (let t = await firstHour(); t <= now(); t += HOUR) {
       const hour = hourOf(t);
-      if (hour >= indexed && (await kv.get(markerKey(hour))) === undefined) continue;
+      if ((await kv.get(markerKey(hour))) === undefined) continue;
       const keys: string[] = [];
       for await (const k of kv.keys(`${o.prefix}-${hour}-`)) keys.push(k);
-      if (keys.length === 0 && hour >= indexed && hour < recent) {
+      if (keys.length === 0 && hour < recent) {
         await kv.delete(markerKey(hour)).catch(() => undefined);
         marked.delete(hour);
       }
@@ -184,7 +200,6 @@ async function census(opts: { maxScan?: number } = {}): Promise<RecordCensus> {
         id: `${o.prefix}-${hourOf(ms)}-${String(ms).padStart(13, '0')}-${String(sequence++ % 1e6).padStart(6, '0')}${randomBytes(4).toString('hex')}`,
       }));
       // the marker first: a record is never stored where a scan would not look
-      await indexedFrom();
       await mark(hourOf(ms));
       await Promise.all(records.map(put));
       const hint = await kv.get(hintKey).catch(() => undefined);

@@ -18,6 +18,7 @@ import { createMemoryKv } from '../../src/stores/memory-kv';
 import { openRecordStore, type RecordStore } from '../../src/stores/records';
 import { testEnvelope } from '../support/envelope';
 import { FakeInvoker } from '../support/fake-invoker';
+import { countingKv } from '../support/counting-kv';
 import { flakyKv } from '../support/flaky-kv';
 
 const routes = () => {
@@ -25,22 +26,6 @@ const routes = () => {
   if (!r.ok) throw new Error();
   return r.value;
 };
-
-/** A store that counts its calls. */
-function counting(inner: KeyValueStore) {
-  const calls: Record<string, number> = {};
-  const c = (op: string) => void (calls[op] = (calls[op] ?? 0) + 1);
-  const kv: KeyValueStore = {
-    kind: inner.kind,
-    atomicClaims: inner.atomicClaims,
-    get: (k) => (c('get'), inner.get(k)),
-    put: (k, v, t) => (c('put'), inner.put(k, v, t)),
-    putIfAbsent: (k, v, t) => (c('putIfAbsent'), inner.putIfAbsent(k, v, t)),
-    delete: (k) => (c('delete'), inner.delete(k)),
-    keys: (p) => (c('keys'), inner.keys(p)),
-  };
-  return { kv, calls };
-}
 
 function setup(kv: KeyValueStore = createMemoryKv()) {
   const invoker = new FakeInvoker();
@@ -127,18 +112,32 @@ describe('replay, record by record', () => {
     expect((await run()).errors).toEqual([{ op: 'scan', err: 'StateStoreError' }]);
   });
   it('a replay with nothing parked reads a few keys and lists none, however many other keys the store holds', async () => {
-    const { kv, calls } = counting(createMemoryKv());
+    const { kv, calls, reset } = countingKv(createMemoryKv());
     const { run, park } = setup(kv);
     for (let i = 0; i < 2000; i++) await kv.put(`dd-route-${i}`, 'c', 3600);
     await park(['one']);
     await run(); // drains it
-    for (const k of Object.keys(calls)) delete calls[k];
+    reset();
     expect(await run()).toMatchObject({ records: 0 });
     expect(calls.keys ?? 0).toBeLessThanOrEqual(2);
     expect((calls.get ?? 0) + (calls.put ?? 0)).toBeLessThanOrEqual(6);
-    for (const k of Object.keys(calls)) delete calls[k];
+    reset();
     expect(await run()).toMatchObject({ records: 0 });
     expect(calls.keys ?? 0).toBeLessThanOrEqual(1);
+  });
+  it('the first replay on a store where nothing was ever parked (PARKING_TTL_HOURS 168) lists the store once, not once per hour of the TTL', async () => {
+    const { kv, calls } = countingKv(createMemoryKv());
+    const week = 168 * 3600;
+    const deps: ReplayDeps = {
+      ...setup().deps,
+      parking: openRecordStore<ParkedPayload>(kv, { prefix: 'park', ttlSeconds: week }),
+      deadLetter: openRecordStore<ParkedPayload>(kv, { prefix: 'dlq', ttlSeconds: week }),
+      dedupe: openDedupeStore(kv, { ttlSeconds: week }),
+    };
+    expect(await replayParked(deps, { maxEvents: 1e6, invocationsPerMinute: 1e9, deadline: Number.MAX_SAFE_INTEGER })).toMatchObject({ records: 0, errors: [] });
+    // before: 169, one per hour of the TTL (each a walk of the key space on the file store)
+    expect(calls.keys).toBe(1);
+    expect(calls.get ?? 0).toBeLessThanOrEqual(6);
   });
   it('a pending claim on a parked event: the record stays (retry later), no attempt counted', async () => {
     const { deps, parking, run, park } = setup();

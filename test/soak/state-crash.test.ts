@@ -26,7 +26,7 @@ const ROUTES = JSON.stringify({
     { name: 'forms', match: { stream: 'lead-activity', activityTypeId: 2 }, action: 'p/forms' },
   ],
 });
-const inputs = { LEAD_ACTIVITY_TOKENS: TOKEN, ROUTES, LOG_LEVEL: 'off', FORWARD_RETRY_DELAY_MS: '0', FORWARD_TIMEOUT_MS: '200', STATS_FLUSH_SECONDS: '0', STATE_STORE: 'state' };
+const inputs = { EVENTS_CLIENT_ID: 'state-crash', LEAD_ACTIVITY_TOKENS: TOKEN, ROUTES, LOG_LEVEL: 'off', FORWARD_RETRY_DELAY_MS: '0', FORWARD_TIMEOUT_MS: '200', STATS_FLUSH_SECONDS: '0', STATE_STORE: 'state' };
 
 class Crash extends Error {
   override name = 'Crash';

@@ -5,6 +5,7 @@
 import { openDedupeStore } from '../../src/stores/open-dedupe';
 import type { KeyValueStore } from '../../src/stores/kv';
 import { openRecordStore } from '../../src/stores/records';
+import { countingKv } from '../support/counting-kv';
 
 export interface StoreUnderTest {
   kv: KeyValueStore;
@@ -136,6 +137,51 @@ export function storeContract(name: string, make: () => Promise<StoreUnderTest>,
       expect(await r.count()).toBe(5);
       // from the keys alone: how many, and the oldest and newest storedAt
       expect(await r.census()).toEqual({ count: 5, oldestStoredAt: new Date(base).toISOString(), newestStoredAt: new Date(base + 4 * 3600_000).toISOString() });
+    });
+    it('the first scan of a store where nothing was ever parked lists it once, not once per hour of the 168 h TTL; later scans not at all', async () => {
+      const { kv, calls, reset } = countingKv(s.kv);
+      const r = openRecordStore(kv, { prefix: 'park', ttlSeconds: 168 * 3600 });
+      expect(await r.count()).toBe(0);
+      expect(calls.keys).toBe(1); // before: 169, one per hour of the TTL
+      reset();
+      expect(await openRecordStore(kv, { prefix: 'park', ttlSeconds: 168 * 3600 }).count()).toBe(0);
+      expect(calls.keys ?? 0).toBe(0);
+    });
+    it('records in two hours four days apart: the first scan lists once plus once per hour holding records, the next once per such hour', async () => {
+      const hour = 3600_000;
+      const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * hour).toISOString();
+      await records().add({ route: 'a', reason: 'HTTP 503', attempts: 1, payload: { events: [{ id: 'old' }] }, storedAt: at(100) });
+      await records().add({ route: 'a', reason: 'HTTP 503', attempts: 1, payload: { events: [{ id: 'new-1' }] }, storedAt: at(2) });
+      await records().add({ route: 'a', reason: 'HTTP 503', attempts: 1, payload: { events: [{ id: 'new-2' }] }, storedAt: at(2) });
+      const { kv, calls, reset } = countingKv(s.kv);
+      const ids = async () => {
+        const out: string[] = [];
+        for await (const rec of openRecordStore<{ events: { id: string }[] }>(kv, { prefix: 'park', ttlSeconds: 168 * 3600 }).scan()) out.push(rec.payload.events[0].id);
+        return out;
+      };
+      expect(await ids()).toEqual(['old', 'new-1', 'new-2']);
+      expect(calls.keys).toBe(1 + 2); // before: 100 (every hour from the oldest record's)
+      reset();
+      expect(await ids()).toEqual(['old', 'new-1', 'new-2']);
+      expect(calls.keys).toBe(2);
+    });
+    it('records written without hour markers (a version before the index) are found by the first scan, which marks their hours', async () => {
+      const hour = 3600_000;
+      const ms = Date.now() - 30 * hour;
+      const d = new Date(ms);
+      const hourKey = `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}${String(d.getUTCHours()).padStart(2, '0')}`;
+      const id = `park-${hourKey}-${String(ms).padStart(13, '0')}-000000abcdef01`;
+      await s.kv.put(id, JSON.stringify({ id, storedAt: d.toISOString(), attempts: 1, reason: 'HTTP 503', route: 'a', payload: { events: [{ id: 'legacy' }] } }), 3600);
+      const { kv, calls, reset } = countingKv(s.kv);
+      const scanIds = async () => {
+        const out: string[] = [];
+        for await (const rec of openRecordStore<{ events: { id: string }[] }>(kv, { prefix: 'park', ttlSeconds: 168 * 3600 }).scan()) out.push(rec.payload.events[0].id);
+        return out;
+      };
+      expect(await scanIds()).toEqual(['legacy']);
+      reset();
+      expect(await scanIds()).toEqual(['legacy']);
+      expect(calls.keys).toBe(1);
     });
     it('updates attempts and removes records', async () => {
       const r = records();
