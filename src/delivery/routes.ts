@@ -22,7 +22,7 @@
  */
 import { STREAMS, type Envelope, type Stream } from '../envelope/envelope';
 import { isObject } from '../envelope/fields';
-import { compileWildcard, foldCase } from './wildcard';
+import { compileWildcard, foldCase, type Folder } from './wildcard';
 
 export const MATCH_FIELDS = ['stream', 'type', 'source', 'munchkinId', 'componentType', 'eventAction', 'subType', 'activityTypeId', 'activityType', 'userId', 'dataschema'] as const;
 export type MatchField = (typeof MATCH_FIELDS)[number];
@@ -32,30 +32,30 @@ type MatchKey = MatchField | `${typeof ATTRIBUTE_FIELD_PREFIX}${string}`;
 
 /** Below this length folding a value again costs less than looking it up. */
 const MEMO_FROM_LENGTH = 256;
+const lowerCase = (s: string): string => s.toLowerCase();
+
+function memo(cache: Map<string, string>, v: string, fold: (s: string) => string): string {
+  let folded = cache.get(v);
+  if (folded === undefined) cache.set(v, (folded = fold(v)));
+  return folded;
+}
 
 /**
  * The case folds of one event's values, each computed once however many
  * patterns read the value (a 1 MB attribute is folded once, not once per route).
  */
-export class ValueFolds {
-  private readonly cache: Partial<Record<'wildcard' | 'exact', Map<string, string>>> = {};
+export class ValueFolds implements Folder {
+  private wildcard?: Map<string, string>;
+  private exact?: Map<string, string>;
 
   /** as wildcard patterns compare (src/delivery/wildcard.ts) */
-  forWildcard(v: string): string {
-    return this.fold('wildcard', v, foldCase);
+  folded(v: string): string {
+    return v.length < MEMO_FROM_LENGTH ? foldCase(v) : memo((this.wildcard ??= new Map()), v, foldCase);
   }
 
   /** as patterns without `*` compare: the value lower-cased */
-  forExact(v: string): string {
-    return this.fold('exact', v, (s) => s.toLowerCase());
-  }
-
-  private fold(kind: 'wildcard' | 'exact', v: string, fold: (s: string) => string): string {
-    if (v.length < MEMO_FROM_LENGTH) return fold(v);
-    const cache = (this.cache[kind] ??= new Map());
-    let folded = cache.get(v);
-    if (folded === undefined) cache.set(v, (folded = fold(v)));
-    return folded;
+  lowered(v: string): string {
+    return v.length < MEMO_FROM_LENGTH ? lowerCase(v) : memo((this.exact ??= new Map()), v, lowerCase);
   }
 }
 
@@ -84,10 +84,10 @@ function patternMatcher(pattern: string | number): Matcher {
   if (typeof pattern === 'number') return (v) => v === pattern || (typeof v === 'string' && v === String(pattern));
   if (!pattern.includes('*')) {
     const lower = pattern.toLowerCase();
-    return (v, folds) => (typeof v === 'string' ? folds.forExact(v) === lower : typeof v === 'number' && String(v) === pattern);
+    return (v, folds) => (typeof v === 'string' ? folds.lowered(v) === lower : typeof v === 'number' && String(v) === pattern);
   }
   const matches = compileWildcard(pattern);
-  return (v, folds) => (typeof v === 'string' || typeof v === 'number') && matches(folds.forWildcard(String(v)));
+  return (v, folds) => (typeof v === 'string' || typeof v === 'number') && matches(String(v), folds);
 }
 
 /** An attribute value for matching: a boolean compares as its text (`true`, `false`). */

@@ -10,7 +10,8 @@
  * last, and the middle pieces occur in order, non-overlapping, in between.
  * Taking each middle piece at its leftmost occurrence after the previous one is
  * never worse than any other choice (it leaves the most room for the rest), so
- * one forward `indexOf` per piece decides: O(value length × pieces).
+ * one forward `indexOf` per piece decides: O(value length × pieces). A pattern
+ * with no middle piece (`X*`, `*.pdf`) reads only the value's ends.
  *
  * Case-insensitivity is the one a RegExp with the `i` flag (and no `u`) had:
  * ECMA-262 "Canonicalize ( rer, ch )", the non-Unicode branch — per UTF-16 code
@@ -21,7 +22,7 @@
  * pieces are searched in the folded value.
  */
 
-/** Canonical units of the code units met so far (0 = not computed yet; only U+0000 folds to U+0000). */
+/** Canonical units of the non-ASCII code units met so far (0 = not computed yet). */
 const canonical = new Uint16Array(0x10000);
 
 function canonicalOf(unit: number): number {
@@ -29,6 +30,13 @@ function canonicalOf(unit: number): number {
   const folded = upper.length !== 1 || (unit >= 128 && upper.charCodeAt(0) < 128) ? unit : upper.charCodeAt(0);
   canonical[unit] = folded;
   return folded;
+}
+
+/** One code unit folded: ASCII letters to upper case, every other ASCII unit as it is, the rest as computed once. */
+function foldUnit(unit: number): number {
+  if (unit < 128) return unit >= 0x61 && unit <= 0x7a ? unit - 0x20 : unit;
+  const known = canonical[unit];
+  return known !== 0 ? known : canonicalOf(unit);
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;
@@ -40,32 +48,50 @@ export function foldCase(s: string): string {
   // ASCII letters are the only ASCII units that change, and toUpperCase maps them exactly so
   if (!NON_ASCII.test(s)) return s.toUpperCase();
   const units = new Uint16Array(s.length);
-  for (let i = 0; i < s.length; i++) {
-    const unit = s.charCodeAt(i);
-    const known = canonical[unit];
-    units[i] = known !== 0 || unit === 0 ? known : canonicalOf(unit);
-  }
+  for (let i = 0; i < s.length; i++) units[i] = foldUnit(s.charCodeAt(i));
   // read back unit for unit: lone surrogates stay as they are (a TextDecoder would replace them)
   const bytes = Buffer.from(units.buffer, units.byteOffset, units.byteLength);
   return (BIG_ENDIAN ? bytes.swap16() : bytes).toString('utf16le');
 }
 
-/** A compiled pattern: does a value folded by `foldCase` match it? */
-export type FoldedMatcher = (folded: string) => boolean;
+/** Does `v` from `at` on fold to the folded `piece`? (no copy of `v`) */
+function foldsTo(v: string, at: number, piece: string): boolean {
+  for (let i = 0; i < piece.length; i++) if (foldUnit(v.charCodeAt(at + i)) !== piece.charCodeAt(i)) return false;
+  return true;
+}
 
-export function compileWildcard(pattern: string): FoldedMatcher {
+/** Where a matcher takes `foldCase(value)` from: the caller may keep it for other patterns. */
+export interface Folder {
+  folded(value: string): string;
+}
+
+/**
+ * A compiled pattern: does `value` match? The value's fold is asked for only
+ * when pieces must be searched between the ends, which are compared unit by
+ * unit in place.
+ */
+export type WildcardMatcher = (value: string, folder: Folder) => boolean;
+
+export function compileWildcard(pattern: string): WildcardMatcher {
+  // `*` is ASCII and no other unit folds to it, so the folded pattern splits where the pattern does
   const pieces = foldCase(pattern).split('*');
+  const written = pattern.split('*');
   const head = pieces[0];
-  if (pieces.length === 1) return (v) => v === head;
   const tail = pieces[pieces.length - 1];
+  // the ends as written, when the value has them so, need no folding (the usual case: `com.adobe.*`)
+  const hasHead = (v: string): boolean => v.startsWith(written[0]) || foldsTo(v, 0, head);
+  const hasTail = (v: string): boolean => v.endsWith(written[written.length - 1]) || foldsTo(v, v.length - tail.length, tail);
+  if (pieces.length === 1) return (v) => v.length === head.length && hasHead(v);
   const middle = pieces.slice(1, -1).filter((p) => p !== '');
   const least = middle.reduce((n, p) => n + p.length, head.length + tail.length);
-  return (v) => {
-    if (v.length < least || !v.startsWith(head) || !v.endsWith(tail)) return false;
-    const end = v.length - tail.length;
+  return (v, folder) => {
+    if (v.length < least || !hasHead(v) || !hasTail(v)) return false;
+    if (middle.length === 0) return true;
+    const f = folder.folded(v);
+    const end = f.length - tail.length;
     let at = head.length;
     for (const piece of middle) {
-      const found = v.indexOf(piece, at);
+      const found = f.indexOf(piece, at);
       if (found < 0 || found + piece.length > end) return false;
       at = found + piece.length;
     }
