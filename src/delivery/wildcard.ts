@@ -10,16 +10,19 @@
  * last, and the middle pieces occur in order, non-overlapping, in between.
  * Taking each middle piece at its leftmost occurrence after the previous one is
  * never worse than any other choice (it leaves the most room for the rest), so
- * one forward `indexOf` per piece decides: O(value length × pieces). A pattern
- * with no middle piece (`X*`, `*.pdf`) reads only the value's ends.
+ * one forward `indexOf` per piece, each starting where the last one ended,
+ * decides: no earlier piece is ever tried again, O(value length × pattern
+ * length) at worst. A pattern with no middle piece (`X*`, `*.pdf`) reads only
+ * the value's ends.
  *
  * Case-insensitivity is the one a RegExp with the `i` flag (and no `u`) had:
  * ECMA-262 "Canonicalize ( rer, ch )", the non-Unicode branch — per UTF-16 code
  * unit, the unit's `toUpperCase()` when that is a single unit, except that a
- * non-ASCII unit never becomes ASCII (`ı`, `ſ` and the Kelvin sign stay
- * themselves; `ß` → `SS` is two units, so `ß` stays `ß`). That mapping keeps the
- * length, so a value is folded once, whatever the number of patterns, and the
- * pieces are searched in the folded value.
+ * non-ASCII unit never becomes ASCII (`ı` and `ſ` stay themselves rather than
+ * `I` and `S`; `ß` → `SS` is two units, so `ß` stays `ß`; `İ` matches only
+ * itself). test/delivery/wildcard.test.ts checks every code unit against the
+ * engine's RegExp. The mapping keeps the length, so a value is folded once per
+ * event, whatever the number of patterns, and the pieces are searched in it.
  */
 
 /** Canonical units of the non-ASCII code units met so far (0 = not computed yet). */
