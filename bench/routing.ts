@@ -21,11 +21,12 @@ const ROUTE_PATTERNS: Record<string, string[]> = {
 const MB = 1024 * 1024;
 const WARM_UP = 5;
 
-/** The values: `google` repeated (the issue's case), the same ending in `cpc` (a match found at the very end), and non-ASCII text (the slower case fold). */
+/** The values: `google` repeated (the issue's case), the same ending in `cpc` (a match found at the very end), and non-ASCII text (Latin-1 folds natively, other scripts unit by unit). */
 const VALUES: { label: string; unit: string; suffix: string }[] = [
   { label: '`google` × n, no route matches', unit: 'google', suffix: '' },
   { label: '`google` × n + `cpc`, paid-search matches at the end', unit: 'google', suffix: 'cpc' },
-  { label: '`gööglé` × n (non-ASCII), no route matches', unit: 'gööglé', suffix: '' },
+  { label: '`gööglé` × n (Latin-1), no route matches', unit: 'gööglé', suffix: '' },
+  { label: '`гугл` × n (Cyrillic: folded unit by unit), no route matches', unit: 'гугл', suffix: '' },
 ];
 
 const valueOf = (unit: string, suffix: string, units: number): string => unit.repeat(Math.floor((units - suffix.length) / unit.length)) + suffix;

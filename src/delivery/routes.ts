@@ -84,7 +84,8 @@ function patternMatcher(pattern: string | number): Matcher {
   if (typeof pattern === 'number') return (v) => v === pattern || (typeof v === 'string' && v === String(pattern));
   if (!pattern.includes('*')) {
     const lower = pattern.toLowerCase();
-    return (v, folds) => (typeof v === 'string' ? folds.lowered(v) === lower : typeof v === 'number' && String(v) === pattern);
+    // lower-casing never shortens a string (İ grows; test/delivery/wildcard.test.ts checks every code point): a longer value cannot match
+    return (v, folds) => (typeof v === 'string' ? v.length <= lower.length && folds.lowered(v) === lower : typeof v === 'number' && String(v) === pattern);
   }
   const matches = compileWildcard(pattern);
   return (v, folds) => (typeof v === 'string' || typeof v === 'number') && matches(String(v), folds);

@@ -42,19 +42,26 @@ function foldUnit(unit: number): number {
   return known !== 0 ? known : canonicalOf(unit);
 }
 
-const NON_ASCII = /[\u0080-\uffff]/;
-/** A Uint16Array is in the machine's byte order; Buffer reads UTF-16 little-endian. */
+/**
+ * Where a whole-string `toUpperCase()` (native, fast for Latin-1) is not the
+ * fold: any unit beyond Latin-1, and `ß` (→ `SS`). Every other Latin-1 unit
+ * upper-cases to one unit, never an ASCII one from a non-ASCII one.
+ */
+const NOT_LATIN1_FOLD = /[\u00df\u0100-\uffff]/;
+/** A Uint16Array is in the machine's byte order; Buffer writes and reads UTF-16 little-endian. */
 const BIG_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 0;
 
 /** `s` with every code unit canonicalized (same length as `s`). */
 export function foldCase(s: string): string {
-  // ASCII letters are the only ASCII units that change, and toUpperCase maps them exactly so
-  if (!NON_ASCII.test(s)) return s.toUpperCase();
-  const units = new Uint16Array(s.length);
-  for (let i = 0; i < s.length; i++) units[i] = foldUnit(s.charCodeAt(i));
-  // read back unit for unit: lone surrogates stay as they are (a TextDecoder would replace them)
-  const bytes = Buffer.from(units.buffer, units.byteOffset, units.byteLength);
-  return (BIG_ENDIAN ? bytes.swap16() : bytes).toString('utf16le');
+  if (!NOT_LATIN1_FOLD.test(s)) return s.toUpperCase();
+  // the units copied out and back as they are (lone surrogates too, which a TextDecoder would replace)
+  const bytes = Buffer.allocUnsafeSlow(s.length * 2);
+  bytes.write(s, 'utf16le');
+  if (BIG_ENDIAN) bytes.swap16();
+  const units = new Uint16Array(bytes.buffer, bytes.byteOffset, s.length);
+  for (let i = 0; i < units.length; i++) units[i] = foldUnit(units[i]);
+  if (BIG_ENDIAN) bytes.swap16();
+  return bytes.toString('utf16le');
 }
 
 /** Does `v` from `at` on fold to the folded `piece`? (no copy of `v`) */
