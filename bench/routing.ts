@@ -27,6 +27,7 @@ const VALUES: { label: string; unit: string; suffix: string }[] = [
   { label: '`google` × n + `cpc`, paid-search matches at the end', unit: 'google', suffix: 'cpc' },
   { label: '`gööglé` × n (Latin-1), no route matches', unit: 'gööglé', suffix: '' },
   { label: '`гугл` × n (Cyrillic: folded unit by unit), no route matches', unit: 'гугл', suffix: '' },
+  { label: '`g` × n: every unit starts the piece `gclid=` (the slowest case of V8\'s indexOf for a piece under 7 units), no route matches', unit: 'g', suffix: '' },
 ];
 
 const valueOf = (unit: string, suffix: string, units: number): string => unit.repeat(Math.floor((units - suffix.length) / unit.length)) + suffix;
