@@ -16,10 +16,13 @@
  * routes (fan-out); events matching none go to `default` (route name
  * "default") when it is set, else they are reported as unrouted.
  *
- * Patterns are compiled once, at parse time; routing builds no RegExp.
+ * Patterns are compiled once, at parse time, into literal pieces
+ * (src/delivery/wildcard.ts): matching takes time linear in the value and
+ * builds no RegExp, whatever a sender puts in a field.
  */
 import { STREAMS, type Envelope, type Stream } from '../envelope/envelope';
 import { isObject } from '../envelope/fields';
+import { compileWildcard, foldCase, type Folder } from './wildcard';
 
 export const MATCH_FIELDS = ['stream', 'type', 'source', 'munchkinId', 'componentType', 'eventAction', 'subType', 'activityTypeId', 'activityType', 'userId', 'dataschema'] as const;
 export type MatchField = (typeof MATCH_FIELDS)[number];
@@ -27,13 +30,43 @@ export type MatchField = (typeof MATCH_FIELDS)[number];
 export const ATTRIBUTE_FIELD_PREFIX = 'attributes.';
 type MatchKey = MatchField | `${typeof ATTRIBUTE_FIELD_PREFIX}${string}`;
 
-type Matcher = (value: unknown) => boolean;
+/** Below this length folding a value again costs less than looking it up. */
+const MEMO_FROM_LENGTH = 256;
+const lowerCase = (s: string): string => s.toLowerCase();
+
+function memo(cache: Map<string, string>, v: string, fold: (s: string) => string): string {
+  let folded = cache.get(v);
+  if (folded === undefined) cache.set(v, (folded = fold(v)));
+  return folded;
+}
+
+/**
+ * The case folds of one event's values, each computed once however many
+ * patterns read the value (a 1 MB attribute is folded once, not once per route).
+ */
+export class ValueFolds implements Folder {
+  private wildcard?: Map<string, string>;
+  private exact?: Map<string, string>;
+
+  /** as wildcard patterns compare (src/delivery/wildcard.ts) */
+  folded(v: string): string {
+    return v.length < MEMO_FROM_LENGTH ? foldCase(v) : memo((this.wildcard ??= new Map()), v, foldCase);
+  }
+
+  /** as patterns without `*` compare: the value lower-cased */
+  lowered(v: string): string {
+    return v.length < MEMO_FROM_LENGTH ? lowerCase(v) : memo((this.exact ??= new Map()), v, lowerCase);
+  }
+}
+
+type Matcher = (value: unknown, folds: ValueFolds) => boolean;
 
 export interface CompiledRoute {
   name: string;
   action: string;
   match: Partial<Record<MatchKey, (string | number)[]>>;
-  test: (e: Envelope) => boolean;
+  /** `folds`: shared by the routes that test the same event */
+  test: (e: Envelope, folds?: ValueFolds) => boolean;
 }
 
 export interface RouteTable {
@@ -51,10 +84,11 @@ function patternMatcher(pattern: string | number): Matcher {
   if (typeof pattern === 'number') return (v) => v === pattern || (typeof v === 'string' && v === String(pattern));
   if (!pattern.includes('*')) {
     const lower = pattern.toLowerCase();
-    return (v) => (typeof v === 'string' ? v.toLowerCase() === lower : typeof v === 'number' && String(v) === pattern);
+    // lower-casing never shortens a string (İ grows; test/delivery/wildcard.test.ts checks every code point): a longer value cannot match
+    return (v, folds) => (typeof v === 'string' ? v.length <= lower.length && folds.lowered(v) === lower : typeof v === 'number' && String(v) === pattern);
   }
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'is');
-  return (v) => (typeof v === 'string' || typeof v === 'number') && re.test(String(v));
+  const matches = compileWildcard(pattern);
+  return (v, folds) => (typeof v === 'string' || typeof v === 'number') && matches(String(v), folds);
 }
 
 /** An attribute value for matching: a boolean compares as its text (`true`, `false`). */
@@ -72,16 +106,16 @@ function attributeValue(e: Envelope, lower: string): unknown {
   return undefined;
 }
 
-function compileMatch(match: Partial<Record<MatchKey, (string | number)[]>>): (e: Envelope) => boolean {
+function compileMatch(match: Partial<Record<MatchKey, (string | number)[]>>): CompiledRoute['test'] {
   const checks = Object.entries(match).map(([field, patterns]) => {
     const matchers = (patterns as (string | number)[]).map(patternMatcher);
     const attribute = field.startsWith(ATTRIBUTE_FIELD_PREFIX) ? field.slice(ATTRIBUTE_FIELD_PREFIX.length).toLowerCase() : undefined;
-    return (e: Envelope): boolean => {
+    return (e: Envelope, folds: ValueFolds): boolean => {
       const value = attribute !== undefined ? attributeValue(e, attribute) : e[field as MatchField];
-      return value !== undefined && value !== null && matchers.some((m) => m(value));
+      return value !== undefined && value !== null && matchers.some((m) => m(value, folds));
     };
   });
-  return (e) => checks.every((c) => c(e));
+  return (e, folds = new ValueFolds()) => checks.every((c) => c(e, folds));
 }
 
 function checkMatchValue(where: string, field: MatchKey, raw: unknown, errors: string[]): (string | number)[] | undefined {
@@ -186,8 +220,9 @@ export function routeEnvelopes(table: RouteTable, envelopes: Envelope[]): Routed
   const fallback = table.default ? defaultRoute(table.default) : undefined;
   for (const e of envelopes) {
     let matched = false;
+    const folds = new ValueFolds();
     for (const r of table.routes) {
-      if (r.test(e)) {
+      if (r.test(e, folds)) {
         add(r, e);
         matched = true;
       }
