@@ -32,7 +32,7 @@ async function day(o: { unknownEveryPush: boolean }): Promise<{ identity: number
   let now = start;
   setRelayOverrides({ invoker: new FakeInvoker(), kv: createMemoryKv(() => now), now: () => now });
   resetCatalogs();
-  const inputs = { ...rest.envFor(M), LOG_LEVEL: 'off', STATS_FLUSH_SECONDS: '3600', STATE_STORE: 'memory' };
+  const inputs = { ...rest.envFor(M), EVENTS_CLIENT_ID: 'relay-client', LOG_LEVEL: 'off', STATS_FLUSH_SECONDS: '3600', STATE_STORE: 'memory' };
   const rng = seeded(1);
   const batch = legacyPush(rng, 500, { munchkinId: M, time: new Date(start) });
   // every push carries an id the instance does not define (a type created after the last fetch, never fetched)
