@@ -9,6 +9,8 @@ export interface KeyValueStore {
   readonly kind: 'memory' | 'file' | 'state' | 'redis';
   /** true where putIfAbsent is atomic (memory, file, redis); aio-lib-state has no compare-and-set */
   readonly atomicClaims: boolean;
+  /** the largest value (UTF-8 bytes) the store takes: a longer one is refused before anything is sent (ValueTooLargeError) */
+  readonly maxValueBytes: number;
   get(key: string): Promise<string | undefined>;
   put(key: string, value: string, ttlSeconds: number): Promise<void>;
   putIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
@@ -25,6 +27,33 @@ export const isSafeKey = (key: string): boolean => SAFE.test(key);
 
 export function assertSafeKey(key: string): void {
   if (!isSafeKey(key)) throw new Error(`invalid store key (allowed: [A-Za-z0-9-_.], 1-1024 chars)`);
+}
+
+/**
+ * aio-lib-state's value limit: "Max state value size: 1MB" (AdobeDocs/app-builder
+ * @da263cf, src/pages/guides/app_builder_guides/storage/application-state.md,
+ * Constraints); the library's own e2e test (adobe/aio-lib-state @295659c,
+ * e2e/e2e.js "error value bigger than 1MB") sees 1024 * 1024 + 1 bytes refused
+ * with ERROR_PAYLOAD_TOO_LARGE (HTTP 413). The local stores (memory, files) are
+ * its stand-ins and take no more, so what is kept whole elsewhere in Runtime is
+ * kept so locally too.
+ */
+export const STATE_MAX_VALUE_BYTES = 1024 * 1024;
+
+/** A value over the store's limit: refused before it is sent (the store would refuse it too). */
+export class ValueTooLargeError extends Error {
+  constructor(readonly bytes: number, readonly limit: number) {
+    super(`value of ${bytes} bytes is over the store's limit of ${limit}`);
+    this.name = 'ValueTooLargeError';
+  }
+}
+
+/** Whether `value` takes at most `limit` bytes as UTF-8 (counted only when it could be over: at most 3 bytes per UTF-16 unit). */
+export const fitsIn = (value: string, limit: number): boolean => value.length * 3 <= limit || Buffer.byteLength(value) <= limit;
+
+/** Throws ValueTooLargeError when `value` does not fit the store's limit. */
+export function assertFits(value: string, limit: number): void {
+  if (!fitsIn(value, limit)) throw new ValueTooLargeError(Buffer.byteLength(value), limit);
 }
 
 /** A short, stable, store-safe name for arbitrary text (route names, event ids). */

@@ -5,7 +5,7 @@
  * get-then-put and NOT atomic. Errors carry the value in their details, so
  * only the error's name and code are ever surfaced.
  */
-import { DEFAULT_STORE_TIMEOUT_MS, withStoreTimeout, type KeyValueStore } from './kv';
+import { assertFits, DEFAULT_STORE_TIMEOUT_MS, STATE_MAX_VALUE_BYTES, withStoreTimeout, type KeyValueStore } from './kv';
 
 /** The part of AdobeState (the library's own types) this store uses; tests fake it at this boundary. */
 export interface StateClient {
@@ -55,8 +55,13 @@ export function createStateKv(client?: () => Promise<StateClient>, o: { timeoutM
   return {
     kind: 'state',
     atomicClaims: false,
+    maxValueBytes: STATE_MAX_VALUE_BYTES,
     get: (key) => call('get', async (s) => (await s.get(key))?.value),
-    put: (key, value, ttl) => call('put', async (s) => void (await s.put(key, value, { ttl: Math.min(MAX_TTL, Math.max(1, Math.ceil(ttl))) }))),
+    async put(key, value, ttl) {
+      // refused here, as the service would refuse it (413), without sending a megabyte for nothing
+      assertFits(value, STATE_MAX_VALUE_BYTES);
+      await call('put', async (s) => void (await s.put(key, value, { ttl: Math.min(MAX_TTL, Math.max(1, Math.ceil(ttl))) })));
+    },
     async putIfAbsent(key, value, ttl) {
       if ((await this.get(key)) !== undefined) return false;
       await this.put(key, value, ttl);
