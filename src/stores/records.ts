@@ -3,9 +3,9 @@
  * by replay) and the DEAD-LETTER store (lead activities that could not be
  * normalized), on the same key-value store as the idempotency records.
  *
- * Runtime backend: aio-lib-state, not aio-lib-files — aio-lib-files pulls
- * @azure/storage-blob into every bundle, and its list() returns only the first
- * 1,000 entries. Layout: `<prefix>-<yyyymmddhh>-<13-digit ms>-<random>`, so keys
+ * Runtime backend: aio-lib-state, not aio-lib-files — aio-lib-files pulls in
+ * @azure/storage-blob, and its list() returns only the first 1,000 entries; it
+ * holds only what overflows (below), and is loaded only then. Layout: `<prefix>-<yyyymmddhh>-<13-digit ms>-<random>`, so keys
  * sort by time (then by arrival within this process) and a scan lists one hour at a time, oldest first, starting from
  * a hint of the oldest hour that still holds records — never the whole store.
  *

@@ -181,7 +181,9 @@ export function RecordsView({ api }: { api: ConsoleApi }) {
                 {open.stream ?? ''} · stored {open.storedAt} · {open.attempts} attempt(s) · {open.reason}
               </Text>
               <pre style={{ maxHeight: 420, overflow: 'auto', fontSize: 12 }} data-testid="record-json" tabIndex={0} aria-label="The record's events as JSON">
-                {JSON.stringify('events' in open.payload ? open.payload.events : open.payload.element, null, 2)}
+                {open.payload
+                  ? JSON.stringify('events' in open.payload ? open.payload.events : open.payload.element, null, 2)
+                  : `Kept whole in overflow storage (${open.overflow.path}, ${open.overflow.bytes} bytes, sha256 ${open.overflow.sha256}): larger than a console answer can carry. Replay re-drives it whole.`}
               </pre>
             </Content>
           </Dialog>
