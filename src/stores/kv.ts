@@ -76,3 +76,35 @@ export const withStoreTimeout = <T>(promise: Promise<T>, ms: number, op: string,
 
 /** Default bound of one store call: well inside the senders' deadlines (I/O Events 10 s, Marketo 20 s). */
 export const DEFAULT_STORE_TIMEOUT_MS = 1500;
+
+/**
+ * Calls on a library's client (aio-lib-state, aio-lib-files) opened on first use, each
+ * bounded by `timeoutMs`; any failure is rethrown as `wrap(op, err)`, since the
+ * libraries' errors carry request details. An open that failed, or that has not
+ * settled when a call's time is up, is not kept: the next call starts another.
+ */
+export function boundedClient<C>(open: () => Promise<C>, timeoutMs: number, label: string, wrap: (op: string, err: unknown) => Error): <T>(op: string, f: (c: C) => Promise<T>) => Promise<T> {
+  let opening: Promise<C> | undefined;
+  let ready: C | undefined;
+  const connect = (): Promise<C> => {
+    if (ready) return Promise.resolve(ready);
+    if (opening) return opening;
+    const mine = open();
+    opening = mine;
+    mine.then(
+      (c) => void (opening === mine && (ready = c)),
+      () => void (opening === mine && (opening = undefined)),
+    );
+    return mine;
+  };
+  const dropPendingOpen = (): void => {
+    if (!ready) opening = undefined;
+  };
+  return async (op, f) => {
+    try {
+      return await withStoreTimeout(connect().then(f), timeoutMs, `${label} ${op}`, dropPendingOpen);
+    } catch (err) {
+      throw wrap(op, err);
+    }
+  };
+}
