@@ -47,11 +47,12 @@ export async function recordPage(store: RecordStore<DeadLetterPayload>, o: { rou
 export const RESULT_LIMIT_BYTES = 1_000_000;
 
 /** One record as the console shows it: whole, or — kept in overflow storage and too large for an answer — with where it is instead of its payload. */
-export type RecordView = StoredRecord<DeadLetterPayload> | (Omit<StoredRecord<DeadLetterPayload>, 'payload'> & { payload?: undefined; overflow: OverflowRef });
+export type RecordView = StoredRecord<DeadLetterPayload> | (Omit<StoredRecord<DeadLetterPayload>, 'payload'> & { payload?: undefined; overflow: OverflowRef; target?: string });
 
 export function recordView(rec: StoredRecord<DeadLetterPayload>, limit = RESULT_LIMIT_BYTES): RecordView {
   if (!rec.overflow || Buffer.byteLength(JSON.stringify(JSON.stringify({ record: rec }))) <= limit) return rec;
-  const { payload: _payload, ...head } = rec;
-  void _payload;
-  return { ...head, overflow: rec.overflow };
+  const { payload, ...head } = rec;
+  // the target action a parked record was for stays on show
+  const target = (payload as { action?: unknown }).action;
+  return { ...head, overflow: rec.overflow, ...(typeof target === 'string' ? { target } : {}) };
 }

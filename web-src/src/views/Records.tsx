@@ -177,7 +177,7 @@ export function RecordsView({ api }: { api: ConsoleApi }) {
             <Content>
               <Text>
                 {open.route ? `route ${open.route} · ` : ''}
-                {'action' in open.payload ? `target ${open.payload.action} · ` : ''}
+                {open.payload ? ('action' in open.payload ? `target ${open.payload.action} · ` : '') : open.target ? `target ${open.target} · ` : ''}
                 {open.stream ?? ''} · stored {open.storedAt} · {open.attempts} attempt(s) · {open.reason}
               </Text>
               <pre style={{ maxHeight: 420, overflow: 'auto', fontSize: 12 }} data-testid="record-json" tabIndex={0} aria-label="The record's events as JSON">
