@@ -11,13 +11,16 @@
  * Azure Blob API (test/support/fake-files.ts), reached through the library's
  * documented init option `tvm.apiUrl`. Nothing in between is replaced.
  */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { main as leadActivity } from '../../actions/lead-activity/index';
 import { main as replay } from '../../actions/replay/index';
 import { ioActivityEvent, legacyActivity, legacyPush } from '../../dev/traffic/events';
 import { seeded } from '../../dev/traffic/rng';
 import type { Json } from '../../src/envelope/fields';
 import { normalizeElements } from '../../src/io-events/receive';
-import { relayContext } from '../../src/relay/context';
+import { relayContext, setRelayOverrides } from '../../src/relay/context';
 import { handOff } from '../../src/relay/hand-off';
 import { createFilesBlobs, type FilesClient } from '../../src/stores/files-blobs';
 import { createStateKv } from '../../src/stores/state-kv';
@@ -164,5 +167,24 @@ describe('oversized elements (real aio-lib-state and aio-lib-files, HTTP faked a
     const [rec] = await deadLetters();
     const element = (rec.payload as unknown as { element: { data: Record<string, unknown> } }).element;
     expect(element.data.primaryAttributeValue).toBe('é'.repeat(Math.floor(room / 2)));
+  });
+
+  it('locally (STATE_STORE=file, nothing overridden): the record is under LOCAL_DATA_DIR/state, the element a file under LOCAL_DATA_DIR/overflow', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'msr-oversized-'));
+    try {
+      setRelayOverrides({ invoker: h.invoker });
+      const inputs = { STATE_STORE: 'file', LOCAL_DATA_DIR: dir };
+      const event = bigActivityEvent(1_800_000);
+      const { received, result } = await catchUpPage([event], inputs);
+      expect(result.outcome).toMatchObject({ kind: 'accepted' });
+      const records = readdirSync(join(dir, 'state')).filter((f) => /^dlq-\d{10}-/.test(f));
+      expect(records).toHaveLength(1);
+      const stored = JSON.parse(JSON.parse(readFileSync(join(dir, 'state', records[0]), 'utf8')).v);
+      expect(stored.overflow.path).toMatch(/^dlq\/\d{10}\/dlq-/);
+      const blob = readFileSync(join(dir, 'overflow', ...stored.overflow.path.split('/')), 'utf8');
+      expect(JSON.stringify(JSON.parse(blob).element)).toBe(JSON.stringify(received.envelopes[0]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
