@@ -19,10 +19,8 @@
  * `recipient_client_id` of one object), so batches go through the function it
  * calls after that check, `signatureUtils.verifyDigitalSignature`.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Module from 'node:module';
-import { FakeStateService } from '../test/support/fake-state';
+import { FakeStateService, startStateServer } from '../test/support/fake-state';
 
 type Load = (request: string, parent: { filename?: string } | undefined, isMain: boolean) => unknown;
 const mod = Module as unknown as { _load: Load };
@@ -35,27 +33,6 @@ export interface BaselineVerifier {
   /** HTTP calls the State service model answered */
   stateCalls(): number;
   close(): Promise<void>;
-}
-
-/** The State service model (test/support/fake-state) behind a real HTTP listener. */
-export async function startStateServer(service: FakeStateService): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = chunks.length ? Buffer.concat(chunks).toString('utf8') : undefined;
-      void service.fetch(`http://state.local${req.url ?? '/'}`, { method: req.method, body }).then(async (r) => {
-        const text = await r.text();
-        res.writeHead(r.status, Object.fromEntries(r.headers)).end(text);
-      });
-    });
-  });
-  server.keepAliveTimeout = 10_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
 }
 
 /** aio-lib-state's stand-in for the `stub` variant. */

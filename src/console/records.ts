@@ -5,7 +5,8 @@
  * reason or last error, age, when it expires, attempts, event count).
  */
 import { summarize, type DeadLetterPayload, type DeadLetterSummary } from '../delivery/dead-letters';
-import type { RecordStore } from '../stores/records';
+import type { OverflowRef } from '../stores/overflow';
+import type { RecordStore, StoredRecord } from '../stores/records';
 
 export interface RecordPage {
   records: (DeadLetterSummary & { ageSeconds: number; expiresAt: string })[];
@@ -36,4 +37,22 @@ export async function recordPage(store: RecordStore<DeadLetterPayload>, o: { rou
     errors.push({ op: 'scan', err: (err as Error)?.name ?? 'Error' });
   }
   return { records, offset: o.offset, ...(more ? { next: o.offset + records.length } : {}), errors };
+}
+
+/**
+ * Runtime's limit on an action's result: "result … 1MB, per action (not configurable)"
+ * (AdobeDocs/app-builder @da263cf, src/pages/guides/runtime_guides/system-settings.md).
+ * A web action's body is a JSON string inside that result, so it is counted escaped.
+ */
+export const RESULT_LIMIT_BYTES = 1_000_000;
+
+/** One record as the console shows it: whole, or — kept in overflow storage and too large for an answer — with where it is instead of its payload. */
+export type RecordView = StoredRecord<DeadLetterPayload> | (Omit<StoredRecord<DeadLetterPayload>, 'payload'> & { payload?: undefined; overflow: OverflowRef; target?: string });
+
+export function recordView(rec: StoredRecord<DeadLetterPayload>, limit = RESULT_LIMIT_BYTES): RecordView {
+  if (!rec.overflow || Buffer.byteLength(JSON.stringify(JSON.stringify({ record: rec }))) <= limit) return rec;
+  const { payload, ...head } = rec;
+  // the target action a parked record was for stays on show
+  const target = (payload as { action?: unknown }).action;
+  return { ...head, overflow: rec.overflow, ...(typeof target === 'string' ? { target } : {}) };
 }

@@ -20,7 +20,6 @@ export interface ElementPayload {
   deliveryId: string;
   messageId?: string;
   element: Json;
-  dataOmittedBytes?: number;
 }
 
 export type DeadLetterPayload = ParkedPayload | ElementPayload;
@@ -47,7 +46,7 @@ const isEnvelope = (v: unknown): v is Envelope =>
 export function asReplayable(rec: StoredRecord<DeadLetterPayload>, defaultAction?: string): StoredRecord<ParkedPayload> | undefined {
   const p = rec.payload as Partial<ParkedPayload & ElementPayload>;
   if (Array.isArray(p.events)) return rec as StoredRecord<ParkedPayload>;
-  if (isEnvelope(p.element) && p.dataOmittedBytes === undefined && defaultAction !== undefined) {
+  if (isEnvelope(p.element) && defaultAction !== undefined) {
     return { ...rec, route: rec.route ?? 'default', payload: { action: defaultAction, deliveryId: p.deliveryId ?? rec.id, events: [p.element] } };
   }
   return undefined;
@@ -66,7 +65,7 @@ export function summarize(rec: StoredRecord<DeadLetterPayload>): DeadLetterSumma
     attempts: rec.attempts,
     events: Math.max(events.length, p.element !== undefined ? 1 : 0),
     ids: events.slice(0, 20).map((e) => e.id),
-    replayable: Array.isArray(p.events) || (isEnvelope(p.element) && p.dataOmittedBytes === undefined),
+    replayable: Array.isArray(p.events) || isEnvelope(p.element),
   };
 }
 

@@ -122,7 +122,7 @@ export async function replayRecord(
   if (o.force) {
     // a dead letter replayed by hand: what still fails stays a dead letter, updated
     if (left.length + poisoned.length === 0) {
-      await store.remove(rec.id);
+      await store.remove(rec);
       return 'done';
     }
     await store.update({ ...rec, attempts, reason: lastError, payload: { ...rec.payload, action, events: [...left, ...poisoned.filter((e) => !left.includes(e))] } });
@@ -139,7 +139,7 @@ export async function replayRecord(
     }
   }
   if (stay.length === 0) {
-    await store.remove(rec.id);
+    await store.remove(rec);
     report.removed++;
     return toDead.length ? 'dead' : 'done';
   }
@@ -173,7 +173,7 @@ export async function discardRecords<T>(store: RecordStore<T>, ids: string[]): P
   let discarded = 0;
   for await (const rec of recordsById(store, ids, (op, err, id) => errors.push({ recordId: id, op, err: errName(err) }))) {
     try {
-      await store.remove(rec.id);
+      await store.remove(rec);
       discarded++;
     } catch (err) {
       errors.push({ recordId: rec.id, op: 'remove', err: errName(err) });

@@ -19,7 +19,7 @@
  * signature is part of any answer.
  */
 import { identifyCaller } from '../console/caller';
-import { recordPage } from '../console/records';
+import { recordPage, recordView } from '../console/records';
 import { describeRoutes, normalizeForTest, routeForTest } from '../console/route-test';
 import { streamSeries } from '../console/series';
 import { isStream, type Stream } from '../envelope/envelope';
@@ -77,7 +77,7 @@ async function records(ctx: RelayContext, stores: Stores, params: Record<string,
     if (!id) return fail(400, 'id_missing', 'send the record id as id');
     if (!store.holds(id)) return fail(400, 'id_invalid', `id cannot name a ${kind} record: record ids carry their store's prefix and only A-Z a-z 0-9 - _ . (at most 1,024 characters)`);
     const rec = await store.get(id);
-    return rec ? answer(200, { record: rec }) : fail(404, 'record_not_found', 'no such record (replayed, discarded or expired)');
+    return rec ? answer(200, { record: recordView(rec) }) : fail(404, 'record_not_found', 'no such record (replayed, discarded or expired)');
   }
   const offset = params.offset === undefined ? 0 : Number(params.offset);
   const limit = params.limit === undefined ? 50 : Number(params.limit);

@@ -18,10 +18,11 @@ import { rejected, retryLater, type Outcome } from '../outcome';
 import { missingRuntimeCredentials, planUntil, readActivation, type Activation, type Where } from '../runtime/activation';
 import { openDedupeStore } from '../stores/open-dedupe';
 import type { KeyValueStore } from '../stores/kv';
+import type { BlobStore } from '../stores/overflow';
 import { DEAD_LETTER_RECORDS, PARKING_RECORDS, STALE_RECORDS } from '../stores/key-families';
 import { staleRetentionHours } from '../delivery/stale';
 import { openRecordStore } from '../stores/records';
-import { openKeyValueStore, resolveStoreKind, runtimeStoreProblem } from '../stores/select';
+import { openKeyValueStore, openOverflow, resolveStoreKind, runtimeStoreProblem } from '../stores/select';
 import { createStatsRecorder, type StatsRecorder } from '../status/stats';
 import type { DeadLetterPayload } from '../delivery/dead-letters';
 import type { Stores } from '../delivery/stores';
@@ -61,6 +62,8 @@ export interface RelayOverrides {
   /** an invoker per activation (the local runtime's in-process hand-off, which needs each activation's transaction id) */
   invokers?: InvokerPool;
   kv?: KeyValueStore;
+  /** where records over the store's value limit are kept */
+  overflow?: BlobStore;
   fetch?: typeof fetch;
   now?: () => number;
   log?: Log;
@@ -86,17 +89,21 @@ const storeSelection = (config: Config, where: Where) => ({
   timeoutMs: config.stores.timeoutMs,
 });
 
-function openStores(config: Config, where: Where, kvOverride?: KeyValueStore): () => Promise<Stores> {
+function openStores(config: Config, where: Where, o: Pick<RelayOverrides, 'kv' | 'overflow'>): () => Promise<Stores> {
   let opened: Promise<Stores> | undefined;
   return () => {
     opened ??= (async () => {
-      const kv = kvOverride ?? openKeyValueStore(storeSelection(config, where));
+      const selection = storeSelection(config, where);
+      const kv = o.kv ?? openKeyValueStore(selection);
+      const given = o.overflow;
+      const overflow = given ? async () => given : openOverflow(selection, `${config.stores.localDir}/overflow`);
+      const ttlSeconds = config.stores.parkingTtlHours * 3600;
       return {
         kv,
         dedupe: openDedupeStore(kv, { ttlSeconds: config.stores.dedupeTtlHours * 3600, pendingTtlSeconds: config.stores.pendingSeconds, now: overrides.now }),
-        parking: openRecordStore<ParkedPayload>(kv, { prefix: PARKING_RECORDS, ttlSeconds: config.stores.parkingTtlHours * 3600 }),
-        deadLetter: openRecordStore<DeadLetterPayload>(kv, { prefix: DEAD_LETTER_RECORDS, ttlSeconds: config.stores.parkingTtlHours * 3600 }),
-        stale: openRecordStore<ParkedPayload>(kv, { prefix: STALE_RECORDS, ttlSeconds: staleRetentionHours(config.stores.parkingTtlHours) * 3600 }),
+        parking: openRecordStore<ParkedPayload>(kv, { prefix: PARKING_RECORDS, ttlSeconds, overflow }),
+        deadLetter: openRecordStore<DeadLetterPayload>(kv, { prefix: DEAD_LETTER_RECORDS, ttlSeconds, overflow }),
+        stale: openRecordStore<ParkedPayload>(kv, { prefix: STALE_RECORDS, ttlSeconds: staleRetentionHours(config.stores.parkingTtlHours) * 3600, overflow }),
       };
     })();
     // a failed open is retried by the next request
@@ -108,7 +115,7 @@ function openStores(config: Config, where: Where, kvOverride?: KeyValueStore): (
 function buildShared(config: Config, where: Where): Shared | string[] {
   const routes = config.routes ? parseRoutes(config.routes) : { ok: true as const, value: defaultRouteTable(config.targets) };
   if (!routes.ok) return routes.errors.map((e) => `ROUTES: ${e}`);
-  const stores = openStores(config, where, overrides.kv);
+  const stores = openStores(config, where, overrides);
   const fetchImpl = overrides.fetch ?? fetch;
   // across containers: only where aio-lib-state (or Redis) backs the stores
   const kind = resolveStoreKind(storeSelection(config, where));

@@ -12,7 +12,9 @@
  *    is taken over after its bound (DEDUPE_PENDING_SECONDS, see dedupe.ts);
  *  - the dedupe store could not be written (`dedupe_unavailable`), unless
  *    DEDUPE_UNAVAILABLE=forward;
- *  - a failed hand-off could not be parked, or quarantine could not be stored.
+ *  - a failed hand-off could not be parked, or quarantine could not be stored
+ *    (whole: a record over the store's value limit goes to overflow storage,
+ *    and one that neither takes is refused, never cut down).
  */
 import type { Received } from '../io-events/receive';
 import { deliver, emptyReport, type DeliveryReport } from '../delivery/deliver';
@@ -58,20 +60,7 @@ async function withCatalog(received: Received, ctx: RelayContext): Promise<Catal
 interface Quarantine {
   element: Json;
   reason: string;
-  /** a fallback without the event's data, for a record the store refuses whole */
-  slim?: () => QuarantinedPayload;
 }
-
-const slimOf = (meta: Received['meta'], e: Envelope): (() => QuarantinedPayload) => () => {
-  const { data, ...top } = e;
-  let bytes: number;
-  try {
-    bytes = Buffer.byteLength(JSON.stringify(data));
-  } catch {
-    bytes = -1; // data that cannot even be serialized (too deep): its size is unknown
-  }
-  return { deliveryId: meta.deliveryId, ...(meta.messageId ? { messageId: meta.messageId } : {}), element: top as unknown as Json, dataOmittedBytes: bytes };
-};
 
 async function quarantine(items: Quarantine[], received: Received, stores: Stores | undefined, ctx: RelayContext): Promise<boolean> {
   if (items.length === 0) return true;
@@ -82,13 +71,8 @@ async function quarantine(items: Quarantine[], received: Received, stores: Store
     await Promise.all(
       items.map(async (u) => {
         const payload: QuarantinedPayload = { deliveryId: meta.deliveryId, ...(meta.messageId ? { messageId: meta.messageId } : {}), element: u.element };
-        try {
-          await deadLetter.add({ stream: meta.stream, reason: u.reason, attempts: 0, payload });
-        } catch (err) {
-          if (!u.slim) throw err;
-          // e.g. aio-lib-state refuses a value over 1 MB: keep the event's fields and reason
-          await deadLetter.add({ stream: meta.stream, reason: u.reason, attempts: 0, payload: u.slim() });
-        }
+        // kept whole: an element over the store's value limit goes to overflow storage (src/stores/records.ts)
+        await deadLetter.add({ stream: meta.stream, reason: u.reason, attempts: 0, payload });
       }),
     );
     ctx.log.warn('events quarantined', { deliveryId: meta.deliveryId, count: items.length, reasons: [...new Set(items.map((u) => u.reason.split(':')[0]))] });
@@ -165,8 +149,8 @@ export async function handOff(received: Received, ctx: RelayContext): Promise<Ha
   const stale = await keepStale(received, stores, ctx);
   const items: Quarantine[] = [
     ...received.unusable.map((u) => ({ element: u.element, reason: u.reason })),
-    ...report.poisoned.map((p) => ({ element: storableEvent(p) as unknown as Json, reason: p.reason, slim: slimOf(received.meta, p.event) })),
-    ...[...report.unroutedEvents, ...(stale?.unrouted ?? [])].map((e) => ({ element: e as unknown as Json, reason: 'unrouted: no route matched and no default route is set', slim: slimOf(received.meta, e) })),
+    ...report.poisoned.map((p) => ({ element: storableEvent(p) as unknown as Json, reason: p.reason })),
+    ...[...report.unroutedEvents, ...(stale?.unrouted ?? [])].map((e) => ({ element: e as unknown as Json, reason: 'unrouted: no route matched and no default route is set' })),
   ];
   const quarantined = stale !== undefined && (await quarantine(items, received, stores, ctx)) ? items.length + stale.kept : undefined;
   const result = (outcome: Outcome): HandOffResult => ({ outcome, report, quarantined: quarantined ?? 0, ...(catalog ? { catalog } : {}) });

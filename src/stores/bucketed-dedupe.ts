@@ -54,7 +54,8 @@ export function createBucketedDedupe(kv: KeyValueStore, o: DedupeOptions): Dedup
   const now = o.now ?? Date.now;
   const bucketSeconds = o.bucketSeconds ?? 300;
   const shards = o.shards ?? 1;
-  const maxValue = o.maxValueBytes ?? 900_000;
+  // below the store's own limit, with room to spare (a part is filled up to it before the next is started)
+  const maxValue = o.maxValueBytes ?? Math.min(900_000, kv.maxValueBytes);
   const pending = new Map<string, number>();
   const recent = recentKeys(RECENT_MAX);
   // claim, commit and release of one batch hash the same ids: hash each once

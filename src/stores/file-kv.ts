@@ -24,7 +24,7 @@ import * as nodeFs from 'node:fs';
 import * as nodeFsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { assertSafeKey, type KeyValueStore } from './kv';
+import { assertFits, assertSafeKey, STATE_MAX_VALUE_BYTES, type KeyValueStore } from './kv';
 
 type Entry = { v: string; exp: number };
 
@@ -46,6 +46,14 @@ export interface FileKvOptions {
   /** temp files older than this are leftovers of a killed writer (default 60 s) */
   staleTmpMs?: number;
 }
+
+/**
+ * The file store stands in for aio-lib-state locally and takes no larger value
+ * (STATE_MAX_VALUE_BYTES); its own ceiling is far above (a file holds the value
+ * JSON-escaped, at most 6 characters per character, and is read back as one
+ * string: buffer.constants.MAX_STRING_LENGTH / 6 ≈ 89 MB on Node 20).
+ */
+const FILE_MAX_VALUE_BYTES = STATE_MAX_VALUE_BYTES;
 
 const code = (err: unknown): string | undefined => (err as NodeJS.ErrnoException)?.code;
 
@@ -162,12 +170,14 @@ export function createFileKv(dir: string, options: FileKvOptions | (() => number
   return {
     kind: 'file',
     atomicClaims: true,
+    maxValueBytes: FILE_MAX_VALUE_BYTES,
     async get(key) {
       assertSafeKey(key);
       return (await readLive(key))?.v;
     },
     async put(key, value, ttlSeconds) {
       assertSafeKey(key);
+      assertFits(value, FILE_MAX_VALUE_BYTES);
       const tmp = await writeTemp(key, value, ttlSeconds);
       try {
         await fs.rename(tmp, path(key));
@@ -178,6 +188,7 @@ export function createFileKv(dir: string, options: FileKvOptions | (() => number
     },
     putIfAbsent(key, value, ttlSeconds) {
       assertSafeKey(key);
+      assertFits(value, FILE_MAX_VALUE_BYTES);
       return locked(key, async () => {
         const r = await readRaw(key);
         if (r.state === 'live') return false;

@@ -1,7 +1,9 @@
 /** An in-process store (tests, benchmarks, `STATE_STORE=memory`). */
-import { assertSafeKey, type KeyValueStore } from './kv';
+import { assertFits, assertSafeKey, STATE_MAX_VALUE_BYTES, type KeyValueStore } from './kv';
 
-export function createMemoryKv(now: () => number = Date.now): KeyValueStore & { size(): number } {
+/** A stand-in for aio-lib-state: by default it takes no larger value (STATE_MAX_VALUE_BYTES). */
+export function createMemoryKv(now: () => number = Date.now, o: { maxValueBytes?: number } = {}): KeyValueStore & { size(): number } {
+  const maxValueBytes = o.maxValueBytes ?? STATE_MAX_VALUE_BYTES;
   const data = new Map<string, { v: string; exp: number }>();
   const live = (key: string): string | undefined => {
     const e = data.get(key);
@@ -15,16 +17,19 @@ export function createMemoryKv(now: () => number = Date.now): KeyValueStore & { 
   return {
     kind: 'memory',
     atomicClaims: true,
+    maxValueBytes,
     size: () => [...data.keys()].filter((k) => live(k) !== undefined).length,
     async get(key) {
       return live(key);
     },
     async put(key, value, ttlSeconds) {
       assertSafeKey(key);
+      assertFits(value, maxValueBytes);
       data.set(key, { v: value, exp: now() + ttlSeconds * 1000 });
     },
     async putIfAbsent(key, value, ttlSeconds) {
       assertSafeKey(key);
+      assertFits(value, maxValueBytes);
       if (live(key) !== undefined) return false;
       data.set(key, { v: value, exp: now() + ttlSeconds * 1000 });
       return true;

@@ -32,7 +32,10 @@
  * SCAN of the family once a day (`__idx-ready:<family>`, 24 h).
  */
 import { LISTED_FAMILIES } from './key-families';
-import { DEFAULT_STORE_TIMEOUT_MS, withStoreTimeout, type KeyValueStore } from './kv';
+import { assertFits, DEFAULT_STORE_TIMEOUT_MS, withStoreTimeout, type KeyValueStore } from './kv';
+
+/** "A single Redis string can be a maximum of 512 MB" (redis.io, Strings; proto-max-bulk-len's default) */
+export const REDIS_MAX_VALUE_BYTES = 512 * 1024 * 1024;
 
 interface RedisClient {
   isOpen: boolean;
@@ -143,12 +146,15 @@ export function createRedisKv(url: string, o: RedisKvOptions = {}): KeyValueStor
   return {
     kind: 'redis',
     atomicClaims: true,
+    maxValueBytes: REDIS_MAX_VALUE_BYTES,
     get: async (key) => (await run('get', (c) => c.get(key))) ?? undefined,
     async put(key, value, t) {
+      assertFits(value, REDIS_MAX_VALUE_BYTES);
       await indexed(key);
       await run('set', (c) => c.set(key, value, { EX: ttl(t) }));
     },
     async putIfAbsent(key, value, t) {
+      assertFits(value, REDIS_MAX_VALUE_BYTES);
       await indexed(key);
       return (await run('set nx', (c) => c.set(key, value, { EX: ttl(t), NX: true }))) === 'OK';
     },

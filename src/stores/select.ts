@@ -1,6 +1,7 @@
 /** Chooses the key-value store from configuration; one instance per process and configuration. */
 import type { StoreKind } from '../config';
 import type { KeyValueStore } from './kv';
+import type { BlobStore } from './overflow';
 import { createMemoryKv } from './memory-kv';
 import { createRedisKv } from './redis-kv';
 import { createStateKv } from './state-kv';
@@ -53,4 +54,25 @@ export function openKeyValueStore(s: StoreSelection): KeyValueStore {
     opened.set(id, kv);
   }
   return kv;
+}
+
+/**
+ * Where records too large for the key-value store are kept (src/stores/overflow.ts):
+ * App Builder's file storage in Runtime and wherever aio-lib-state is the store
+ * (it takes the same namespace credentials), otherwise files under `dir`
+ * (LOCAL_DATA_DIR/overflow). Nothing is loaded until the first oversized record.
+ */
+export function openOverflow(s: StoreSelection, dir: string): () => Promise<BlobStore> {
+  let blobs: BlobStore | undefined;
+  return async () => {
+    if (!blobs) {
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      blobs =
+        s.inRuntime || resolveStoreKind(s) === 'state'
+          ? (require('./files-blobs') as typeof import('./files-blobs')).createFilesBlobs()
+          : (require('./local-blobs') as typeof import('./local-blobs')).createLocalBlobs(dir);
+      /* eslint-enable @typescript-eslint/no-require-imports */
+    }
+    return blobs;
+  };
 }

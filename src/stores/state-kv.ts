@@ -5,7 +5,7 @@
  * get-then-put and NOT atomic. Errors carry the value in their details, so
  * only the error's name and code are ever surfaced.
  */
-import { DEFAULT_STORE_TIMEOUT_MS, withStoreTimeout, type KeyValueStore } from './kv';
+import { assertFits, boundedClient, DEFAULT_STORE_TIMEOUT_MS, STATE_MAX_VALUE_BYTES, withStoreTimeout, type KeyValueStore } from './kv';
 
 /** The part of AdobeState (the library's own types) this store uses; tests fake it at this boundary. */
 export interface StateClient {
@@ -28,35 +28,18 @@ const MAX_TTL = 365 * 24 * 3600;
 /** `timeoutMs` bounds each call (the library retries throttled calls itself, which could otherwise outlast the senders' deadlines). */
 export function createStateKv(client?: () => Promise<StateClient>, o: { timeoutMs?: number } = {}): KeyValueStore {
   const timeoutMs = o.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
-  // an init that failed, or that has not settled when a call's time is up, is not kept: the next call starts another
-  let state: Promise<StateClient> | undefined;
-  let ready: StateClient | undefined;
-  const connect = (): Promise<StateClient> => {
-    if (ready) return Promise.resolve(ready);
-    if (state) return state;
-    const mine = (client ?? (async (): Promise<StateClient> => (await import('@adobe/aio-lib-state')).init()))();
-    state = mine;
-    mine.then(
-      (s) => void (state === mine && (ready = s)),
-      () => void (state === mine && (state = undefined)),
-    );
-    return mine;
-  };
-  const dropPendingInit = (): void => {
-    if (!ready) state = undefined;
-  };
-  const call = async <T>(op: string, f: (s: StateClient) => Promise<T>): Promise<T> => {
-    try {
-      return await withStoreTimeout(connect().then(f), timeoutMs, `aio-lib-state ${op}`, dropPendingInit);
-    } catch (err) {
-      throw new StateStoreError(op, err);
-    }
-  };
+  const open = client ?? (async (): Promise<StateClient> => (await import('@adobe/aio-lib-state')).init());
+  const call = boundedClient(open, timeoutMs, 'aio-lib-state', (op, err) => new StateStoreError(op, err));
   return {
     kind: 'state',
     atomicClaims: false,
+    maxValueBytes: STATE_MAX_VALUE_BYTES,
     get: (key) => call('get', async (s) => (await s.get(key))?.value),
-    put: (key, value, ttl) => call('put', async (s) => void (await s.put(key, value, { ttl: Math.min(MAX_TTL, Math.max(1, Math.ceil(ttl))) }))),
+    async put(key, value, ttl) {
+      // refused here, as the service would refuse it (413), without sending a megabyte for nothing
+      assertFits(value, STATE_MAX_VALUE_BYTES);
+      await call('put', async (s) => void (await s.put(key, value, { ttl: Math.min(MAX_TTL, Math.max(1, Math.ceil(ttl))) })));
+    },
     async putIfAbsent(key, value, ttl) {
       if ((await this.get(key)) !== undefined) return false;
       await this.put(key, value, ttl);

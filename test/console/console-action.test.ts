@@ -12,11 +12,15 @@ import { main as consoleAction } from '../../actions/console/index';
 import { main as replay } from '../../actions/replay/index';
 import { main as userAudit } from '../../actions/user-audit/index';
 import { main as notification } from '../../actions/notification/index';
-import { callConsole, CONSOLE_ORG, CONSOLE_USER_TOKEN, deployedParams, type ConsoleAnswer } from '../support/deployed';
+import { callConsole, CONSOLE_IMS_INPUTS, CONSOLE_ORG, CONSOLE_USER_TOKEN, deployedParams, type ConsoleAnswer } from '../support/deployed';
 import { auditEvent, legacyActivity, legacyPush, notificationEvent } from '../../dev/traffic/events';
 import { seeded } from '../../dev/traffic/rng';
-import { PARKING_RECORDS } from '../../src/stores/key-families';
+import { RESULT_LIMIT_BYTES } from '../../src/console/records';
+import type { DeadLetterPayload } from '../../src/delivery/dead-letters';
+import { DEAD_LETTER_RECORDS, PARKING_RECORDS } from '../../src/stores/key-families';
 import { createFileKv } from '../../src/stores/file-kv';
+import type { BlobStore } from '../../src/stores/overflow';
+import { openRecordStore } from '../../src/stores/records';
 import { createMemoryKv } from '../../src/stores/memory-kv';
 import { flakyKv } from '../support/flaky-kv';
 import { CLIENT_ID, RelayHarness } from '../support/relay-harness';
@@ -31,6 +35,13 @@ type Json = Record<string, unknown>;
 
 const call = (req: { method?: string; query?: string; body?: Json; headers?: Record<string, string> }, inputs: Json = {}): Promise<ConsoleAnswer> =>
   callConsole(consoleAction, { ...req, method: req.method ?? 'GET', body: req.body ? JSON.stringify(req.body) : undefined }, { ...h.inputs, ...inputs });
+
+/** The console's GET params as deployed, for a test that weighs the raw result */
+function consoleGetParams(query: string): Json {
+  const built = deployedParams('console', { method: 'GET', headers: { authorization: `Bearer ${CONSOLE_USER_TOKEN}`, 'x-gw-ims-org-id': CONSOLE_ORG }, query, body: Buffer.alloc(0) }, { ...CONSOLE_IMS_INPUTS, ...h.inputs });
+  if (!built.ok) throw new Error(built.error);
+  return built.params;
+}
 
 beforeAll(() => h.start({ AUDIT_TARGET_ACTION: 'ops/audit', NOTIFICATION_TARGET_ACTION: 'ops/notify', LOG_LEVEL: 'info' }));
 afterAll(() => h.stop());
@@ -195,6 +206,36 @@ describe('settings come only from the inputs (issue 24 item 3)', () => {
     expect(await call({ query: 'op=routes&op=overview' })).toMatchObject({ statusCode: 400, body: { error: 'param_repeated' } });
     // the deployed input is what the action reads
     expect((await call({ query: 'op=routes' })).body).toMatchObject({ routes: [{ name: 'user-audit', action: 'ops/audit' }, expect.anything(), expect.anything(), expect.anything()] });
+  });
+});
+
+describe('a dead letter kept in overflow storage', () => {
+  it('is shown whole while it fits an action result, and by its reference (path, bytes, sha256) once it does not', async () => {
+    const blobs = new Map<string, Buffer>();
+    const overflow: BlobStore = {
+      kind: 'local',
+      write: async (p, d) => void blobs.set(p, d),
+      read: async (p) => blobs.get(p),
+      delete: async (p) => void blobs.delete(p),
+      list: async (d) => [...blobs.keys()].filter((k) => k.startsWith(d)),
+    };
+    // a store whose values are limited to 100 KB, so that a 150 KB event overflows
+    const kv = createMemoryKv(Date.now, { maxValueBytes: 100_000 });
+    h.reset({ kv, overflow });
+    const store = openRecordStore<DeadLetterPayload>(kv, { prefix: DEAD_LETTER_RECORDS, ttlSeconds: 3600, overflow: async () => overflow });
+    const element = { id: 'e1', stream: 'lead-activity', data: { pad: '"'.repeat(150_000) } };
+    const small = await store.add({ stream: 'lead-activity', reason: 'event_too_large', attempts: 0, payload: { deliveryId: 'd', element } });
+    const shown = await call({ query: `op=record&kind=dead&id=${small.id}` });
+    expect(shown.statusCode).toBe(200);
+    expect((shown.body.record as { payload: { element: unknown } }).payload.element).toEqual(element);
+    // 1.2 MB (its answer, escaped twice, ≈ 4.8 MB): over Runtime's 1 MB result limit
+    const big = await store.add({ stream: 'lead-activity', reason: 'event_too_large', attempts: 0, payload: { deliveryId: 'd', element: { ...element, data: { pad: '"'.repeat(1_200_000) } } } });
+    const res = (await consoleAction(consoleGetParams(`op=record&kind=dead&id=${big.id}`))) as { statusCode: number; body: string };
+    expect(res.statusCode).toBe(200);
+    expect(Buffer.byteLength(JSON.stringify(res))).toBeLessThan(RESULT_LIMIT_BYTES);
+    const record = (JSON.parse(res.body) as { record: Json }).record;
+    expect(record).not.toHaveProperty('payload');
+    expect(record.overflow).toEqual(big.overflow);
   });
 });
 

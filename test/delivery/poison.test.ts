@@ -11,6 +11,7 @@ import { payloadBound } from '../../src/delivery/param-size';
 import { deeperThan, jsonDepthBound, maxJsonDepth, screenEvents, storableEvent } from '../../src/delivery/poison';
 import { testEnvelope } from '../support/envelope';
 import { flakyKv } from '../support/flaky-kv';
+import type { BlobStore } from '../../src/stores/overflow';
 import { createMemoryKv } from '../../src/stores/memory-kv';
 import { PUSH_TOKEN, RelayHarness } from '../support/relay-harness';
 
@@ -85,18 +86,37 @@ describe('through the push action', () => {
     expect(dlq).toHaveLength(3);
     expect(await h.kv.get(dlq[0])).toMatch(/unrouted/);
   });
-  it('a dead-letter store that refuses the whole event keeps its fields and reason (dataOmittedBytes) instead of 503 forever', async () => {
-    const kv = flakyKv(createMemoryKv());
-    h.reset({ kv });
-    // as aio-lib-state refuses a value over its limit
-    kv.failWhen = (op, k, v) => op === 'put' && k.startsWith('dlq-') && (v?.length ?? 0) > 25_000;
+  it('an event over the store value limit is quarantined whole in overflow storage, nothing omitted; 503 when overflow cannot take it either', async () => {
+    const blobs = new Map<string, Buffer>();
+    let overflowDown = false;
+    const overflow: BlobStore = {
+      kind: 'local',
+      write: async (p, d) => {
+        if (overflowDown) throw Object.assign(new Error('down'), { name: 'FilesStoreError' });
+        blobs.set(p, d);
+      },
+      read: async (p) => blobs.get(p),
+      delete: async (p) => void blobs.delete(p),
+      list: async (d) => [...blobs.keys()].filter((k) => k.startsWith(d)),
+    };
+    // a store whose values are limited to 25,000 bytes
+    const kv = createMemoryKv(Date.now, { maxValueBytes: 25_000 });
+    h.reset({ kv, overflow });
     const big = { ...activities(1)[0], primaryAttributeValue: 'x'.repeat(30_000) };
     const res = await h.call(leadActivity, { headers, body: pushOf([big]) }, { MAX_INVOKE_PARAM_BYTES: '20000' });
     expect(res).toMatchObject({ statusCode: 200, body: { quarantined: 1 } });
-    const stored: string[] = [];
-    for await (const k of kv.keys('dlq-')) if (/^dlq-\d/.test(k)) stored.push(String(await kv.get(k)));
-    expect(stored).toHaveLength(1);
-    expect(JSON.parse(stored[0]).payload.dataOmittedBytes).toBeGreaterThan(30_000);
+    const dlq = await keysOf('dlq-');
+    expect(dlq).toHaveLength(1);
+    const stored = JSON.parse(String(await kv.get(dlq[0])));
+    expect(stored).not.toHaveProperty('payload');
+    expect(stored.overflow.bytes).toBeGreaterThan(30_000);
+    const whole = JSON.parse(String(blobs.get(stored.overflow.path))).element;
+    expect(whole.data).toMatchObject({ primaryAttributeValue: big.primaryAttributeValue });
+    expect(JSON.stringify(stored)).not.toMatch(/dataOmittedBytes/);
+
+    overflowDown = true;
+    const again = await h.call(leadActivity, { headers, body: pushOf([{ ...big, id: 987654 }]) }, { MAX_INVOKE_PARAM_BYTES: '20000' });
+    expect(again).toMatchObject({ statusCode: 503, body: { error: 'dead_letter_unavailable' } });
   });
   it('the dead-letter store down: 503 (the sender retries), nothing claimed for the poison', async () => {
     const kv = flakyKv(createMemoryKv());

@@ -37,6 +37,7 @@ function overTheNetwork(inner: KeyValueStore): KeyValueStore {
   return {
     kind: inner.kind,
     atomicClaims: inner.atomicClaims,
+    maxValueBytes: inner.maxValueBytes,
     get: (k) => later(() => inner.get(k)),
     put: (k, v, t) => later(() => inner.put(k, v, t)),
     putIfAbsent: (k, v, t) => later(() => inner.putIfAbsent(k, v, t)),

@@ -7,6 +7,7 @@ export function countingKv(inner: KeyValueStore): { kv: KeyValueStore; calls: Re
   const kv: KeyValueStore = {
     kind: inner.kind,
     atomicClaims: inner.atomicClaims,
+    maxValueBytes: inner.maxValueBytes,
     get: (k) => (c('get'), inner.get(k)),
     put: (k, v, t) => (c('put'), inner.put(k, v, t)),
     putIfAbsent: (k, v, t) => (c('putIfAbsent'), inner.putIfAbsent(k, v, t)),

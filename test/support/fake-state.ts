@@ -2,8 +2,20 @@
  * aio-lib-state with its HTTP calls faked: the REAL library runs, and its fetch
  * is answered by an in-memory model of the State service (get/put/delete/list
  * with cursor paging, TTL), counting keys, bytes and calls against the quotas.
+ *
+ * It refuses what the service refuses, at its documented limits
+ * (AdobeDocs/app-builder @da263cf, storage/application-state.md, Constraints:
+ * "Max state value size: 1MB", "Max state key size: 1024 bytes", keys
+ * alphanumeric with `-`, `_`, `.`): a value over 1024 * 1024 bytes is 413 (what
+ * adobe/aio-lib-state @295659c e2e/e2e.js expects of 1024 * 1024 + 1 bytes:
+ * ERROR_PAYLOAD_TOO_LARGE), a key outside the alphabet or over 1,024 bytes 400.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { StateClient } from '../../src/stores/state-kv';
+
+export const STATE_SERVICE_MAX_VALUE_BYTES = 1024 * 1024;
+const STATE_SERVICE_KEY = /^[a-zA-Z0-9-_.]{1,1024}$/;
 
 export interface FakeStateStats {
   calls: number;
@@ -41,12 +53,15 @@ export class FakeStateService {
     const method = (init?.method ?? 'GET').toUpperCase();
     const m = /\/data\/?(.*)$/.exec(url.pathname);
     const key = m?.[1] ? decodeURIComponent(m[1]) : '';
+    if (key && !STATE_SERVICE_KEY.test(key)) return new Response('{"error":"invalid key"}', { status: 400 });
     if (method === 'PUT') {
-      const body = typeof init?.body === 'string' ? init.body : Buffer.from(init?.body as ArrayBuffer).toString('utf8');
+      const raw = typeof init?.body === 'string' ? Buffer.from(init.body) : Buffer.from(init?.body as ArrayBuffer);
+      if (raw.length > STATE_SERVICE_MAX_VALUE_BYTES) return new Response('{"error":"payload too large"}', { status: 413 });
+      const body = raw.toString('utf8');
       const ttl = Number(url.searchParams.get('ttl') ?? 86400);
-      this.stats.bytesIn += body.length + key.length;
-      this.count(body.length + key.length);
-      this.stats.maxValueBytes = Math.max(this.stats.maxValueBytes, body.length);
+      this.stats.bytesIn += raw.length + key.length;
+      this.count(raw.length + key.length);
+      this.stats.maxValueBytes = Math.max(this.stats.maxValueBytes, raw.length);
       if (!this.data.has(key)) this.keyCount++;
       this.data.set(key, { v: body, exp: this.now() + ttl * 1000 });
       this.stats.peakKeys = Math.max(this.stats.peakKeys, this.keyCount);
@@ -71,6 +86,27 @@ export class FakeStateService {
     const page = keys.slice(cursor, cursor + this.pageSize);
     const next = cursor + this.pageSize >= keys.length ? 0 : cursor + this.pageSize;
     return new Response(JSON.stringify({ keys: page, cursor: next }), { status: 200, headers: { 'content-type': 'application/json' } });
+  };
+}
+
+/** The State service model behind a real HTTP listener on loopback (aio-lib-state reaches it through AIO_STATE_ENDPOINT). */
+export async function startStateServer(service: FakeStateService): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = chunks.length ? Buffer.concat(chunks) : undefined;
+      void service.fetch(`http://state.local${req.url ?? '/'}`, { method: req.method, body }).then(async (r) => {
+        const data = Buffer.from(await r.arrayBuffer());
+        res.writeHead(r.status, Object.fromEntries(r.headers)).end(data);
+      });
+    });
+  });
+  server.keepAliveTimeout = 10_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
 

@@ -12,6 +12,7 @@ export function flakyKv(inner: KeyValueStore): KeyValueStore & { failing: Set<Kv
   return Object.assign(self, {
     kind: inner.kind,
     atomicClaims: inner.atomicClaims,
+    maxValueBytes: inner.maxValueBytes,
     failing,
     failAll(on: boolean) {
       for (const op of ['get', 'put', 'putIfAbsent', 'delete', 'keys'] as KvOp[]) {

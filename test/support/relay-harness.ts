@@ -5,6 +5,7 @@
  */
 import { setRelayOverrides } from '../../src/relay/context';
 import type { KeyValueStore } from '../../src/stores/kv';
+import type { BlobStore } from '../../src/stores/overflow';
 import { createMemoryKv } from '../../src/stores/memory-kv';
 import { toRuntimeParams } from '../../dev/runtime-params';
 import { adobeDeliveryHeaders, generateSigningKey, startKeyServer, type DeliveryHeadersOptions, type KeyServer, type SigningKey } from '../../dev/traffic/signing';
@@ -39,10 +40,10 @@ export class RelayHarness {
   }
 
   /** fresh invoker, store and overrides (keeps the keys and key server) */
-  reset(o: { kv?: KeyValueStore } = {}): void {
+  reset(o: { kv?: KeyValueStore; overflow?: BlobStore } = {}): void {
     this.invoker = new FakeInvoker();
     this.kv = o.kv ?? createMemoryKv();
-    setRelayOverrides({ invoker: this.invoker, kv: this.kv });
+    setRelayOverrides({ invoker: this.invoker, kv: this.kv, ...(o.overflow ? { overflow: o.overflow } : {}) });
   }
 
   async stop(): Promise<void> {

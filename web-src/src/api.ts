@@ -7,14 +7,12 @@
  * (https://<namespace>.adobeio-static.net/api/v1/web/…), and `npm start` serves
  * both from the local runtime.
  */
-import type { RecordPage } from '../../src/console/records';
+import type { RecordPage, RecordView } from '../../src/console/records';
 import type { RouteInfo, RouteTestResult } from '../../src/console/route-test';
 import type { StreamSeries } from '../../src/console/series';
-import type { DeadLetterPayload } from '../../src/delivery/dead-letters';
 import type { DiscardReport, ReplayReport } from '../../src/delivery/replay';
 import type { Stream } from '../../src/envelope/envelope';
 import type { StatusReport } from '../../src/status/report';
-import type { StoredRecord } from '../../src/stores/records';
 export const CONSOLE_PATH = '/api/v1/web/marketo-stream-relay/console';
 
 export interface Session {
@@ -45,7 +43,8 @@ export interface Overview {
   report: StatusReport;
   series: Partial<Record<Stream, StreamSeries>>;
 }
-export type ConsoleRecord = StoredRecord<DeadLetterPayload>;
+/** a record whole, or (kept in overflow storage, larger than an answer) with where it is kept instead of its payload */
+export type ConsoleRecord = RecordView;
 /** what a replay or a discard answers */
 export type ChangeReport = ReplayReport | DiscardReport;
 

@@ -177,11 +177,13 @@ export function RecordsView({ api }: { api: ConsoleApi }) {
             <Content>
               <Text>
                 {open.route ? `route ${open.route} · ` : ''}
-                {'action' in open.payload ? `target ${open.payload.action} · ` : ''}
+                {open.payload ? ('action' in open.payload ? `target ${open.payload.action} · ` : '') : open.target ? `target ${open.target} · ` : ''}
                 {open.stream ?? ''} · stored {open.storedAt} · {open.attempts} attempt(s) · {open.reason}
               </Text>
               <pre style={{ maxHeight: 420, overflow: 'auto', fontSize: 12 }} data-testid="record-json" tabIndex={0} aria-label="The record's events as JSON">
-                {JSON.stringify('events' in open.payload ? open.payload.events : open.payload.element, null, 2)}
+                {open.payload
+                  ? JSON.stringify('events' in open.payload ? open.payload.events : open.payload.element, null, 2)
+                  : `Kept whole in overflow storage (${open.overflow.path}, ${open.overflow.bytes} bytes, sha256 ${open.overflow.sha256}): larger than a console answer can carry. Replay re-drives it whole.`}
               </pre>
             </Content>
           </Dialog>
