@@ -16,6 +16,7 @@
  */
 import type { MarketoInstance } from '../config';
 import type { Envelope } from '../envelope/envelope';
+import { INVALID_MUNCHKIN, munchkinKey } from '../envelope/munchkin';
 import { getText, type GetText } from '../http/get-text';
 import type { Received } from '../io-events/receive';
 import { catalogFromRest, readCatalog, writeCatalog, type Catalog } from '../catalog/catalog';
@@ -124,8 +125,9 @@ export async function applyCatalog(received: Received, ctx: RelayContext): Promi
   let without = false;
   for (const e of received.envelopes) {
     if (e.stream !== 'lead-activity') continue;
-    const m = e.munchkinId?.toUpperCase();
-    const instance = instances.find((i) => i.munchkinId === m);
+    // only an id of Marketo's shape names an instance (config holds them upper-cased)
+    const m = e.munchkinId === undefined ? undefined : munchkinKey(e.munchkinId);
+    const instance = m === undefined || m === INVALID_MUNCHKIN ? undefined : instances.find((i) => i.munchkinId === m);
     if (!instance) {
       without = true;
       continue;
