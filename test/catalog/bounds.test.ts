@@ -9,34 +9,25 @@
 import { main as leadActivity } from '../../actions/lead-activity/index';
 import { legacyActivity, legacyPush } from '../../dev/traffic/events';
 import { seeded } from '../../dev/traffic/rng';
-import { SIMULATED_CATALOG, startMarketoRestStandIn, type MarketoRestStandIn } from '../../dev/traffic/marketo-rest';
+import { SIMULATED_CATALOG } from '../../dev/traffic/marketo-rest';
 import type { Envelope } from '../../src/envelope/envelope';
 import { CATALOG_BOUNDS, catalogFromRest, catalogKey, readCatalog } from '../../src/catalog/catalog';
 import { resetCatalogs } from '../../src/relay/catalog';
 import { setRelayOverrides } from '../../src/relay/context';
 import { createMemoryKv } from '../../src/stores/memory-kv';
+import { withMarketoStandIn } from '../support/marketo-stand-in';
 import { PUSH_TOKEN, RelayHarness } from '../support/relay-harness';
 
 const M = '111-AAA-222';
 const h = new RelayHarness();
 const rng = seeded(724);
-let rest: MarketoRestStandIn;
+const stand = withMarketoStandIn(h, [M], { LOG_LEVEL: 'info' });
 const now = Date.parse('2026-12-04T12:00:00Z');
-
-beforeAll(async () => {
-  rest = await startMarketoRestStandIn([{ munchkinId: M }]);
-  await h.start({ LOG_LEVEL: 'info' });
-});
-afterAll(async () => {
-  resetCatalogs();
-  await h.stop();
-  await rest.close();
-});
 beforeEach(() => {
   h.reset({ kv: createMemoryKv(() => now) });
   resetCatalogs();
   setRelayOverrides({ invoker: h.invoker, kv: h.kv, now: () => now });
-  rest.instance(M).types = SIMULATED_CATALOG;
+  stand.rest.instance(M).types = SIMULATED_CATALOG;
 });
 
 const push = (activities: Record<string, unknown>[]) => ({
@@ -51,8 +42,8 @@ const deliveryLine = () => lines().filter((l) => l.msg === 'delivery accepted').
 const large = (typeId: number, attribute: string, bytes: number) => ({ ...activity(typeId), attributes: [{ name: attribute, value: 'v'.repeat(bytes) }] });
 
 test('a 600 KB type name from a broken REST answer is refused when read: a 450 KB activity of that type is forwarded, not quarantined', async () => {
-  rest.instance(M).types = [...SIMULATED_CATALOG, { id: 100005, name: 'N'.repeat(600_000), primaryAttribute: { name: 'Ref', dataType: 'string' }, attributes: [{ name: 'Note', dataType: 'string' }] }];
-  const res = await h.call(leadActivity, push([large(100005, 'Note', 450_000), activity(100001)]), rest.envFor(M));
+  stand.rest.instance(M).types = [...SIMULATED_CATALOG, { id: 100005, name: 'N'.repeat(600_000), primaryAttribute: { name: 'Ref', dataType: 'string' }, attributes: [{ name: 'Note', dataType: 'string' }] }];
+  const res = await h.call(leadActivity, push([large(100005, 'Note', 450_000), activity(100001)]), stand.rest.envFor(M));
   expect(res).toMatchObject({ statusCode: 200, body: { accepted: 2, quarantined: 0 } });
   const [big, booth] = forwarded();
   expect(big.activityTypeId).toBe(100005);
@@ -70,7 +61,7 @@ test('a 600 KB type name from a broken REST answer is refused when read: a 450 K
 test('an activity whose enrichment would not fit one invocation is forwarded unenriched, and the log line says so', async () => {
   // 600 KB fits one invocation as sent; keyed again under `attributes` it would not
   const a = large(100001, 'Product', 600_000);
-  const res = await h.call(leadActivity, push([a, activity(100001)]), rest.envFor(M));
+  const res = await h.call(leadActivity, push([a, activity(100001)]), stand.rest.envFor(M));
   expect(res).toMatchObject({ statusCode: 200, body: { accepted: 2, quarantined: 0 } });
   const [big, small] = forwarded();
   expect(big).not.toHaveProperty('attributes');

@@ -9,26 +9,17 @@
 import fc from 'fast-check';
 import { main as leadActivity } from '../../actions/lead-activity/index';
 import { legacyActivity, legacyPush } from '../../dev/traffic/events';
-import { SIMULATED_CATALOG, startMarketoRestStandIn, type MarketoRestStandIn } from '../../dev/traffic/marketo-rest';
+import { SIMULATED_CATALOG } from '../../dev/traffic/marketo-rest';
 import { seeded } from '../../dev/traffic/rng';
 import { resetCatalogs } from '../../src/relay/catalog';
+import { withMarketoStandIn } from '../support/marketo-stand-in';
 import { PUSH_TOKEN, RelayHarness } from '../support/relay-harness';
 
 const M = '111-AAA-222';
 const BROKEN_TYPE = 100005;
 const h = new RelayHarness();
 const rng = seeded(7);
-let rest: MarketoRestStandIn;
-
-beforeAll(async () => {
-  rest = await startMarketoRestStandIn([{ munchkinId: M }]);
-  await h.start();
-});
-afterAll(async () => {
-  resetCatalogs();
-  await h.stop();
-  await rest.close();
-});
+const stand = withMarketoStandIn(h, [M]);
 
 const length = fc.constantFrom(0, 1, 40, 256, 5_000, 600_000);
 const str = (n: number, c = 'n') => c.repeat(n);
@@ -52,18 +43,18 @@ async function pushWith(inputs: Record<string, unknown>, body: string): Promise<
 test('a broken catalog answer never changes which activities are forwarded', async () => {
   await fc.assert(
     fc.asyncProperty(brokenType, activities, async (type, list) => {
-      rest.instance(M).types = [...SIMULATED_CATALOG, { id: BROKEN_TYPE, ...type }];
+      stand.rest.instance(M).types = [...SIMULATED_CATALOG, { id: BROKEN_TYPE, ...type }];
       const acts = list.map(({ typeId, bytes }) => {
         const a = legacyActivity(rng, { typeId, time: new Date() });
         return { ...a, attributes: [...(a.attributes as unknown[]), { name: 'a1', value: str(bytes, 'v') }] };
       });
       const body = JSON.stringify({ ...legacyPush(rng, 0, { munchkinId: M }), activities: acts });
       const without = await pushWith({}, body);
-      const withCatalog = await pushWith(rest.envFor(M), body);
+      const withCatalog = await pushWith(stand.rest.envFor(M), body);
       expect(without.status).toBe(200);
       expect(withCatalog).toEqual(without);
     }),
     { numRuns: 30, seed: 24 },
   );
-  rest.instance(M).types = SIMULATED_CATALOG;
+  stand.rest.instance(M).types = SIMULATED_CATALOG;
 });

@@ -10,11 +10,11 @@ import { main as leadActivity } from '../../actions/lead-activity/index';
 import { main as status } from '../../actions/status/index';
 import { main as userAudit } from '../../actions/user-audit/index';
 import { auditEvent, legacyActivity, legacyPush } from '../../dev/traffic/events';
-import { startMarketoRestStandIn, type MarketoRestStandIn } from '../../dev/traffic/marketo-rest';
 import { seeded } from '../../dev/traffic/rng';
 import { resetCatalogs } from '../../src/relay/catalog';
 import { STATS_PREFIX } from '../../src/status/stats';
 import { CONSOLE_IMS_INPUTS, CONSOLE_ORG, CONSOLE_USER_TOKEN, deployedParams } from '../support/deployed';
+import { withMarketoStandIn } from '../support/marketo-stand-in';
 import { CLIENT_ID, PUSH_TOKEN, RelayHarness } from '../support/relay-harness';
 
 const h = new RelayHarness();
@@ -23,17 +23,7 @@ const M = '111-AAA-222';
 // starts like a valid id, so a check that reads a prefix only would take it for one
 const HUGE = `${M}${'x'.repeat(600_000 - M.length)}`;
 const KB = 1024;
-let rest: MarketoRestStandIn;
-
-beforeAll(async () => {
-  rest = await startMarketoRestStandIn([{ munchkinId: M }]);
-  await h.start();
-});
-afterAll(async () => {
-  resetCatalogs();
-  await h.stop();
-  await rest.close();
-});
+const stand = withMarketoStandIn(h, [M]);
 beforeEach(() => {
   h.reset();
   resetCatalogs();
@@ -71,7 +61,7 @@ async function statsRecordBytes(): Promise<number[]> {
 }
 
 test('a 600,000-character munchkinId is forwarded as sent, counted under one "invalid" bucket, and never a key', async () => {
-  const creds = rest.envFor(M);
+  const creds = stand.rest.envFor(M);
   for (let i = 0; i < 2; i++) {
     const res = await h.call(leadActivity, push(legacyPush(rng, 3, { munchkinId: HUGE })), creds);
     expect(res).toMatchObject({ statusCode: 200, body: { accepted: 3 } });
@@ -84,7 +74,7 @@ test('a 600,000-character munchkinId is forwarded as sent, counted under one "in
   expect(forwarded.filter((e) => e.munchkinId === HUGE)).toHaveLength(6);
   expect(forwarded.filter((e) => e.munchkinId === HUGE.slice(0, 300_000))).toHaveLength(1);
   // the catalog asked Marketo for nothing on its behalf, and no store key or value carries it
-  expect(rest.calls.byMunchkin[M]?.types ?? 0).toBe(0);
+  expect(stand.rest.calls.byMunchkin[M]?.types ?? 0).toBe(0);
   const keys = await storeKeys();
   expect(keys.filter((k) => k.includes('xxxxxxxxxx'))).toEqual([]);
   expect(Math.max(...(await statsRecordBytes()))).toBeLessThan(16 * KB);
