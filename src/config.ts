@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Stream } from './envelope/envelope';
+import { MUNCHKIN_ID as MUNCHKIN } from './envelope/munchkin';
 import { DEFAULT_ZONELESS_TIME_ZONE, isTimeZone } from './envelope/time';
 import { parseLogLevel, type LogLevel } from './log';
 
@@ -187,7 +188,6 @@ function dedupeMode(inputs: Inputs, errors: string[]): 'retry' | 'forward' {
   return 'retry';
 }
 
-const MUNCHKIN = /^[A-Za-z0-9]{3}-[A-Za-z0-9]{3}-[A-Za-z0-9]{3}$/;
 
 /** `https://111-AAA-222.mktorest.com/rest` → `111-AAA-222` (Marketo's own host names), else undefined. */
 export const munchkinOfEndpoint = (endpoint: string): string | undefined => {

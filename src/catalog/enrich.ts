@@ -11,11 +11,16 @@
  *  - `primaryAttribute`: the name of the type's primary attribute (its value is in
  *    `attributes` under that name; `data` keeps `primaryAttributeValue` / `…ValueId` as sent).
  * `data` is left exactly as Marketo sent it, its attributes list included.
+ *
+ * Enrichment never makes an activity unforwardable (`keepForwardable`): `attributes`
+ * repeats the list's values, so an activity that fits one invocation as sent may not
+ * once enriched; such an activity is put back as normalized and forwarded so.
  */
 import type { Envelope } from '../envelope/envelope';
 import { FIRST_CUSTOM_ACTIVITY_ID } from '../envelope/activity-types';
 import { toIsoUtc } from '../envelope/time';
-import { jsonBytesBound, SizedRecord } from '../delivery/param-size';
+import { jsonBytesBound, provenToFit, SizedRecord, type PayloadBound } from '../delivery/param-size';
+import { eventBytesLimit } from '../delivery/poison';
 import type { Catalog, CatalogType } from './catalog';
 
 type Kind = 'integer' | 'float' | 'boolean' | 'datetime' | 'string';
@@ -99,8 +104,15 @@ function set(o: Record<string, unknown>, name: string, value: unknown): number {
   return jsonBytesBound(name) + 2 + jsonBytesBound(value);
 }
 
+/** An enriched activity, and its `activityType` before (what unenrichActivity puts back). */
+export interface Enriched {
+  event: Envelope;
+  activityType: string | undefined;
+}
+
 /** Applies the type's names and data types to the envelope (in place: the envelope was made for this request). */
-export function enrichActivity(e: Envelope, t: CatalogType, zonelessTimeZone?: string): void {
+export function enrichActivity(e: Envelope, t: CatalogType, zonelessTimeZone?: string): Enriched {
+  const enriched = { event: e, activityType: e.activityType };
   if ((e.activityTypeId ?? 0) >= FIRST_CUSTOM_ACTIVITY_ID || e.activityType === undefined) e.activityType = t.name;
   const index = indexOf(t);
   const record = new SizedRecord();
@@ -128,4 +140,39 @@ export function enrichActivity(e: Envelope, t: CatalogType, zonelessTimeZone?: s
   }
   SizedRecord.seal(record, bytes);
   e.attributes = attributes;
+  return enriched;
+}
+
+/** The activity as it was before enrichActivity. */
+export function unenrichActivity({ event, activityType }: Enriched): void {
+  delete event.attributes;
+  delete event.primaryAttribute;
+  if (activityType === undefined) delete event.activityType;
+  else event.activityType = activityType;
+}
+
+/**
+ * Puts back as normalized each enriched activity that would not fit one invocation alone
+ * (`maxParamBytes`), and answers how many. The delivery's payload bound proves them all at
+ * once when it can, serializing nothing (every push far below the limit); else each enriched
+ * activity is measured. One that cannot be serialized at all is left to the poison screen.
+ */
+export function keepForwardable(enriched: readonly Enriched[], payloads: PayloadBound | undefined, maxParamBytes: number): number {
+  if (enriched.length === 0) return 0;
+  const limit = eventBytesLimit(maxParamBytes);
+  if (payloads && provenToFit(enriched.map((x) => x.event), payloads, limit)) return 0;
+  let put = 0;
+  for (const x of enriched) {
+    let bytes: number;
+    try {
+      bytes = Buffer.byteLength(JSON.stringify(x.event));
+    } catch {
+      continue;
+    }
+    if (bytes > limit) {
+      unenrichActivity(x);
+      put++;
+    }
+  }
+  return put;
 }

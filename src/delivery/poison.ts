@@ -19,6 +19,9 @@ export const MAX_EVENT_DEPTH = 500;
 /** bytes of `{"route":…,"events":[…]}` around one event */
 const INVOCATION_OVERHEAD = 64;
 
+/** The most JSON bytes one event may take to be handed off alone, under `maxParamBytes` per invocation. */
+export const eventBytesLimit = (maxParamBytes: number): number => maxParamBytes - INVOCATION_OVERHEAD;
+
 export interface Poisoned {
   event: Envelope;
   reason: string;
@@ -81,7 +84,7 @@ export interface ScreenOptions {
 /** Splits events into what can be handed off and what never can (with the reason). */
 export function screenEvents(events: Envelope[], o: ScreenOptions): { clean: Envelope[]; poisoned: Poisoned[] } {
   const maxDepth = o.maxDepth ?? MAX_EVENT_DEPTH;
-  const limit = o.maxParamBytes - INVOCATION_OVERHEAD;
+  const limit = eventBytesLimit(o.maxParamBytes);
   let checkDepth = true;
   if (o.payloads?.text !== undefined) {
     let d = depthCache.get(o.payloads);

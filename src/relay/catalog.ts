@@ -16,10 +16,11 @@
  */
 import type { MarketoInstance } from '../config';
 import type { Envelope } from '../envelope/envelope';
+import { INVALID_MUNCHKIN, munchkinKey } from '../envelope/munchkin';
 import { getText, type GetText } from '../http/get-text';
 import type { Received } from '../io-events/receive';
-import { catalogFromRest, readCatalog, writeCatalog, type Catalog } from '../catalog/catalog';
-import { catalogTypeOf, enrichActivity } from '../catalog/enrich';
+import { CATALOG_BOUNDS, catalogFromRest, readCatalog, writeCatalog, type Catalog } from '../catalog/catalog';
+import { catalogTypeOf, enrichActivity, keepForwardable, type Enriched } from '../catalog/enrich';
 import { storeBudget } from '../marketo-rest/budget';
 import { MarketoRestError, marketoRestClient, type MarketoRestClient } from '../marketo-rest/client';
 import type { KeyValueStore } from '../stores/kv';
@@ -37,6 +38,8 @@ export interface CatalogUse {
   catalog: string;
   /** why, when a fetch or read failed */
   catalogError?: string;
+  /** activities forwarded as normalized: enriched, they would not have fit one invocation */
+  unenriched?: number;
 }
 
 interface Held {
@@ -76,6 +79,9 @@ async function fetchCatalog(instance: MarketoInstance, kv: KeyValueStore, ctx: R
     h.readAt = ctx.now();
     await writeCatalog(kv, catalog, catalogTtlHours * 3600).catch((err: Error) => ctx.log.warn('activity catalog fetched but not stored', { munchkinId: instance.munchkinId, err: err.name }));
     ctx.log.info('activity catalog fetched', { munchkinId: instance.munchkinId, version: catalog.version, types: Object.keys(catalog.types).length });
+    if (catalog.refused) {
+      ctx.log.warn('activity catalog entries refused', { munchkinId: instance.munchkinId, ...catalog.refused, message: `Marketo's answer had names longer than ${CATALOG_BOUNDS.name} characters or types with more than ${CATALOG_BOUNDS.attributes} attributes; those types or attributes are left out` });
+    }
     return { catalog };
   } catch (err) {
     const code = err instanceof MarketoRestError ? err.code : (err as Error).name === 'TimeoutError' ? 'unreachable' : 'store_unavailable';
@@ -124,8 +130,9 @@ export async function applyCatalog(received: Received, ctx: RelayContext): Promi
   let without = false;
   for (const e of received.envelopes) {
     if (e.stream !== 'lead-activity') continue;
-    const m = e.munchkinId?.toUpperCase();
-    const instance = instances.find((i) => i.munchkinId === m);
+    // only an id of Marketo's shape names an instance (config holds them upper-cased)
+    const m = e.munchkinId === undefined ? undefined : munchkinKey(e.munchkinId);
+    const instance = m === undefined || m === INVALID_MUNCHKIN ? undefined : instances.find((i) => i.munchkinId === m);
     if (!instance) {
       without = true;
       continue;
@@ -143,6 +150,7 @@ export async function applyCatalog(received: Received, ctx: RelayContext): Promi
   }
   const versions = new Set<string>();
   const errors = new Set<string>();
+  const enriched: Enriched[] = [];
   await Promise.all(
     [...byInstance].map(async ([instance, events]) => {
       const { catalog, error } = await catalogFor(instance, events, kv, ctx);
@@ -154,11 +162,13 @@ export async function applyCatalog(received: Received, ctx: RelayContext): Promi
       versions.add(catalog.version);
       for (const e of events) {
         const t = catalogTypeOf(catalog, e.activityTypeId);
-        if (t) enrichActivity(e, t, ctx.config.zonelessTimeZone);
+        if (t) enriched.push(enrichActivity(e, t, ctx.config.zonelessTimeZone));
       }
     }),
   );
-  return { catalog: without ? 'unavailable' : [...versions].join(','), ...(errors.size ? { catalogError: [...errors].join(',') } : {}) };
+  // enrichment never turns a forwardable activity into one the poison screen quarantines as too large
+  const unenriched = keepForwardable(enriched, received.payloads, ctx.config.delivery.maxParamBytes);
+  return { catalog: without ? 'unavailable' : [...versions].join(','), ...(errors.size ? { catalogError: [...errors].join(',') } : {}), ...(unenriched ? { unenriched } : {}) };
 }
 
 export interface RefreshReport {

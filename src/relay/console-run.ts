@@ -7,6 +7,7 @@
  * alone (operator-request.ts says why). `op` picks what it answers:
  *
  *   GET  overview                       the status report and the 24-hour series per stream
+ *                                       (instanceOffset, instanceLimit: which instances each lists)
  *   GET  records  kind=parked|dead|stale a page of records (route, stream, offset, limit)
  *   GET  record   kind, id              one record with its envelopes
  *   POST replay   kind, ids | route | all   re-drive records (the replay action's own operation;
@@ -26,6 +27,7 @@ import { isStream, type Stream } from '../envelope/envelope';
 import { toHttpResponse, type HttpResponse } from '../http/response';
 import { imsOrgOf } from '../ims/credential';
 import { rejected } from '../outcome';
+import { instancePageOf } from '../status/instances';
 import type { StatsHour } from '../status/stats';
 import { statusReport } from '../status/status';
 import { contextError, relayContext, reportConfigErrorsOnce, type RelayContext, type Stores } from './context';
@@ -33,7 +35,7 @@ import { logged, operatorRequest } from './operator-request';
 import { filterParam, replayOperation, replayRequestOf } from './replay-run';
 
 /** The request params the console takes (which op reads which: the table above). */
-export const CONSOLE_PARAMS = ['op', 'kind', 'id', 'ids', 'route', 'stream', 'offset', 'limit', 'all', 'includeStale', 'maxSeconds', 'event'] as const;
+export const CONSOLE_PARAMS = ['op', 'kind', 'id', 'ids', 'route', 'stream', 'offset', 'limit', 'all', 'includeStale', 'maxSeconds', 'event', 'instanceOffset', 'instanceLimit'] as const;
 
 const HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store', 'Content-Type': 'application/json' };
 const answer = (statusCode: number, body: unknown): HttpResponse => ({ statusCode, headers: HEADERS, body: JSON.stringify(body) });
@@ -52,11 +54,13 @@ function kindOf(params: Record<string, unknown>): 'parked' | 'dead' | 'stale' | 
 const storeOf = (stores: Stores, kind: 'parked' | 'dead' | 'stale'): Stores['deadLetter'] =>
   (kind === 'parked' ? stores.parking : kind === 'stale' ? stores.stale : stores.deadLetter) as Stores['deadLetter'];
 
-async function overview(ctx: RelayContext, inputs: Record<string, unknown>): Promise<HttpResponse> {
+async function overview(ctx: RelayContext, inputs: Record<string, unknown>, own: Record<string, unknown>): Promise<HttpResponse> {
+  const page = instancePageOf((name) => own[name]);
+  if (!page.ok) return fail(400, 'page_invalid', page.message);
   const now = ctx.now();
   let stats: StatsHour[] = [];
-  const report = await statusReport(() => ctx.stores(), inputs, now, { onStats: (s) => (stats = s) });
-  return answer(200, { report, series: streamSeries(stats, now) });
+  const report = await statusReport(() => ctx.stores(), inputs, now, { onStats: (s) => (stats = s), instances: page.page });
+  return answer(200, { report, series: streamSeries(stats, now, { instances: page.page }) });
 }
 
 function testRoute(ctx: RelayContext, params: Record<string, unknown>): HttpResponse {
@@ -141,7 +145,7 @@ export async function runConsole(params: Record<string, unknown>): Promise<HttpR
 
 /** `inputs`: the action's params (its settings); `own`: the request's params. */
 async function dispatch(ctx: RelayContext, inputs: Record<string, unknown>, own: Record<string, unknown>, op: string, who: string): Promise<HttpResponse> {
-  if (op === 'overview') return overview(ctx, inputs);
+  if (op === 'overview') return overview(ctx, inputs, own);
   if (op === 'routes') return answer(200, describeRoutes(ctx.routes, ctx.config.routes !== undefined));
   if (op === 'test-route') return testRoute(ctx, own);
   const stores = await ctx.stores();

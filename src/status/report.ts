@@ -13,6 +13,7 @@ import { hourKeyStart as hourStart } from '../envelope/time';
 import { emptyCounters, mergeCounters, type StatsHour, type StreamCounters } from './stats';
 import type { RegistrationHealth } from './registrations';
 import type { CatalogStatus } from './catalog';
+import { DEFAULT_INSTANCE_PAGE, pageInstances, type InstancePage, type InstancesSummary } from './instances';
 
 export interface Warning {
   level: 'critical' | 'warning';
@@ -24,7 +25,8 @@ export interface StatusReport {
   overall: 'ok' | 'warning' | 'critical';
   generatedAt: string;
   windowHours: number;
-  streams: Partial<Record<Stream, Omit<StreamCounters, 'slots'> & { failureRateLastHour: number | null }>>;
+  /** per stream; `munchkin` is a page of its instances, `instances` says what the page leaves out (src/status/instances.ts) */
+  streams: Partial<Record<Stream, Omit<StreamCounters, 'slots'> & { failureRateLastHour: number | null; instances: InstancesSummary }>>;
   parkedBacklog: number | null;
   quarantined: number | null;
   /** stale dead letters (src/delivery/stale.ts): how many, and when the oldest expires */
@@ -49,6 +51,8 @@ export interface ReportInput {
   now: number;
   staleAfterMinutes?: number;
   storeErrors?: string[];
+  /** which instances each stream lists (default: the buckets and the 20 busiest) */
+  instances?: InstancePage;
 }
 
 /**
@@ -133,9 +137,10 @@ export function buildStatusReport(input: ReportInput): StatusReport {
     }
   }
   for (const [s, t] of byStream) {
-    const { slots: _slots, ...rest } = t.all;
+    const { slots: _slots, munchkin, ...rest } = t.all;
     void _slots;
-    streams[s] = { ...rest, failureRateLastHour: rate(t.last) };
+    const instances = pageInstances(munchkin, (c) => c.accepted, input.instances ?? DEFAULT_INSTANCE_PAGE);
+    streams[s] = { ...rest, munchkin: instances.page, instances: instances.summary, failureRateLastHour: rate(t.last) };
     warnings.push(...streamWarnings(s, t.all, t.last, t.earlier, input.now, input.staleAfterMinutes ?? 60));
   }
   if (input.parkedBacklog && input.parkedBacklog > 0) {

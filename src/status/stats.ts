@@ -17,14 +17,21 @@
  * Requests refused as unauthenticated (401: no valid signature or token) are
  * counted apart from the deliveries: anyone can send them, so they must not
  * move the failure rate that stands for what Adobe and Marketo see fail.
- * Every map keyed by request data (munchkinId, route, reason) has no
- * prototype, so a munchkinId such as `__proto__` or `constructor` is counted
- * like any other.
+ * Every map keyed by request data (route, reason) has no prototype. A
+ * munchkinId counts under its instance only when it has Marketo's shape
+ * (src/envelope/munchkin.ts): any other — `__proto__`, 600,000 characters —
+ * under the one bucket `invalid`. A record keeps at most MAX_INSTANCES
+ * instances per stream: once it holds that many, a new instance takes the
+ * place of the smallest when it brings at least as many events (the smallest
+ * is added to the `other` bucket), else its events go to `other`; so every
+ * event stays counted, the busiest instances keep their names, and the record
+ * stays a few KB (aio-lib-state refuses values over 1 MB).
  */
 import { randomBytes } from 'node:crypto';
 import type { Stream } from '../envelope/envelope';
 import { hourKey as hourOf } from '../envelope/time';
 import type { KeyValueStore } from '../stores/kv';
+import { INVALID_MUNCHKIN, munchkinKey } from '../envelope/munchkin';
 
 export interface RequestRecord {
   stream: Stream;
@@ -34,7 +41,7 @@ export interface RequestRecord {
   reason?: string;
   message?: string;
   events: number;
-  /** accepted events per munchkinId */
+  /** accepted events per munchkinId as sent (countRequest buckets them) */
   munchkinIds: Record<string, number>;
   lastEventTime?: string;
   forwarded?: Record<string, number>;
@@ -66,11 +73,17 @@ export interface StreamCounters {
   lastEventAt?: string;
   lastRequestAt?: string;
   lastError?: { time: string; code: string; message: string };
-  munchkin: Record<string, { accepted: number; lastEventAt?: string }>;
+  /** accepted events per instance: Marketo-shaped munchkinIds (upper case), `invalid` and `other` (see above) */
+  munchkin: Record<string, InstanceCount>;
   /** Marketo's legacy pushes: the last one answered 200, and the last one that failed (401s aside) */
   push?: { lastOkAt?: string; lastFailedAt?: string; lastFailure?: string };
   /** requests and failures per 5-minute slot of the hour ("0".."11") */
   slots: Record<string, { requests: number; failed: number; unauthenticated?: number }>;
+}
+
+export interface InstanceCount {
+  accepted: number;
+  lastEventAt?: string;
 }
 
 export interface StatsHour {
@@ -80,6 +93,14 @@ export interface StatsHour {
 }
 
 export const STATS_PREFIX = 'stats-';
+/** The instances a stats record names per stream (besides `invalid` and `other`). */
+export const MAX_INSTANCES = 100;
+/** The bucket of the instances a record had no room to name. */
+export const OTHER_INSTANCES = 'other';
+/** `invalid` and `other`: buckets, not instances (neither has Marketo's shape). */
+export const isInstanceBucket = (key: string): boolean => key === INVALID_MUNCHKIN || key === OTHER_INSTANCES;
+/** A stored record's instance key as counted now: a record written before munchkinIds were checked may name anything. */
+export const storedInstance = (key: string): string => (isInstanceBucket(key) ? key : munchkinKey(key));
 const TTL_SECONDS = 48 * 3600;
 
 /** A map keyed by data from requests: no prototype, so no key is special. */
@@ -131,10 +152,36 @@ export function countRequest(c: StreamCounters, r: RequestRecord): void {
   c.dedupeUnavailable += r.dedupeUnavailable ?? 0;
   if (r.events > 0) c.lastEventAt = later(c.lastEventAt, new Date(r.at).toISOString());
   for (const [m, n] of Object.entries(r.munchkinIds)) {
-    const mc = (c.munchkin[m] ??= { accepted: 0 });
+    const mc = instanceSlot(c.munchkin, munchkinKey(m), n);
     mc.accepted += n;
     mc.lastEventAt = later(mc.lastEventAt, new Date(r.at).toISOString());
   }
+}
+
+/** Adds `from` to `into` (both counts of the same instance or bucket). */
+function addCount(into: InstanceCount, from: InstanceCount): void {
+  into.accepted += from.accepted;
+  into.lastEventAt = later(into.lastEventAt, from.lastEventAt);
+}
+
+/** Where `n` events of `key` are counted in a record: its own entry, or `other` when MAX_INSTANCES are named (see above). */
+function instanceSlot(counts: Record<string, InstanceCount>, key: string, n: number): InstanceCount {
+  const own = counts[key];
+  if (own) return own;
+  if (isInstanceBucket(key)) return (counts[key] = { accepted: 0 });
+  let named = 0;
+  let smallest: string | undefined;
+  for (const k in counts) {
+    if (isInstanceBucket(k)) continue;
+    named++;
+    if (smallest === undefined || counts[k].accepted < counts[smallest].accepted) smallest = k;
+  }
+  if (named < MAX_INSTANCES) return (counts[key] = { accepted: 0 });
+  const other = (counts[OTHER_INSTANCES] ??= { accepted: 0 });
+  if (smallest === undefined || counts[smallest].accepted > n) return other;
+  addCount(other, counts[smallest]);
+  delete counts[smallest];
+  return (counts[key] = { accepted: 0 });
 }
 
 /** Sums counters (across containers and hours). */
@@ -158,11 +205,8 @@ export function mergeCounters(into: StreamCounters, from: StreamCounters): void 
     p.lastOkAt = later(p.lastOkAt, from.push.lastOkAt);
     if (from.push.lastFailedAt && (!p.lastFailedAt || from.push.lastFailedAt > p.lastFailedAt)) [p.lastFailedAt, p.lastFailure] = [from.push.lastFailedAt, from.push.lastFailure];
   }
-  for (const [m, mc] of Object.entries(from.munchkin)) {
-    const t = (into.munchkin[m] ??= { accepted: 0 });
-    t.accepted += mc.accepted;
-    t.lastEventAt = later(t.lastEventAt, mc.lastEventAt);
-  }
+  // across records and hours, unbounded: the report and the console answer a page of it (src/status/instances.ts)
+  for (const [m, mc] of Object.entries(from.munchkin)) addCount((into.munchkin[storedInstance(m)] ??= { accepted: 0 }), mc);
 }
 
 export { emptyCounters };

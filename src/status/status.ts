@@ -6,6 +6,7 @@ import { STATS_PREFIX, type StatsHour } from './stats';
 import { hourKey } from '../envelope/time';
 import { runBounded } from '../delivery/forward';
 import { readCatalogStatus } from './catalog';
+import type { InstancePage } from './instances';
 
 /** The stats records of the last 24 h, every container's. */
 async function readStats(stores: Stores, now: number): Promise<StatsHour[]> {
@@ -27,7 +28,7 @@ async function readStats(stores: Stores, now: number): Promise<StatsHour[]> {
  * the status action answers even when the store cannot be opened. `onStats`
  * gets the stats records read for it (the console draws its charts from them).
  */
-export async function statusReport(open: Stores | (() => Promise<Stores>), inputs: Record<string, unknown>, now: number, o: { onStats?: (stats: StatsHour[]) => void } = {}): Promise<StatusReport> {
+export async function statusReport(open: Stores | (() => Promise<Stores>), inputs: Record<string, unknown>, now: number, o: { onStats?: (stats: StatsHour[]) => void; instances?: InstancePage } = {}): Promise<StatusReport> {
   const storeErrors: string[] = [];
   const settle = async <T>(p: Promise<T>, what: string): Promise<T | undefined> =>
     p.catch((err: Error) => void storeErrors.push(`${what}: ${err?.name ?? 'Error'}`));
@@ -58,6 +59,7 @@ export async function statusReport(open: Stores | (() => Promise<Stores>), input
     catalog,
     now,
     storeErrors,
+    instances: o.instances,
   });
 }
 
@@ -73,6 +75,7 @@ export function statusText(r: StatusReport): string {
     const rej = Object.entries(c.rejected).map(([k, n]) => `${k}=${n}`).join(' ') || '-';
     lines.push(`${s.padEnd(14)} accepted ${c.accepted}  forwarded ${fwd}  duplicates ${c.duplicates}  parked ${c.parked}  rejected ${rej}  unauthenticated ${c.unauthenticated ?? 0}  last event ${c.lastEventAt ?? 'never'}`);
     for (const [m, mc] of Object.entries(c.munchkin)) lines.push(`  ${m.padEnd(12)} accepted ${mc.accepted}  last event ${mc.lastEventAt ?? 'never'}`);
+    if (c.instances.rest.instances) lines.push(`  ${c.instances.rest.instances} more instance(s), accepted ${c.instances.rest.accepted} (instanceOffset, instanceLimit page them)`);
   }
   lines.push(`parked backlog: ${r.parkedBacklog ?? 'unknown'}   quarantined: ${r.quarantined ?? 'unknown'}   stale: ${r.stale ? `${r.stale.count}${r.stale.oldestExpiresAt ? ` (oldest expires ${r.stale.oldestExpiresAt})` : ''}` : 'unknown'}`);
   for (const [m, c] of Object.entries(r.catalog)) {

@@ -27,8 +27,9 @@
  *
  * Identity (`eventIdentity`): stream + event id, plus the munchkinId whenever
  * the id is not globally unique (anything but a GUID, e.g. an activity's
- * activityLogItemId is per Marketo instance). Keys hash the whole identity, so
- * no literal id can equal another id's key.
+ * activityLogItemId is per Marketo instance; a munchkinId over 64 characters
+ * by its digest). Keys hash the whole identity, so no literal id can equal
+ * another id's key.
  *
  * Two layouts:
  *  - one key per (route, event) with an atomic claim — memory, files, Redis;
@@ -84,9 +85,26 @@ const CONTAINER = randomBytes(4).toString('hex');
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The last long munchkinId hashed: a push repeats its batch's munchkinId in every activity. */
+let lastLong: { munchkinId?: string; part: string } = { part: '' };
+
+/**
+ * A munchkinId as part of an identity: as sent when it is at most 64 characters (every real
+ * one: `XXX-XXX-XXX`), else its digest (`#` and 43 characters; a value that starts with `#` is
+ * hashed too, so no literal can equal a digest). The identity is a key of maps, sets and
+ * hashes per event: a 300,000-character munchkinId repeated in a push's 5,000 activities
+ * made every one of them 300 KB and the push take minutes.
+ */
+function munchkinPart(m: string | undefined): string {
+  if (m === undefined) return '';
+  if (m.length <= 64 && m[0] !== '#') return m;
+  if (m !== lastLong.munchkinId) lastLong = { munchkinId: m, part: `#${hashPart(m, 43)}` };
+  return lastLong.part;
+}
+
 /** What names one event for idempotency: see the module comment. */
 export function eventIdentity(e: { stream: string; id: string; munchkinId?: string }): string {
-  return GUID.test(e.id) ? `${e.stream}\n\n${e.id.toLowerCase()}` : `${e.stream}\n${e.munchkinId ?? ''}\n${e.id}`;
+  return GUID.test(e.id) ? `${e.stream}\n\n${e.id.toLowerCase()}` : `${e.stream}\n${munchkinPart(e.munchkinId)}\n${e.id}`;
 }
 
 const routeHashes = new Map<string, string>();

@@ -10,6 +10,7 @@ import { main as refreshCatalog } from '../../actions/refresh-catalog/index';
 import { legacyPush } from '../../dev/traffic/events';
 import { seeded } from '../../dev/traffic/rng';
 import { startMarketoRestStandIn, type MarketoRestStandIn } from '../../dev/traffic/marketo-rest';
+import { payloadBound } from '../../src/delivery/param-size';
 import { normalizePushBatch } from '../../src/lead-push/batch';
 import { applyCatalog, resetCatalogs } from '../../src/relay/catalog';
 import { relayContext, setRelayOverrides } from '../../src/relay/context';
@@ -37,7 +38,9 @@ async function day(o: { unknownEveryPush: boolean }): Promise<{ identity: number
   const batch = legacyPush(rng, 500, { munchkinId: M, time: new Date(start) });
   // every push carries an id the instance does not define (a type created after the last fetch, never fetched)
   if (o.unknownEveryPush) (batch.activities as Record<string, unknown>[])[0].activityTypeId = 100099;
-  const received = normalizePushBatch({ munchkinId: M, activities: batch.activities as unknown[] }, { stream: 'lead-activity', transport: 'legacy-push', deliveryId: 'd' }, start);
+  const text = JSON.stringify(batch);
+  // with the payload bound the receive step attaches (src/relay/lead-push-receive.ts)
+  const received = { ...normalizePushBatch({ munchkinId: M, activities: batch.activities as unknown[] }, { stream: 'lead-activity', transport: 'legacy-push', deliveryId: 'd' }, start), payloads: payloadBound({ bytes: Buffer.byteLength(text), text }) };
   const before = { ...(rest.calls.byMunchkin[M] ?? { identity: 0, types: 0 }) };
   let enriched = 0;
   let unavailable = 0;

@@ -42,6 +42,22 @@ describe('identity', () => {
     const guid = '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
     expect(eventIdentity({ stream: 'lead-activity', id: guid, munchkinId: '111-AAA-111' })).toBe(eventIdentity({ stream: 'lead-activity', id: guid.toUpperCase() }));
   });
+  it('a long munchkinId (sender data, repeated in each activity of a push) is hashed into a short identity, still one per instance', async () => {
+    const long = (c: string) => `111-AAA-222${c.repeat(300_000)}`;
+    const id = (munchkinId: string) => eventIdentity({ stream: 'lead-activity', id: '228072', munchkinId });
+    expect(id(long('x')).length).toBeLessThan(100);
+    expect(id(long('x'))).toBe(id(long('x')));
+    expect(id(long('x'))).not.toBe(id(long('y')));
+    // no literal munchkinId equals a digest
+    const digest = id(long('x')).split('\n')[1];
+    expect(id(digest)).not.toBe(id(long('x')));
+    // every real id stays as it was
+    expect(id('111-AAA-222')).toBe('lead-activity\n111-AAA-222\n228072');
+    const { deps, invoker } = setup();
+    const report = await deliver([activity('1', { munchkinId: long('x') }), activity('1', { munchkinId: long('y') }), activity('1', { munchkinId: long('x') })], meta, deps);
+    expect(report).toMatchObject({ forwarded: { all: 2 }, duplicates: 1 });
+    expect(invoker.accepted.flatMap((i) => i.events.map((e) => e.munchkinId))).toEqual([long('x'), long('y')]);
+  });
   it('the same id on two streams names two events', () => {
     expect(eventIdentity({ stream: 'user-audit', id: '42' })).not.toBe(eventIdentity({ stream: 'notification', id: '42' }));
   });

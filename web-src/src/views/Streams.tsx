@@ -84,6 +84,11 @@ function StreamPanel({ stream, series, failureRate, now }: { stream: StreamName;
             </tbody>
           </table>
         )}
+        {series.instances.rest.instances > 0 && (
+          <Text data-testid={`${stream}-more-instances`}>
+            and {series.instances.rest.instances} more instance(s) with {series.instances.rest.accepted} events (the busiest {series.instances.limit} are listed)
+          </Text>
+        )}
       </Flex>
     </Well>
   );
