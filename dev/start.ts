@@ -142,7 +142,7 @@ async function main(): Promise<number> {
   // action logs would scroll the status line away: errors only, unless LOG_LEVEL is set
   const forced = { ...sim.relayEnv, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' };
   const env = localEnv(forced);
-  const { errors } = checkConfig(env);
+  const { errors } = checkConfig(env, undefined, { local: true });
   if (errors.length) {
     console.error(`configuration invalid:\n  - ${errors.join('\n  - ')}`);
     await sim.close();

@@ -24,6 +24,16 @@ export interface ParkedPayload {
   action: string;
   deliveryId: string;
   events: Envelope[];
+  /**
+   * Parked by the destination action (src/relay/destination-run.ts): the destination the events
+   * are for. Their hand-off to that action is committed in the idempotency store, so a replay
+   * re-invokes it without the duplicate check.
+   */
+  destination?: string;
+  /** ISO time until which the destination action that wrote the record may still be delivering it: replay leaves it alone until then */
+  inFlightUntil?: string;
+  /** a destination's answer to events it rejected (dead letters): its status and at most 512 characters */
+  answer?: { status?: number; excerpt?: string };
 }
 
 /** What to do when the idempotency store cannot be read or written (DEDUPE_UNAVAILABLE). */

@@ -10,7 +10,7 @@
  */
 import type { Stream } from '../envelope/envelope';
 import { hourKeyStart as hourStart } from '../envelope/time';
-import { emptyCounters, mergeCounters, type StatsHour, type StreamCounters } from './stats';
+import { dict, emptyCounters, emptyDestinationCounters, mergeCounters, mergeDestinationCounters, type DestinationCounters, type StatsHour, type StreamCounters } from './stats';
 import type { RegistrationHealth } from './registrations';
 import type { CatalogStatus } from './catalog';
 import { DEFAULT_INSTANCE_PAGE, pageInstances, type InstancePage, type InstancesSummary } from './instances';
@@ -27,6 +27,8 @@ export interface StatusReport {
   windowHours: number;
   /** per stream; `munchkin` is a page of its instances, `instances` says what the page leaves out (src/status/instances.ts) */
   streams: Partial<Record<Stream, Omit<StreamCounters, 'slots'> & { failureRateLastHour: number | null; instances: InstancesSummary }>>;
+  /** per destination (DESTINATIONS): events delivered, parked for replay, rejected (dead-lettered), and its last error */
+  destinations: Record<string, DestinationCounters>;
   parkedBacklog: number | null;
   quarantined: number | null;
   /** stale dead letters (src/delivery/stale.ts): how many, and when the oldest expires */
@@ -136,6 +138,8 @@ export function buildStatusReport(input: ReportInput): StatusReport {
       }
     }
   }
+  const destinations = dict<DestinationCounters>();
+  for (const rec of input.stats) for (const [name, c] of Object.entries(rec.destinations ?? {})) mergeDestinationCounters((destinations[name] ??= emptyDestinationCounters()), c);
   for (const [s, t] of byStream) {
     const { slots: _slots, munchkin, ...rest } = t.all;
     void _slots;
@@ -170,6 +174,7 @@ export function buildStatusReport(input: ReportInput): StatusReport {
     generatedAt: new Date(input.now).toISOString(),
     windowHours: 24,
     streams,
+    destinations,
     parkedBacklog: input.parkedBacklog ?? null,
     quarantined: input.quarantined ?? null,
     stale: input.stale ?? null,
