@@ -147,6 +147,12 @@ export function buildStatusReport(input: ReportInput): StatusReport {
     streams[s] = { ...rest, munchkin: instances.page, instances: instances.summary, failureRateLastHour: rate(t.last) };
     warnings.push(...streamWarnings(s, t.all, t.last, t.earlier, input.now, input.staleAfterMinutes ?? 60));
   }
+  for (const [name, d] of Object.entries(destinations)) {
+    // its last error is newer than its last delivery: it is failing now
+    if (d.lastError && (!d.lastDeliveredAt || d.lastError.time > d.lastDeliveredAt)) {
+      warnings.push({ level: 'warning', code: 'destination_failing', message: `destination ${name}: not delivering since ${d.lastError.time} (${d.lastError.message}); its events are parked for replay (${d.parked}) or dead-lettered when refused (${d.failed})` });
+    }
+  }
   if (input.parkedBacklog && input.parkedBacklog > 0) {
     const newest = input.parkedNewestAt === undefined ? NaN : input.now - Date.parse(input.parkedNewestAt);
     const growing = newest <= BACKLOG_GROWING_MS;
