@@ -98,14 +98,15 @@ const LOCAL_DESTINATION = 'local-webhook';
 
 /**
  * Unless .env sets ROUTES or DESTINATIONS: a local webhook receiver, and routes that send the
- * simulated notifications to it through the destination action (the other streams to log-events, as without ROUTES).
+ * simulated notifications to it through the destination action (the other streams to their targets, as without ROUTES).
  */
 async function localWebhook(env: Record<string, string | undefined>): Promise<{ receiver: WebhookReceiver; env: Record<string, string> } | undefined> {
   if (env.ROUTES || env.DESTINATIONS) return undefined;
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   const receiver = await startWebhookReceiver({ secret });
-  const to = (stream: string) => ({ name: stream, match: { stream } });
-  const routes = { routes: [{ ...to('user-audit'), action: DEFAULT_TARGET }, { ...to('lead-activity'), action: DEFAULT_TARGET }, { ...to('observability'), action: DEFAULT_TARGET }, { ...to('notification'), destination: LOCAL_DESTINATION }] };
+  // the other streams keep their per-stream targets, as without ROUTES
+  const to = (stream: string, setting: string) => ({ name: stream, match: { stream }, action: env[setting] || DEFAULT_TARGET });
+  const routes = { routes: [to('user-audit', 'AUDIT_TARGET_ACTION'), to('lead-activity', 'LEAD_ACTIVITY_TARGET_ACTION'), to('observability', 'OBSERVABILITY_TARGET_ACTION'), { name: 'notification', match: { stream: 'notification' }, destination: LOCAL_DESTINATION }] };
   return { receiver, env: { ROUTES: JSON.stringify(routes), DESTINATIONS: JSON.stringify({ [LOCAL_DESTINATION]: { kind: 'webhook', url: receiver.url, secret } }) } };
 }
 
