@@ -48,6 +48,8 @@ export interface DeliveryDeps {
   forward: ForwardOptions;
   /** retry (default): answer retry-later; forward: hand off without the duplicate check (logged, counted) */
   dedupeUnavailable?: DedupeUnavailableMode;
+  /** passed to the target as `attempts` (replay of a destination action's record) */
+  attempts?: number;
 }
 
 export interface DeliveryReport {
@@ -206,7 +208,7 @@ export async function deliver(envelopes: Envelope[], meta: DeliveryMeta, deps: D
     await Promise.all(
       [...routed.byRoute.values()].map(async ({ route, envelopes: events }) => {
         const fresh = await claimFresh(deps, route.name, events, report, claims);
-        if (fresh.length) plans.push({ route: route.name, action: route.action, events: fresh, payloads });
+        if (fresh.length) plans.push({ route: route.name, action: route.action, events: fresh, payloads, ...(deps.attempts !== undefined ? { attempts: deps.attempts } : {}) });
       }),
     );
     const results = await forwardAll(deps.invoker, plans, deps.forward);

@@ -16,7 +16,9 @@
  *    destination-run.ts) is left alone while that activation may still run
  *    (`inFlightUntil`); after that, it is an ordinary parked record, re-driven
  *    to the destination action without the duplicate check (its hand-off to
- *    that action was committed).
+ *    that action was committed) and with its `attempts`, which that action
+ *    carries into the record it parks anew; one that has REPLAY_MAX_ATTEMPTS
+ *    moves to dead-letter instead of being handed over again.
  */
 import type { DeliveryMeta, Envelope } from '../envelope/envelope';
 import type { Log } from '../log';
@@ -109,11 +111,23 @@ export async function replayRecord(
 ): Promise<RecordVerdict> {
   const route = rec.route ?? 'default';
   const action = actionFor(deps.routes, rec);
+  // a destination action's record: each replay hands it to that action, which parks what still fails anew,
+  // with the attempts it is told; the cap is applied here, before handing it over once more
+  const destination = rec.payload.destination !== undefined;
+  if (destination && !o.force && rec.attempts >= o.maxAttempts && deps.deadLetter) {
+    const reason = `max_attempts: ${rec.attempts} attempts failed; last: ${rec.reason}`;
+    await deps.deadLetter.add({ route, stream: rec.stream, reason, attempts: rec.attempts, payload: { ...rec.payload, action } });
+    await store.remove(rec);
+    report.deadLettered += rec.payload.events.length;
+    report.removed++;
+    deps.log.warn('replay: events moved to dead-letter', { route, recordId: rec.id, events: rec.payload.events.length, reason: 'max_attempts', attempts: rec.attempts });
+    return 'dead';
+  }
   const one: RouteTable = { routes: [{ name: route, action, match: {}, test: () => true }] };
   const meta: DeliveryMeta = { stream: (rec.stream as DeliveryMeta['stream']) ?? rec.payload.events[0]?.stream ?? 'user-audit', transport: 'io-events', deliveryId: rec.payload.deliveryId };
   // events a destination action parked were handed off to it already (their claims committed): no duplicate check
-  const dedupe = rec.payload.destination === undefined ? deps.dedupe : undefined;
-  const r = await deliver(rec.payload.events, meta, { routes: one, invoker: deps.invoker, dedupe, log: deps.log, forward: { ...deps.forward, deadline: o.deadline, now: deps.forward.now ?? deps.now } });
+  const dedupe = destination ? undefined : deps.dedupe;
+  const r = await deliver(rec.payload.events, meta, { routes: one, invoker: deps.invoker, dedupe, ...(destination ? { attempts: rec.attempts } : {}), log: deps.log, forward: { ...deps.forward, deadline: o.deadline, now: deps.forward.now ?? deps.now } });
   const handed = r.forwarded[route] ?? 0;
   report.replayed += handed;
   report.duplicates += r.duplicates;

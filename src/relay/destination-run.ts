@@ -10,8 +10,10 @@
  *  2. they are sent in the destination's batches, retried within this
  *     activation's budget (src/destinations/send-batches.ts);
  *  3. the record is settled: removed when all were delivered; rewritten with
- *     the undelivered events and the last error when some are left (an ordinary
- *     parked record from then on: replay re-invokes this action with them); the
+ *     the undelivered events, the last error and one more attempt when some are
+ *     left (an ordinary parked record from then on: replay re-invokes this action
+ *     with them and their `attempts`, and dead-letters them after
+ *     REPLAY_MAX_ATTEMPTS); the
  *     batches the destination rejected go to the dead-letter store with its
  *     answer (status, ≤ 512 characters), kept out of the parked record.
  *
@@ -49,12 +51,15 @@ type Read<T> = { ok: true; value: T } | { error: { code: string; message: string
 
 const isEnvelope = (v: unknown): v is Envelope => isObject(v) && typeof v.id === 'string' && typeof v.stream === 'string' && isObject(v.data);
 
-export function destinationParams(params: Record<string, unknown>): Read<{ route: string; events: Envelope[] }> {
+export function destinationParams(params: Record<string, unknown>): Read<{ route: string; events: Envelope[]; attempts: number }> {
   const { route, events } = params;
+  // replay says how many attempts its record had (src/delivery/replay.ts); a first delivery, none
+  const attempts = params.attempts === undefined ? 0 : params.attempts;
+  if (typeof attempts !== 'number' || !Number.isInteger(attempts) || attempts < 0 || attempts > 1_000_000) return { error: { code: 'attempts_invalid', message: 'attempts must be a non-negative integer' } };
   if (typeof route !== 'string' || route === '' || route.length > MAX_ROUTE) return { error: { code: 'route_invalid', message: 'route must be the name of a route (text, at most 64 characters)' } };
   if (!Array.isArray(events) || events.length === 0) return { error: { code: 'events_invalid', message: 'events must be a non-empty list of event envelopes' } };
   if (!events.every(isEnvelope)) return { error: { code: 'events_invalid', message: 'every event must be an envelope (id, stream, data)' } };
-  return { ok: true, value: { route, events } };
+  return { ok: true, value: { route, events, attempts } };
 }
 
 interface Destinations {
@@ -104,7 +109,7 @@ async function deadLetter(ctx: RelayContext, stores: Stores, route: string, base
   return { stored, kept, reason };
 }
 
-async function settle(ctx: RelayContext, stores: Stores, rec: StoredRecord<ParkedPayload> | undefined, route: string, base: ParkedPayload, report: SendReport, name: string): Promise<Settled> {
+async function settle(ctx: RelayContext, stores: Stores, rec: StoredRecord<ParkedPayload> | undefined, route: string, base: ParkedPayload, report: SendReport, name: string, attempts: number): Promise<Settled> {
   const dead = await deadLetter(ctx, stores, route, base, report, name);
   const left = [...report.left, ...dead.kept];
   const lastError = report.lastError ?? dead.reason;
@@ -114,8 +119,8 @@ async function settle(ctx: RelayContext, stores: Stores, rec: StoredRecord<Parke
     } else {
       const reason = report.lastError ?? dead.reason ?? 'not delivered';
       const payload: ParkedPayload = { ...base, events: left };
-      if (rec) await stores.parking.update({ ...rec, attempts: rec.attempts + 1, reason, payload });
-      else await stores.parking.add({ route, stream: streamOf(left), reason, attempts: 1, payload });
+      if (rec) await stores.parking.update({ ...rec, attempts: attempts + 1, reason, payload });
+      else await stores.parking.add({ route, stream: streamOf(left), reason, attempts: attempts + 1, payload });
     }
   } catch (err) {
     // the in-flight record (when there is one) stays: replay re-drives every event of it after its window
@@ -141,7 +146,7 @@ export async function runDestination(params: Record<string, unknown>): Promise<D
     ctx.log.warn('destination: params refused', { error: read.error.code });
     return read;
   }
-  const { route, events } = read.value;
+  const { route, events, attempts } = read.value;
   const name = ctx.routes.routes.find((r) => r.name === route)?.destination;
   const entry = name === undefined ? undefined : destinations.table.value.get(name);
   let stores: Stores;
@@ -168,7 +173,7 @@ export async function runDestination(params: Record<string, unknown>): Promise<D
   const inFlightUntil = new Date((ctx.activation.deadline ?? ctx.startedAt + ACTION_TIMEOUT_MS) + IN_FLIGHT_MARGIN_MS).toISOString();
   let rec: StoredRecord<ParkedPayload> | undefined;
   try {
-    rec = await stores.parking.add({ route, stream, reason: `in flight: delivering to ${entry.name}`, attempts: 0, payload: { ...base, inFlightUntil } });
+    rec = await stores.parking.add({ route, stream, reason: `in flight: delivering to ${entry.name}`, attempts, payload: { ...base, inFlightUntil } });
   } catch (err) {
     // delivered all the same: what fails is parked at the end if the store is back
     ctx.log.error('destination: parking store unavailable before delivering', { route, destination: entry.name, err: (err as Error).name });
@@ -176,7 +181,7 @@ export async function runDestination(params: Record<string, unknown>): Promise<D
   let dest = destinations.open.get(entry.name);
   if (!dest) destinations.open.set(entry.name, (dest = entry.create()));
   const report = await sendBatches(dest, route, events, { deadline, now: ctx.now });
-  const s = await settle(ctx, stores, rec, route, base, report, entry.name);
+  const s = await settle(ctx, stores, rec, route, base, report, entry.name, attempts);
   const fields = { route, destination: entry.name, kind: entry.kind, events: events.length, batches: report.batches, attempts: report.attempts, delivered: s.delivered, parked: s.parked, deadLettered: s.deadLettered, ...(s.lastError ? { lastError: s.lastError } : {}), durationMs: ctx.now() - ctx.startedAt };
   if (s.parked || s.deadLettered) ctx.log.warn('destination delivery', fields);
   else ctx.log.info('destination delivery', fields);

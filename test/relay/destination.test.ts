@@ -136,6 +136,26 @@ describe('the destination action', () => {
     expect(delivered.map((d) => d.id)).toEqual([...failedIds]);
     expect(await all(parking())).toEqual([]);
   });
+  it('a destination that keeps failing: its attempts travel through each replay, and at REPLAY_MAX_ATTEMPTS its events are dead-lettered', async () => {
+    receiver.behave(() => ({ status: 503 }));
+    process.env.__OW_DEADLINE = String(Date.now() + 2600);
+    await run({ route: 'crm-route', events: events(2) });
+    delete process.env.__OW_DEADLINE;
+    expect((await all(parking())).map((r) => r.attempts)).toEqual([1]);
+    invoker.activationEnv = () => ({ __OW_DEADLINE: String(Date.now() + 2600) });
+    await replayMain({ ...inputs(), REPLAY_MAX_ATTEMPTS: '2' });
+    await invoker.idle();
+    expect((await all(parking())).map((r) => [r.attempts, r.reason])).toEqual([[2, 'HTTP 503']]);
+    const sent = receiver.requests.length;
+    const last = (await replayMain({ ...inputs(), REPLAY_MAX_ATTEMPTS: '2' })) as { report: { deadLettered: number } };
+    await invoker.idle();
+    invoker.activationEnv = () => ({});
+    expect(last.report.deadLettered).toBe(2);
+    expect(await all(parking())).toEqual([]);
+    expect(await all(deadLetters())).toEqual([expect.objectContaining({ route: 'crm-route', attempts: 2, reason: 'max_attempts: 2 attempts failed; last: HTTP 503' })]);
+    // not handed over once more
+    expect(receiver.requests).toHaveLength(sent);
+  });
 });
 
 describe('a receiver whose route names a destination', () => {
