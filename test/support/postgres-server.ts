@@ -10,10 +10,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../dev/net';
+import { accepts, endProcess } from './server-process';
 
 const PG_ROOT = '/usr/lib/postgresql';
 
@@ -59,12 +59,6 @@ export interface PostgresServer {
   dispose: () => Promise<void>;
 }
 
-const accepts = (port: number): Promise<boolean> =>
-  new Promise<boolean>((resolve) => {
-    const sock = net.connect(port, '127.0.0.1', () => (sock.end(), resolve(true)));
-    sock.on('error', () => resolve(false));
-  });
-
 export interface PostgresOptions {
   /** extra `-c name=value` settings (e.g. ssl=on, ssl_cert_file=…) */
   settings?: Record<string, string>;
@@ -109,8 +103,7 @@ export async function startPostgres(o: PostgresOptions = {}): Promise<PostgresSe
     if (!up) throw new Error(`postgres did not accept connections on ${port}`);
     server.pid = proc.pid as number;
   };
-  const end = (signal: NodeJS.Signals) => (): Promise<void> =>
-    new Promise<void>((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve() : (proc.once('exit', () => resolve()), proc.kill(signal))));
+  const end = (signal: NodeJS.Signals) => (): Promise<void> => endProcess(proc, signal);
   const server: PostgresServer = {
     host: '127.0.0.1',
     port,
