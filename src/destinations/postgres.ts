@@ -382,7 +382,17 @@ export function createPostgresDestination(name: string, config: PostgresConfig, 
       try {
         client = await connect(entry, o);
         await ensureTable(entry, client, o);
-        const added = await query(client, o, insert, [rows.json, batch.route]);
+        let added: number;
+        try {
+          added = await query(client, o, insert, [rows.json, batch.route]);
+        } catch (err) {
+          // the table was there when this container made sure of it and is gone now (dropped, restored without it):
+          // made again, as a missing table is, and the batch inserted once more within this attempt
+          if ((err as { code?: unknown }).code !== '42P01') throw err;
+          entry.tables.delete(config.table);
+          await ensureTable(entry, client, o);
+          added = await query(client, o, insert, [rows.json, batch.route]);
+        }
         client.release();
         const replaced = rows.replaced ? `; ${rows.replaced} with U+0000 or lone surrogates written as U+FFFD` : '';
         return { outcome: 'delivered', detail: `${added} rows added, ${rows.rows - added} already in ${config.table}${replaced}` };

@@ -186,6 +186,14 @@ describePg(hasPostgresServer() ? 'postgres destination on a real PostgreSQL serv
     ]);
   });
 
+  it('a table dropped while the container is warm is made again by the next attempt', async () => {
+    const d = destination('events_dropped');
+    expect(await d.send(batchOf(range(0, 5)), within(10_000))).toMatchObject({ outcome: 'delivered' });
+    await admin.query('DROP TABLE events_dropped');
+    expect(await d.send(batchOf(range(0, 5)), within(10_000))).toMatchObject({ outcome: 'delivered', detail: '5 rows added, 0 already in events_dropped' });
+    expect(await count('events_dropped')).toBe(5);
+  });
+
   it('takes a 1,000-event batch in one attempt (one parameter: no bind-parameter limit)', async () => {
     const d = destination('events_thousand', { config: { batch: { events: 1000 } } });
     expect(d.maxBatchEvents).toBe(1000);
