@@ -246,7 +246,7 @@ describePg(hasPostgresServer() ? 'postgres destination on a real PostgreSQL serv
     expect(await destination('events_granted', { url: limited }).send(batchOf(range(0, 2)), within(10_000))).toMatchObject({ outcome: 'delivered', detail: '1 rows added, 1 already in events_granted' });
   });
 
-  it('ends by its deadline with retry: a statement waiting on a lock is cancelled by statement_timeout; a server that never answers, by the client', async () => {
+  it('ends by its deadline with retry: a statement waiting on a lock is cancelled by statement_timeout; a server that stops answering or never answers, by the client', async () => {
     const d = destination('events_locked_wait');
     await d.send(batchOf(range(0, 1)), within(10_000));
     const locker = await connectAdmin();
@@ -258,6 +258,25 @@ describePg(hasPostgresServer() ? 'postgres destination on a real PostgreSQL serv
     expect(waited).toMatchObject({ outcome: 'retry', reason: expect.stringMatching(/^postgres 57014: canceling statement due to statement timeout/) });
     // the pool goes on: the next attempt delivers what the late one did not
     expect(await d.send(batchOf(range(1, 5)), within(10_000))).toMatchObject({ outcome: 'delivered', detail: '4 rows added, 0 already in events_locked_wait' });
+
+    // a server that stops answering mid-statement (its backend stopped: statement_timeout cannot fire): the client ends it
+    const frozen = destination('events_frozen', { url: `${pg.url}?application_name=relay-frozen` });
+    await frozen.send(batchOf(range(0, 1)), within(10_000));
+    const backends = (await admin.query("SELECT pid FROM pg_stat_activity WHERE application_name = 'relay-frozen'")).rows.map((r) => Number(r.pid));
+    expect(backends.length).toBe(1);
+    const thaw = (): void => backends.forEach((pid) => process.kill(pid, 'SIGCONT'));
+    for (const pid of backends) process.kill(pid, 'SIGSTOP');
+    // should the attempt hang (the defect this tests), the backend is let go anyway, so the server can shut down
+    const safety = setTimeout(thaw, 5_000);
+    let stalled;
+    try {
+      stalled = await frozen.send(batchOf(range(1, 5)), within(700));
+    } finally {
+      clearTimeout(safety);
+      thaw();
+    }
+    expect(stalled).toEqual({ outcome: 'retry', reason: 'postgres: Query read timeout' });
+    expect(await frozen.send(batchOf(range(1, 5)), within(10_000))).toMatchObject({ outcome: 'delivered', detail: '4 rows added, 0 already in events_frozen' });
 
     // a peer that accepts the connection and never says a word
     const sockets: net.Socket[] = [];
