@@ -112,6 +112,14 @@ function isNonPublicIp(host: string): boolean {
   return false;
 }
 
+const decoded = (s: string): string | undefined => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+};
+
 /** The connection a URL names, or why not; never echoes the password. */
 function parseUrl(url: string): { ok: true; value: Connection } | { ok: false; error: string } {
   let u: URL;
@@ -123,13 +131,19 @@ function parseUrl(url: string): { ok: true; value: Connection } | { ok: false; e
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') return { ok: false, error: `url must be postgres:// or postgresql://, not ${u.protocol}` };
   // postgres: is not a WHATWG special scheme, so its host is left as written; read as an http host it is normalized as
   // the resolver would take it (127.1, 2130706433 and 0x7f000001 are 127.0.0.1), so the host checked is the host connected to
-  const host = u.hostname ? new URL(`http://${u.hostname}`).hostname.replace(/^\[|\]$/g, '') : '';
+  let host: string;
+  try {
+    host = u.hostname ? new URL(`http://${u.hostname}`).hostname.replace(/^\[|\]$/g, '') : '';
+  } catch {
+    return { ok: false, error: 'url host is not a host name' };
+  }
   if (!host) return { ok: false, error: 'url names no host (a unix socket is not supported)' };
   for (const k of u.searchParams.keys()) if (!URL_PARAMS.includes(k)) return { ok: false, error: `url parameter ${JSON.stringify(k)} is not supported (supported: ${URL_PARAMS.join(', ')})` };
   const mode = u.searchParams.get('sslmode');
   if (mode !== null && !(SSL_MODES as readonly string[]).includes(mode)) return { ok: false, error: `sslmode ${JSON.stringify(mode)} is not supported (one of ${SSL_MODES.join(', ')})` };
   if (!u.username) return { ok: false, error: 'url names no user' };
-  const database = decodeURIComponent(u.pathname.slice(1));
+  const [user, password, database] = [u.username, u.password, u.pathname.slice(1)].map(decoded);
+  if (user === undefined || password === undefined) return { ok: false, error: 'url user or password is not percent-encoded UTF-8 (encodeURIComponent)' };
   if (!database || database.includes('/')) return { ok: false, error: 'url names no database (postgres://…/database)' };
   const port = u.port ? Number(u.port) : 5432;
   return {
@@ -137,8 +151,8 @@ function parseUrl(url: string): { ok: true; value: Connection } | { ok: false; e
     value: {
       host,
       port,
-      user: decodeURIComponent(u.username),
-      password: decodeURIComponent(u.password),
+      user,
+      password,
       database,
       ...(mode !== null ? { sslmode: mode as SslMode } : {}),
       ...(u.searchParams.get('application_name') ? { applicationName: u.searchParams.get('application_name') as string } : {}),
