@@ -44,10 +44,10 @@
  * private or link-local address; locally, a loopback host may go without TLS.
  */
 import { createHash } from 'node:crypto';
-import { isIP } from 'node:net';
 import type { ClientConfig, Pool, PoolClient, QueryConfig } from 'pg';
 import { eventIdentity } from '../stores/dedupe';
 import { withTimeout } from '../timeout';
+import { isInternalHost, isLoopbackHostname } from './endpoint-url';
 import { excerptOf, type Attempt, type AttemptOptions, type Destination, type DestinationBatch } from './destination';
 
 export interface PostgresConfig {
@@ -81,6 +81,9 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const KEYS = ['kind', 'url', 'table', 'ca', 'batch'];
 
 interface Connection {
+  /** as WHATWG's URL normalizes it (IPv6 in brackets): what the SSRF rules read */
+  hostname: string;
+  /** what the driver connects to */
   host: string;
   port: number;
   user: string;
@@ -89,27 +92,6 @@ interface Connection {
   /** absent: not said in the URL (plain text, accepted only locally) */
   sslmode?: SslMode;
   applicationName?: string;
-}
-
-const isLoopbackHost = (host: string): boolean => host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1';
-
-/** An IP literal in a range no public database lives in: loopback, private, link-local, CGNAT, unspecified, unique-local, v4-mapped of those. */
-function isNonPublicIp(host: string): boolean {
-  const v = isIP(host);
-  if (v === 4) {
-    const [a, b] = host.split('.').map(Number) as [number, number];
-    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || a >= 224;
-  }
-  if (v === 6) {
-    const h = host.toLowerCase();
-    const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
-    if (mapped) {
-      const [hi, lo] = [parseInt(mapped[1] as string, 16), parseInt(mapped[2] as string, 16)];
-      return isNonPublicIp(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
-    }
-    return h === '::' || h === '::1' || /^f[cd]/.test(h) || /^fe[89ab]/.test(h) || /^ff/.test(h);
-  }
-  return false;
 }
 
 const decoded = (s: string): string | undefined => {
@@ -131,13 +113,13 @@ function parseUrl(url: string): { ok: true; value: Connection } | { ok: false; e
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') return { ok: false, error: `url must be postgres:// or postgresql://, not ${u.protocol}` };
   // postgres: is not a WHATWG special scheme, so its host is left as written; read as an http host it is normalized as
   // the resolver would take it (127.1, 2130706433 and 0x7f000001 are 127.0.0.1), so the host checked is the host connected to
-  let host: string;
+  let hostname: string;
   try {
-    host = u.hostname ? new URL(`http://${u.hostname}`).hostname.replace(/^\[|\]$/g, '') : '';
+    hostname = u.hostname ? new URL(`http://${u.hostname}`).hostname : '';
   } catch {
     return { ok: false, error: 'url host is not a host name' };
   }
-  if (!host) return { ok: false, error: 'url names no host (a unix socket is not supported)' };
+  if (!hostname) return { ok: false, error: 'url names no host (a unix socket is not supported)' };
   for (const k of u.searchParams.keys()) if (!URL_PARAMS.includes(k)) return { ok: false, error: `url parameter ${JSON.stringify(k)} is not supported (supported: ${URL_PARAMS.join(', ')})` };
   const mode = u.searchParams.get('sslmode');
   if (mode !== null && !(SSL_MODES as readonly string[]).includes(mode)) return { ok: false, error: `sslmode ${JSON.stringify(mode)} is not supported (one of ${SSL_MODES.join(', ')})` };
@@ -149,7 +131,8 @@ function parseUrl(url: string): { ok: true; value: Connection } | { ok: false; e
   return {
     ok: true,
     value: {
-      host,
+      hostname,
+      host: hostname.replace(/^\[|\]$/g, ''),
       port,
       user,
       password,
@@ -171,12 +154,12 @@ export function parsePostgresConfig(raw: unknown, o: { local: boolean }): Parsed
     const c = parseUrl(r.url);
     if (!c.ok) errors.push(c.error);
     else {
-      const loopback = isLoopbackHost(c.value.host);
+      const loopback = isLoopbackHostname(c.value.hostname);
       const plain = c.value.sslmode === 'disable';
       if (!(o.local && loopback)) {
         if (c.value.sslmode === undefined) errors.push('url must say sslmode (require, verify-ca or verify-full): deployed, the connection is encrypted');
         else if (plain) errors.push('sslmode=disable is accepted only for a loopback host in the local runtime');
-        if (loopback || isNonPublicIp(c.value.host)) errors.push(`host ${c.value.host} is not a public address (loopback, private and link-local hosts are refused deployed)`);
+        if (loopback || isInternalHost(c.value.hostname)) errors.push(`host ${c.value.host} is not a public host (loopback, private, link-local and local-only hosts are refused deployed)`);
       }
     }
   }

@@ -53,14 +53,14 @@ describe('postgres destination configuration', () => {
   it('deployed: refuses no sslmode, sslmode=disable and loopback, private or link-local hosts', () => {
     expect(errorsOf({ kind: 'postgres', url: 'postgres://u:p@db.example.com/d', table: 't' }).join()).toMatch(/must say sslmode/);
     expect(errorsOf({ kind: 'postgres', url: 'postgres://u:p@db.example.com/d?sslmode=disable', table: 't' }).join()).toMatch(/sslmode=disable/);
-    for (const host of ['127.0.0.1', 'localhost', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '[::1]', '[fd00::1]', '[::ffff:10.0.0.1]', '[::ffff:7f00:1]', '127.1', '2130706433', '0x7f000001', '0177.0.0.1'])
-      expect(errorsOf({ kind: 'postgres', url: `postgres://u:p@${host}:5432/d?sslmode=require`, table: 't' }).join()).toMatch(/not a public address/);
+    for (const host of ['127.0.0.1', 'localhost', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '[::1]', '[fd00::1]', '[::ffff:10.0.0.1]', '[::ffff:7f00:1]', '127.1', '2130706433', '0x7f000001', '0177.0.0.1', 'db', 'db.internal'])
+      expect(errorsOf({ kind: 'postgres', url: `postgres://u:p@${host}:5432/d?sslmode=require`, table: 't' }).join()).toMatch(/not a public host/);
   });
 
   it('local: a loopback host without TLS is accepted; other hosts still follow the deployed rules', () => {
     expect(parse({ kind: 'postgres', url: 'postgres://u:p@127.0.0.1:5433/d', table: 't' }, true).ok).toBe(true);
     expect(parse({ kind: 'postgres', url: 'postgres://u:p@localhost/d?sslmode=disable', table: 't' }, true).ok).toBe(true);
-    expect(errorsOf({ kind: 'postgres', url: 'postgres://u:p@10.0.0.5/d?sslmode=disable', table: 't' }, true).join()).toMatch(/sslmode=disable.*not a public address/);
+    expect(errorsOf({ kind: 'postgres', url: 'postgres://u:p@10.0.0.5/d?sslmode=disable', table: 't' }, true).join()).toMatch(/sslmode=disable.*not a public host/);
   });
 
   it('refuses unsafe table names, unknown fields and URL parameters, bad sslmodes, CAs and batch sizes — never echoing the password', () => {
