@@ -40,8 +40,10 @@
  * TLS follows libpq's sslmode: `require` encrypts without verifying (verify-ca when `ca` is
  * given, as libpq does with a root certificate), `verify-ca` checks the chain, `verify-full`
  * the chain and the host name; `no-verify` is node-postgres' name for libpq's `require`.
- * Deployed, sslmode is required and never `disable`, and the host is not a loopback,
- * private or link-local address; locally, a loopback host may go without TLS.
+ * Deployed, sslmode is required and never `disable`, and the host is public by the rules every
+ * destination follows (endpoint-url.ts: no internal IP literal, no single-label or local-only
+ * name), read after normalizing it as the resolver would (127.1 is 127.0.0.1); a name is not
+ * resolved at parse. Locally, a loopback host may also go without TLS.
  */
 import { createHash } from 'node:crypto';
 import type { ClientConfig, Pool, PoolClient, QueryConfig } from 'pg';
