@@ -42,6 +42,18 @@ function literal(hostname: string): { address: string; family: 'ipv4' | 'ipv6' }
   return { address: bare, family: kind === 4 ? 'ipv4' : 'ipv6' };
 }
 
+/** A loopback host (as WHATWG's URL writes it: IPv6 in brackets): the only hosts the local runtime adds to the public ones. */
+export const isLoopbackHostname = (hostname: string): boolean => LOOPBACK_NAME.test(hostname);
+
+/**
+ * A host no destination may reach deployed: an IP literal in an internal range, or a single-label or
+ * local-only name. `hostname` as WHATWG's URL normalizes it for a special scheme (127.1 → 127.0.0.1).
+ */
+export function isInternalHost(hostname: string): boolean {
+  const ip = literal(hostname);
+  return ip ? internal.check(ip.address, ip.family) : !hostname.includes('.') || LOCAL_NAME.test(hostname.replace(/\.$/, ''));
+}
+
 export type UrlCheck = { ok: true; value: string } | { ok: false; error: string };
 
 /** `raw` as a destination URL, or why not (in words that never repeat the URL). */
@@ -54,11 +66,10 @@ export function checkEndpointUrl(raw: unknown, o: { local: boolean }): UrlCheck 
     return { ok: false, error: 'url is not a URL' };
   }
   if (u.username !== '' || u.password !== '') return { ok: false, error: 'url must not carry credentials (user:password@)' };
-  const loopback = LOOPBACK_NAME.test(u.hostname);
+  const loopback = isLoopbackHostname(u.hostname);
   if (o.local && loopback && (u.protocol === 'http:' || u.protocol === 'https:')) return { ok: true, value: u.href };
   if (u.protocol !== 'https:') return { ok: false, error: `url must be https: (was ${u.protocol.replace(/:$/, '')})${o.local ? ', or http: to a loopback host' : ''}` };
-  const ip = literal(u.hostname);
-  if (ip ? internal.check(ip.address, ip.family) : !u.hostname.includes('.') || LOCAL_NAME.test(u.hostname.replace(/\.$/, ''))) {
+  if (isInternalHost(u.hostname)) {
     return { ok: false, error: 'url must name a public host (not a private, loopback, link-local or local-only address)' };
   }
   return { ok: true, value: u.href };
