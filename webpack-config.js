@@ -43,7 +43,9 @@ module.exports = {
   module: {
     rules: [{ test: /\.ts$/, exclude: /node_modules/, use: { loader: 'ts-loader', options: { transpileOnly: false, configFile: 'tsconfig.build.json' } } }],
   },
-  externals: { 'iconv-lite': 'commonjs iconv-lite', redis: 'commonjs redis' },
+  // pg-native: pg's optional libpq binding, required only by pg.native or NODE_PG_FORCE_NATIVE (pg/lib/index.js), in a
+  // try that rethrows; external, a bundle never looks for it at load and the build has no "Can't resolve" warning
+  externals: { 'iconv-lite': 'commonjs iconv-lite', redis: 'commonjs redis', 'pg-native': 'commonjs pg-native' },
   optimization: { minimize: true },
   plugins: [needleStandIns],
   performance: { hints: false },

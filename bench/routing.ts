@@ -1,5 +1,5 @@
 /**
- * P7: routing one event whose sender-controlled attribute (a form fill's
+ * P8: routing one event whose sender-controlled attribute (a form fill's
  * Referrer URL) is 1 MB, against a route table of wildcard and exact patterns
  * on that attribute: ms per decision (routeEnvelopes of the one event), goal
  * ≤ 5 ms. The baseline is the RegExp routing compiled patterns to before
@@ -97,11 +97,11 @@ export async function runRouting(o: { quick: boolean }): Promise<RoutingResult> 
 
 export const ROUTING_GOAL_MS = 5;
 
-/** The P7 section of bench/results.md. */
+/** The P8 section of bench/results.md. */
 export function routingReport(r: RoutingResult, goal: (ok: boolean) => string): string[] {
   const worst = Math.max(...r.rows.map((row) => row.timing.p50));
   return [
-    `## P7 — routing one event with a 1 MB sender-controlled attribute (a form fill's Referrer URL) against ${r.routes} routes, ${r.patterns} patterns on that attribute`,
+    `## P8 — routing one event with a 1 MB sender-controlled attribute (a form fill's Referrer URL) against ${r.routes} routes, ${r.patterns} patterns on that attribute`,
     '',
     '| value (1 MB) | routed to | p50 ms | p99 ms | mean ms | CPU ms |',
     '| --- | --- | ---: | ---: | ---: | ---: |',

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: P1–P7, printed as a table and written to bench/results.md
+ * `npm run bench`: P1–P6 and P8, printed as a table and written to bench/results.md
  * with the machine and Node version. Ratios are computed inside this one run.
  * Options: --quick (fewer runs, 250k-event day), --no-build (reuse dist/).
  */

@@ -178,6 +178,7 @@ export function createWebhookDestination(name: string, config: WebhookConfig, de
           res.on('end', answer);
           // an answer cut short (timeout, reset) after its status: the status decides
           res.on('error', answer);
+          res.on('close', answer);
         });
         req.on('error', (err) => done(failure(err, timeoutMs)));
         req.end(body);

@@ -113,3 +113,24 @@ test('10,000 distinct valid munchkinIds through one container: the stats record,
   const c = await overview('instanceLimit=100');
   expect(c.bytes).toBeLessThan(256 * KB);
 });
+
+test('a push whose long munchkinId would be copied into 5,000 envelopes is kept whole as one dead letter, not multiplied', async () => {
+  // 200,000 characters × 5,000 activities: 1 GB of invocation params from a body under 1 MB
+  const id = `${M}${'y'.repeat(200_000 - M.length)}`;
+  const activities = Array.from({ length: 5000 }, (_, i) => ({ id: i, marketoGUID: String(i), leadId: 1, activityDate: '2026-12-01T00:00:00Z', activityTypeId: 1 }));
+  const res = await h.call(leadActivity, push({ sourceApplication: 'Marketo', munchkinId: id, messageId: 'amplified', activities }));
+  expect(res).toMatchObject({ statusCode: 200, body: { accepted: 0, quarantined: 1 } });
+  expect(h.invoker.invocations).toHaveLength(0);
+  // kept where an operator finds it: the whole push, its activities and its munchkinId as sent
+  const letters: string[] = [];
+  for await (const k of h.kv.keys('dlq')) letters.push(k);
+  const records = letters.filter((k) => /^dlq-\d/.test(k));
+  expect(records).toHaveLength(1);
+  const kept = await h.kv.get(records[0]);
+  expect(kept).toContain('munchkin_amplified');
+  expect(kept).toContain('"messageId":"amplified"');
+  // the same id on a few activities is still forwarded as sent
+  const few = await h.call(leadActivity, push({ sourceApplication: 'Marketo', munchkinId: id, messageId: 'few', activities: activities.slice(0, 3) }));
+  expect(few).toMatchObject({ statusCode: 200, body: { accepted: 3 } });
+  expect(h.invoker.accepted.flatMap((i) => i.events).map((e) => e.munchkinId)).toEqual([id, id, id]);
+});

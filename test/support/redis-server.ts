@@ -1,7 +1,7 @@
 /** A real redis-server on a free loopback port, for the Redis store tests (skipped when not installed). */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { freePort } from '../../dev/net';
+import { accepts, endProcess } from './server-process';
 
 export const hasRedisServer = (): boolean => spawnSync('redis-server', ['--version']).status === 0;
 
@@ -17,12 +17,6 @@ export interface RedisServer {
   restart: () => Promise<void>;
 }
 
-const accepts = (port: number): Promise<boolean> =>
-  new Promise<boolean>((resolve) => {
-    const sock = net.connect(port, '127.0.0.1', () => (sock.end(), resolve(true)));
-    sock.on('error', () => resolve(false));
-  });
-
 export async function startRedis(): Promise<RedisServer> {
   const port = await freePort();
   let proc: ChildProcess;
@@ -31,8 +25,7 @@ export async function startRedis(): Promise<RedisServer> {
     for (let i = 0; i < 200 && !(await accepts(port)); i++) await new Promise((r) => setTimeout(r, 25));
     server.pid = proc.pid as number;
   };
-  const end = (signal: NodeJS.Signals) => (): Promise<void> =>
-    new Promise<void>((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve() : (proc.once('exit', () => resolve()), proc.kill(signal))));
+  const end = (signal: NodeJS.Signals) => (): Promise<void> => endProcess(proc, signal);
   const server: RedisServer = { url: `redis://127.0.0.1:${port}`, pid: 0, stop: end('SIGTERM'), kill: end('SIGKILL'), restart: spawnServer };
   await spawnServer();
   return server;
