@@ -4,7 +4,9 @@
  * module parses its own fields and builds its Destination; adding a kind is
  * one line in KINDS below.
  *
- *   DESTINATIONS={"crm": {"kind": "webhook", "url": "https://hooks.example.com/marketo", "secret": "whsec_…"}}
+ *   DESTINATIONS={"crm": {"kind": "webhook", "url": "https://hooks.example.com/marketo", "secret": "whsec_…"},
+ *                 "oncall": {"kind": "slack", "url": "https://hooks.slack.com/services/…"},
+ *                 "warehouse": {"kind": "postgres", "url": "postgres://…", "table": "marketo_events"}}
  *
  * `local`: the local runtime or a test (src/runtime/activation.ts `where` is
  * not `runtime`): loopback `http:` URLs are accepted. Errors never quote a URL
@@ -12,6 +14,9 @@
  */
 import { isObject } from '../envelope/fields';
 import { DESTINATION_KINDS, type Destination, type DestinationKind } from './destination';
+import { createPostgresDestination, parsePostgresConfig } from './postgres';
+import { createSlackDestination, parseSlackConfig } from './slack';
+import { createTeamsDestination, parseTeamsConfig } from './teams';
 import { createWebhookDestination, parseWebhookConfig } from './webhook';
 
 type Parsed<C> = { ok: true; value: C } | { ok: false; errors: string[] };
@@ -27,6 +32,9 @@ const kind = <C>(m: KindModule<C>): KindModule<unknown> => m as KindModule<unkno
 /** The kinds this build delivers to: one line per kind. */
 const KINDS: Partial<Record<DestinationKind, KindModule<unknown>>> = {
   webhook: kind({ parse: parseWebhookConfig, create: createWebhookDestination }),
+  slack: kind({ parse: parseSlackConfig, create: createSlackDestination }),
+  teams: kind({ parse: parseTeamsConfig, create: createTeamsDestination }),
+  postgres: kind({ parse: parsePostgresConfig, create: createPostgresDestination }),
 };
 
 export const availableKinds = (): DestinationKind[] => DESTINATION_KINDS.filter((k) => KINDS[k] !== undefined);

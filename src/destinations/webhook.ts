@@ -10,24 +10,27 @@
  * secret (rotation: sign with the new and the old, the receiver accepts either).
  * Secrets are the spec's serialization: `whsec_` + base64 of 24 to 64 random bytes.
  *
- * Answers, as the spec's "Delivery success and failure" says: 2xx delivered;
- * 3xx a failure that is not followed (redirects are refused: the URL should be
- * updated) and so rejected; 408, 429 and 5xx retried, `Retry-After` (seconds
- * or an HTTP date) passed on; a timeout or a network failure retried; any other
- * 4xx (410 Gone included) rejected with the status and at most 512 characters
- * of the answer. At most 2 KB of an answer is read.
+ * Answers, as the spec's "Delivery success and failure" says (post-json.ts
+ * attemptOfAnswer, shared with the other HTTP kinds): 2xx delivered; a 3xx is
+ * not followed (redirects are refused: the URL should be updated) and so
+ * rejected; 408, 429 and 5xx retried, `Retry-After` (seconds or an HTTP date)
+ * passed on; a timeout or a network failure retried; any other 4xx (410 Gone
+ * included) rejected with the status and at most 512 characters of the
+ * answer. At most 2 KB of an answer is read (src/http/get-text.ts exchangeText:
+ * one deadline for the whole exchange).
  *
- * Deployed, each connection's address is checked when the name is resolved
- * (url-policy.ts guardedLookup, given to the request as its `lookup`): a name
- * resolving to a private address is refused without connecting.
+ * URLs follow endpoint-url.ts (deployed: https to a public host). Deployed, each
+ * connection's address is checked when the name is resolved (endpoint-url.ts
+ * guardedLookup, the request's `lookup`): a name resolving to an internal
+ * address is refused without connecting.
  */
 import { createHmac } from 'node:crypto';
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { isObject } from '../envelope/fields';
-import { excerptOf, type Attempt, type AttemptOptions, type Destination, type DestinationBatch } from './destination';
-import { checkDestinationUrl, guardedLookup } from './url-policy';
+import { exchangeText } from '../http/get-text';
+import { type Attempt, type AttemptOptions, type Destination, type DestinationBatch } from './destination';
+import { checkEndpointUrl, guardedLookup } from './endpoint-url';
+import { attemptOfAnswer } from './post-json';
 
 export interface WebhookConfig {
   url: string;
@@ -83,7 +86,7 @@ export function parseWebhookConfig(raw: unknown, o: { local: boolean }): { ok: t
   if (!isObject(raw)) return { ok: false, errors: ['must be an object {kind, url, secret, batch?, timeoutMs?}'] };
   const errors: string[] = [];
   for (const k of Object.keys(raw)) if (!KEYS.includes(k)) errors.push(`unknown key "${k}" (allowed: ${KEYS.join(', ')})`);
-  const url = checkDestinationUrl(raw.url, { local: o.local });
+  const url = checkEndpointUrl(raw.url, { local: o.local });
   if (!url.ok) errors.push(url.error);
   const secrets = parseWebhookSecrets(raw.secret, errors);
   const batch = raw.batch === undefined ? {} : raw.batch;
@@ -94,7 +97,7 @@ export function parseWebhookConfig(raw: unknown, o: { local: boolean }): { ok: t
   const maxBatchBytes = intIn(b.bytes, WEBHOOK_DEFAULTS.bytes, 1024, 5 * 1024 * 1024, 'batch.bytes', errors);
   const timeoutMs = intIn(raw.timeoutMs, WEBHOOK_DEFAULTS.timeoutMs, 100, MAX_TIMEOUT_MS, 'timeoutMs', errors);
   if (errors.length || !url.ok) return { ok: false, errors };
-  return { ok: true, value: { url: url.url.href, secrets, maxBatchEvents, maxBatchBytes, timeoutMs, guardAddresses: !o.local } };
+  return { ok: true, value: { url: url.value, secrets, maxBatchEvents, maxBatchBytes, timeoutMs, guardAddresses: !o.local } };
 }
 
 /** The `webhook-signature` value: `v1,<base64>` per secret, space-separated. */
@@ -102,90 +105,42 @@ export function signWebhook(secrets: Buffer[], id: string, timestamp: number, bo
   return secrets.map((s) => `v1,${createHmac('sha256', s).update(`${id}.${timestamp}.`).update(body).digest('base64')}`).join(' ');
 }
 
-/** `Retry-After` as ms from now: delay-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
-export function retryAfterMs(value: string | string[] | undefined, now: number): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (!v) return undefined;
-  if (/^\s*\d+\s*$/.test(v)) return Number(v) * 1000;
-  const t = Date.parse(v);
-  return Number.isFinite(t) ? Math.max(0, t - now) : undefined;
-}
-
 /** At most this much of an answer is read (the excerpt keeps 512 characters of it). */
 const READ_BYTES = 2048;
 
-function classify(status: number, headers: IncomingHttpHeaders, text: string, now: number): Attempt {
-  if (status >= 200 && status < 300) return { outcome: 'delivered', status };
-  if (status === 408 || status === 429 || status >= 500) {
-    const after = retryAfterMs(headers['retry-after'], now);
-    return { outcome: 'retry', reason: `HTTP ${status}`, status, ...(after !== undefined ? { retryAfterMs: after } : {}) };
-  }
-  const reason = status >= 300 && status < 400 ? `HTTP ${status}: redirects are not followed (update the destination's URL)` : `HTTP ${status}`;
-  return { outcome: 'reject', reason, status, excerpt: excerptOf(text) };
-}
-
+/** A failed exchange: a refused internal address is a reject (no retry reaches it), anything else a retry. */
 function failure(err: Error & { code?: string }, timeoutMs: number): Attempt {
-  if (err.name === 'PrivateAddressError') return { outcome: 'reject', reason: `refused: ${err.message}` };
-  if (err.name === 'AbortError' || err.name === 'TimeoutError') return { outcome: 'retry', reason: `timeout: no answer within ${timeoutMs} ms` };
-  return { outcome: 'retry', reason: `network: ${err.code ?? err.name}` };
+  if (err.name === 'InternalAddressError') return { outcome: 'reject', reason: `refused: ${err.message}` };
+  if (err.name === 'TimeoutError') return { outcome: 'retry', reason: `timeout: no answer within ${timeoutMs} ms` };
+  return { outcome: 'retry', reason: `no answer: ${err.code ?? err.name}` };
 }
 
 export function createWebhookDestination(name: string, config: WebhookConfig, deps: { lookup?: LookupFunction } = {}): Destination {
-  const url = new URL(config.url);
-  const secure = url.protocol === 'https:';
-  const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
   const lookup = deps.lookup ?? (config.guardAddresses ? guardedLookup : undefined);
-  const send = secure ? httpsRequest : httpRequest;
-
   return {
     kind: 'webhook',
     name,
     maxBatchEvents: config.maxBatchEvents,
     maxBatchBytes: config.maxBatchBytes,
-    send(batch: DestinationBatch, o: AttemptOptions): Promise<Attempt> {
+    async send(batch: DestinationBatch, o: AttemptOptions): Promise<Attempt> {
       const timeoutMs = Math.min(config.timeoutMs, o.deadline - o.now());
-      if (timeoutMs <= 0) return Promise.resolve({ outcome: 'retry', reason: 'timeout: no time left in this activation' });
+      if (timeoutMs <= 0) return { outcome: 'retry', reason: 'timeout: no time left in this activation' };
       const body = Buffer.from(JSON.stringify({ route: batch.route, events: batch.events }));
       const id = `msg_${batch.batchId}`;
       const timestamp = Math.floor(o.now() / 1000);
       const headers = {
         'content-type': 'application/json',
-        'content-length': String(body.length),
         'user-agent': 'marketo-stream-relay',
         'webhook-id': id,
         'webhook-timestamp': String(timestamp),
         'webhook-signature': signWebhook(config.secrets, id, timestamp, body),
       };
-      return new Promise<Attempt>((resolve) => {
-        let settled = false;
-        const done = (a: Attempt): void => {
-          if (!settled) resolve(a);
-          settled = true;
-        };
-        const req = send(url, { method: 'POST', headers, agent, signal: AbortSignal.timeout(timeoutMs), ...(lookup ? { lookup } : {}) }, (res) => {
-          const chunks: Buffer[] = [];
-          let read = 0;
-          const answer = (): void => done(classify(res.statusCode ?? 0, res.headers, Buffer.concat(chunks).toString('utf8'), o.now()));
-          res.on('data', (c: Buffer) => {
-            chunks.push(c);
-            read += c.length;
-            // enough read: the rest of the answer is not waited for (its connection closes)
-            if (read >= READ_BYTES) {
-              answer();
-              res.destroy();
-            }
-          });
-          res.on('end', answer);
-          // an answer cut short (timeout, reset) after its status: the status decides
-          res.on('error', answer);
-          res.on('close', answer);
-        });
-        req.on('error', (err) => done(failure(err, timeoutMs)));
-        req.end(body);
-      });
-    },
-    async close() {
-      agent.destroy();
+      try {
+        const answer = await exchangeText(config.url, timeoutMs, { method: 'POST', body, headers, maxBytes: READ_BYTES, overflow: 'truncate', ...(lookup ? { lookup } : {}) });
+        return attemptOfAnswer(answer, o.now());
+      } catch (err) {
+        return failure(err as Error, timeoutMs);
+      }
     },
   };
 }

@@ -47,7 +47,7 @@ describe('check-config: ROUTES and DESTINATIONS together', () => {
   it.each([
     [{ DESTINATIONS: undefined }, /route "forms" names destination "crm", but DESTINATIONS is not set/],
     [{ DESTINATIONS: JSON.stringify({ other: JSON.parse(destinations()).crm }) }, /route "forms" names destination "crm", which DESTINATIONS does not define \(defined: other\)/],
-    [{ DESTINATIONS: destinations({ x: { kind: 'ftp' } }) }, /DESTINATIONS.x: kind must be one of webhook/],
+    [{ DESTINATIONS: destinations({ x: { kind: 'ftp' } }) }, /DESTINATIONS.x: kind must be one of webhook, slack, teams, postgres/],
     [{ DESTINATIONS: destinations({ crm: { kind: 'webhook', url: 'http://127.0.0.1:9000/h', secret: SECRET } }) }, /DESTINATIONS.crm \(webhook\): url must be https/],
     [{ DESTINATIONS: destinations({ crm: { kind: 'webhook', url: 'https://hooks.example.com/h', secret: 'whsec_c2hvcnQ=' } }) }, /secret is 5 bytes/],
     [{ DESTINATIONS: '{not json' }, /DESTINATIONS is not valid JSON/],
@@ -59,6 +59,18 @@ describe('check-config: ROUTES and DESTINATIONS together', () => {
   it('--local (npm start): loopback http receivers are accepted', () => {
     const local = env({ DESTINATIONS: destinations({ crm: { kind: 'webhook', url: 'http://127.0.0.1:9000/h', secret: SECRET } }) });
     expect(checkConfig(local, undefined, { local: true }).errors).toEqual([]);
+  });
+  it('every kind is registered: webhook, slack, teams, postgres', () => {
+    const all = parseDestinations(
+      {
+        crm: { kind: 'webhook', url: 'https://h.example.com/x', secret: SECRET },
+        oncall: { kind: 'slack', url: 'https://hooks.slack.com/services/T000/B000/XXXX' },
+        ops: { kind: 'teams', url: 'https://prod-00.westus.logic.azure.com/workflows/abc/triggers/manual/paths/invoke' },
+        warehouse: { kind: 'postgres', url: 'postgres://u:p@db.example.com:5432/d?sslmode=require', table: 'marketo_events' },
+      },
+      { local: false },
+    );
+    expect(all.ok ? [...all.value.values()].map((e) => [e.name, e.kind]) : all.errors).toEqual([['crm', 'webhook'], ['oncall', 'slack'], ['ops', 'teams'], ['warehouse', 'postgres']]);
   });
   it('several secrets while rotating, as a list or space-separated', () => {
     const two = parseDestinations({ crm: { kind: 'webhook', url: 'https://h.example.com/x', secret: [SECRET, `whsec_${Buffer.alloc(24, 1).toString('base64')}`] } }, { local: false });

@@ -106,12 +106,12 @@ describe('the destination action', () => {
     const r = await run({ route: 'crm-route', events: events(3) });
     expect(r).toEqual(expect.objectContaining({ delivered: 0, parked: 0, deadLettered: 3 }));
     const [dead] = await all(deadLetters());
-    expect(dead.reason).toBe('rejected by crm: HTTP 400');
+    expect(dead.reason).toBe('rejected by crm: answered 400');
     const payload = dead.payload as ParkedPayload;
     expect(payload).toEqual(expect.objectContaining({ action: DESTINATION_ACTION, destination: 'crm', answer: { status: 400, excerpt: expect.stringMatching(/^bad y+…$/) } }));
     expect(payload.answer?.excerpt?.length).toBe(513);
     expect(await all(parking())).toEqual([]);
-    expect(logLines()).toEqual([expect.objectContaining({ level: 'warn', deadLettered: 3, lastError: 'rejected by crm: HTTP 400' })]);
+    expect(logLines()).toEqual([expect.objectContaining({ level: 'warn', deadLettered: 3, lastError: 'rejected by crm: answered 400' })]);
   });
 
   it('503 past the budget: the events stay parked with the last error; replay re-drives them through the action with the same webhook-id', async () => {
@@ -120,7 +120,7 @@ describe('the destination action', () => {
     const r = await run({ route: 'crm-route', events: events(3) });
     expect(r).toEqual(expect.objectContaining({ delivered: 0, parked: 3 }));
     const [rec] = await all(parking());
-    expect(rec).toEqual(expect.objectContaining({ route: 'crm-route', reason: 'HTTP 503', attempts: 1 }));
+    expect(rec).toEqual(expect.objectContaining({ route: 'crm-route', reason: 'answered 503', attempts: 1 }));
     expect(rec.payload.inFlightUntil).toBeUndefined();
     expect(rec.payload.destination).toBe('crm');
     const failedIds = new Set(receiver.requests.map((q) => q.id));
@@ -145,14 +145,14 @@ describe('the destination action', () => {
     invoker.activationEnv = () => ({ __OW_DEADLINE: String(Date.now() + 2600) });
     await replayMain({ ...inputs(), REPLAY_MAX_ATTEMPTS: '2' });
     await invoker.idle();
-    expect((await all(parking())).map((r) => [r.attempts, r.reason])).toEqual([[2, 'HTTP 503']]);
+    expect((await all(parking())).map((r) => [r.attempts, r.reason])).toEqual([[2, 'answered 503']]);
     const sent = receiver.requests.length;
     const last = (await replayMain({ ...inputs(), REPLAY_MAX_ATTEMPTS: '2' })) as { report: { deadLettered: number } };
     await invoker.idle();
     invoker.activationEnv = () => ({});
     expect(last.report.deadLettered).toBe(2);
     expect(await all(parking())).toEqual([]);
-    expect(await all(deadLetters())).toEqual([expect.objectContaining({ route: 'crm-route', attempts: 2, reason: 'max_attempts: 2 attempts failed; last: HTTP 503' })]);
+    expect(await all(deadLetters())).toEqual([expect.objectContaining({ route: 'crm-route', attempts: 2, reason: 'max_attempts: 2 attempts failed; last: answered 503' })]);
     // not handed over once more
     expect(receiver.requests).toHaveLength(sent);
   });
