@@ -1,7 +1,8 @@
 /**
- * `npm run check-config [-- --routes file.yaml [--print-json]]`: validates the
- * configuration the actions will get (.env / environment, ROUTES), or a routes
- * file, and app.config.yaml's least privilege: every action gets exactly the
+ * `npm run check-config [-- --routes file.yaml [--print-json]] [--local]`: validates the
+ * configuration the actions will get (.env / environment, ROUTES and DESTINATIONS
+ * together: a route's destination must be defined; deployed URL rules unless
+ * --local), or a routes file, and app.config.yaml's least privilege: every action gets exactly the
  * settings ACTION_SETTINGS (src/config.ts) says it reads, and the annotations it
  * needs. It says precisely what is wrong. `npm start` runs the same check.
  */
@@ -9,22 +10,36 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { load } from 'js-yaml';
 import { ACTION_SETTINGS, CONFIG_NAME, parseConfig, settingsOf, SETTING_GROUPS } from '../src/config';
-import { parseRoutes } from '../src/delivery/routes';
+import { parseRoutes, type RouteTable } from '../src/delivery/routes';
+import { parseDestinations } from '../src/destinations/registry';
 import { localEnv } from './local-env';
 import { loadManifest, type Manifest } from './manifest';
 
 /** Every concern some deployed action reads: the settings the whole app cannot run without are required. */
 const EVERY_CONCERN = [...new Set(Object.values(ACTION_SETTINGS).flatMap((a) => a.settings))];
 
-export function checkConfig(env: Record<string, string | undefined>, routesFile?: string): { errors: string[]; routesJson?: string } {
+/** Every destination a route names is defined in DESTINATIONS (the receivers never see DESTINATIONS: checked here, before deploy). */
+function checkDestinations(routes: RouteTable | undefined, source: string | undefined, local: boolean): string[] {
+  const named = (routes?.routes ?? []).filter((r) => r.destination !== undefined);
+  if (source === undefined || source === '') return named.map((r) => `ROUTES: route "${r.name}" names destination "${r.destination}", but DESTINATIONS is not set`);
+  const table = parseDestinations(source, { local });
+  if (!table.ok) return table.errors;
+  return named.filter((r) => !table.value.has(r.destination as string)).map((r) => `ROUTES: route "${r.name}" names destination "${r.destination}", which DESTINATIONS does not define (defined: ${[...table.value.keys()].join(', ') || 'none'})`);
+}
+
+/** `local`: the local runtime's rules for DESTINATIONS (loopback http: URLs); the deployed rules otherwise. */
+export function checkConfig(env: Record<string, string | undefined>, routesFile?: string, o: { local?: boolean } = {}): { errors: string[]; routesJson?: string } {
   const config = parseConfig(env, EVERY_CONCERN);
   const errors = config.ok ? [] : [...config.errors];
   const source = routesFile ? load(readFileSync(routesFile, 'utf8')) : env.ROUTES;
+  let table: RouteTable | undefined;
   if (source !== undefined && source !== '') {
     const routes = parseRoutes(source);
     if (!routes.ok) errors.push(...routes.errors.map((e) => `ROUTES: ${e}`));
-    else if (routesFile) return { errors, routesJson: JSON.stringify(source) };
+    else table = routes.value;
   }
+  errors.push(...checkDestinations(table, config.ok ? config.config.destinations : env.DESTINATIONS, o.local ?? false));
+  if (routesFile && table) return { errors, routesJson: JSON.stringify(source) };
   return { errors };
 }
 
@@ -85,8 +100,8 @@ export function checkLimits(manifest: Manifest = loadManifest()): string[] {
 }
 
 if (require.main === module) {
-  const { values } = parseArgs({ options: { routes: { type: 'string' }, 'print-json': { type: 'boolean' } } });
-  const { errors, routesJson } = checkConfig(localEnv(), values.routes);
+  const { values } = parseArgs({ options: { routes: { type: 'string' }, 'print-json': { type: 'boolean' }, local: { type: 'boolean' } } });
+  const { errors, routesJson } = checkConfig(localEnv(), values.routes, { local: values.local });
   errors.push(...checkManifest(), ...checkLimits());
   if (errors.length) {
     console.error(`configuration invalid:\n  - ${errors.join('\n  - ')}`);

@@ -14,6 +14,7 @@
  * runtime and the console up until Ctrl-C, to look at what was sent.
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +26,8 @@ import { BUILD_ARGS, BUILD_ENV, bundlePath, serveLocally, WEB_DIST } from './ser
 import { startSimulatedMarketo, WEB_PATH } from './simulator/marketo';
 import { formatResult, registerWebhooks, runContinuous, runOnce } from './simulator/run';
 import { Tally } from './simulator/tally';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
+import { DEFAULT_TARGET } from '../src/config';
 
 function options() {
   const { values } = parseArgs({
@@ -90,16 +93,41 @@ function build(): boolean {
   return false;
 }
 
-/** The live status line: in place on a terminal, a line every 5 s otherwise. */
-function statusPrinter(tty: boolean): { tickMs: number; onTick: (t: Tally) => void; end: () => void } {
-  if (!tty) return { tickMs: 5000, onTick: (t) => console.log(t.line()), end: () => undefined };
-  // cut to the terminal's width: a wrapped line could not be rewritten in place
-  const fit = (line: string): string => (process.stdout.columns && line.length >= process.stdout.columns ? `${line.slice(0, process.stdout.columns - 2)}…` : line);
-  return { tickMs: 250, onTick: (t) => void process.stdout.write(`\r\x1b[2K${fit(t.line())}`), end: () => void process.stdout.write('\n') };
+/** The destination npm start delivers to: a local Standard Webhooks receiver, verifying every request with the reference library. */
+const LOCAL_DESTINATION = 'local-webhook';
+
+/**
+ * Unless .env sets ROUTES or DESTINATIONS: a local webhook receiver, and routes that send the
+ * simulated notifications to it through the destination action (the other streams to their targets, as without ROUTES).
+ */
+async function localWebhook(env: Record<string, string | undefined>): Promise<{ receiver: WebhookReceiver; env: Record<string, string> } | undefined> {
+  if (env.ROUTES || env.DESTINATIONS) return undefined;
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  const receiver = await startWebhookReceiver({ secret });
+  // the other streams keep their per-stream targets, as without ROUTES
+  const to = (stream: string, setting: string) => ({ name: stream, match: { stream }, action: env[setting] || DEFAULT_TARGET });
+  const routes = { routes: [to('user-audit', 'AUDIT_TARGET_ACTION'), to('lead-activity', 'LEAD_ACTIVITY_TARGET_ACTION'), to('observability', 'OBSERVABILITY_TARGET_ACTION'), { name: 'notification', match: { stream: 'notification' }, destination: LOCAL_DESTINATION }] };
+  return { receiver, env: { ROUTES: JSON.stringify(routes), DESTINATIONS: JSON.stringify({ [LOCAL_DESTINATION]: { kind: 'webhook', url: receiver.url, secret } }) } };
 }
 
-function printEnd(tally: Tally, web: string, consoleUrl: string, invocationsFile: string | undefined): void {
+/** Deliveries per destination, for the live line and the summary. */
+function webhookLine(receiver: WebhookReceiver | undefined): string {
+  if (!receiver) return '';
+  const events = receiver.delivered().reduce((n, d) => n + d.events.length, 0);
+  return ` | delivered ${LOCAL_DESTINATION}=${events}${receiver.unverified ? ` (unverified ${receiver.unverified})` : ''}`;
+}
+
+/** The live status line: in place on a terminal, a line every 5 s otherwise. */
+function statusPrinter(tty: boolean, extra: () => string = () => ''): { tickMs: number; onTick: (t: Tally) => void; end: () => void } {
+  if (!tty) return { tickMs: 5000, onTick: (t) => console.log(`${t.line()}${extra()}`), end: () => undefined };
+  // cut to the terminal's width: a wrapped line could not be rewritten in place
+  const fit = (line: string): string => (process.stdout.columns && line.length >= process.stdout.columns ? `${line.slice(0, process.stdout.columns - 2)}…` : line);
+  return { tickMs: 250, onTick: (t) => void process.stdout.write(`\r\x1b[2K${fit(`${t.line()}${extra()}`)}`), end: () => void process.stdout.write('\n') };
+}
+
+function printEnd(tally: Tally, web: string, consoleUrl: string, invocationsFile: string | undefined, receiver?: WebhookReceiver): void {
   console.log(`\nsummary\n${tally.summary()}`);
+  if (receiver) console.log(`  webhook ${LOCAL_DESTINATION}: ${receiver.delivered().reduce((n, d) => n + d.events.length, 0)} events in ${receiver.delivered().length} verified deliveries, ${receiver.unverified} unverified (${receiver.url})`);
   for (const u of tally.unexpected.slice(0, 10)) console.log(`  unexpected: ${u.label} — expected ${u.expected}, got ${u.status} ${JSON.stringify(u.body).slice(0, 160)}`);
   if (tally.unexpected.length > 10) console.log(`  … and ${tally.unexpected.length - 10} more`);
   console.log(`\nstatus:               ${web}/status`);
@@ -140,47 +168,50 @@ async function main(): Promise<number> {
   const o = options();
   const sim = await startSimulatedMarketo({ streams: o.streams, seed: o.seed });
   // action logs would scroll the status line away: errors only, unless LOG_LEVEL is set
-  const forced = { ...sim.relayEnv, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' };
+  const webhook = await localWebhook(localEnv());
+  const forced = { ...sim.relayEnv, ...webhook?.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' };
   const env = localEnv(forced);
-  const { errors } = checkConfig(env);
+  const closeAll = async (): Promise<void> => void (await Promise.all([sim.close(), webhook?.receiver.close()]));
+  const { errors } = checkConfig(env, undefined, { local: true });
   if (errors.length) {
     console.error(`configuration invalid:\n  - ${errors.join('\n  - ')}`);
-    await sim.close();
+    await closeAll();
     return 1;
   }
   const bundles = !o['no-build'] && build();
   const server = await serveLocally({ bundles, port: o.port, env: forced }).catch(async (err: Error & { code?: string }) => {
-    await sim.close();
+    await closeAll();
     throw err.code === 'EADDRINUSE' ? new Error(`port ${o.port ?? env.PORT} is in use: pass --port <n> (0 = any free port)`) : err;
   });
   const web = `${server.url}${WEB_PATH}`;
   const consoleUrl = `${server.url}/`;
   console.log(`local runtime ${server.url} — actions from ${bundles ? 'the built bundles' : 'source'}; key server ${sim.keyServer.baseUrl}; OAuth IdP ${sim.idp.idp.url}; Marketo REST ${sim.rest.url}`);
   console.log(`webhooks ${web}/{${o.streams.join(',')}}   traffic seed ${sim.seed}`);
+  if (webhook) console.log(`destination ${LOCAL_DESTINATION}: notifications are delivered to a local Standard Webhooks receiver ${webhook.receiver.url} (set ROUTES or DESTINATIONS in .env to route otherwise)`);
   console.log(`operator console ${consoleUrl}${existsSync(join(WEB_DIST, 'index.html')) ? '' : `  (not built: ${o['no-build'] ? 'run npm run build' : 'aio app build failed'})`}`);
   const stop = onInterrupt();
   try {
     if (o.once) {
       const tally = await runOnce(sim, server.url, (l) => console.log(l));
       await server.idle();
-      printEnd(tally, web, consoleUrl, env.LOCAL_INVOCATIONS_FILE);
+      printEnd(tally, web, consoleUrl, env.LOCAL_INVOCATIONS_FILE, webhook?.receiver);
       await keepServing(o['keep-serving'], stop, consoleUrl);
-      return tally.unexpected.length ? 1 : 0;
+      return tally.unexpected.length || webhook?.receiver.unverified ? 1 : 0;
     }
     const tally = new Tally();
     const registered = await registerWebhooks(sim, server.url, tally);
     for (const r of registered) console.log(formatResult(r));
     console.log(`sending ~${o.rate} requests/s${o.durationMs ? ` for ${o.durationMs / 1000} s` : ''} — Ctrl-C to stop`);
-    const status = statusPrinter(Boolean(process.stdout.isTTY));
+    const status = statusPrinter(Boolean(process.stdout.isTTY), () => webhookLine(webhook?.receiver));
     await runContinuous(sim, server.url, { rate: o.rate, durationMs: o.durationMs, stop, tally, tickMs: status.tickMs, onTick: status.onTick });
     status.end();
     await server.idle();
-    printEnd(tally, web, consoleUrl, env.LOCAL_INVOCATIONS_FILE);
+    printEnd(tally, web, consoleUrl, env.LOCAL_INVOCATIONS_FILE, webhook?.receiver);
     await keepServing(o['keep-serving'], stop, consoleUrl);
-    return tally.unexpected.length ? 1 : 0;
+    return tally.unexpected.length || webhook?.receiver.unverified ? 1 : 0;
   } finally {
     await server.close();
-    await sim.close();
+    await closeAll();
   }
 }
 

@@ -39,6 +39,8 @@ export interface Config {
   targets: Record<Stream, string>;
   /** raw ROUTES input (parsed by the route module) */
   routes?: string;
+  /** raw DESTINATIONS input (parsed by src/destinations/registry.ts; only the destination action gets it) */
+  destinations?: string;
   leadPush: {
     tokens: string[];
     jwksUrl?: string;
@@ -285,6 +287,7 @@ export function parseConfig(inputs: Inputs, reads?: readonly SettingGroup[]): Co
       observability: action(inputs, 'OBSERVABILITY_TARGET_ACTION', DEFAULT_TARGET, e),
     },
     routes: str(inputs, 'ROUTES'),
+    destinations: str(inputs, 'DESTINATIONS'),
     leadPush: {
       tokens: list(inputs, 'LEAD_ACTIVITY_TOKENS'),
       jwksUrl: url(inputs, 'LEAD_ACTIVITY_OAUTH_JWKS_URL', e),
@@ -413,6 +416,8 @@ export const SETTING_GROUPS = {
   'marketo-rest': ['MARKETO_INSTANCES', 'MARKETO_MUNCHKIN_ID', 'MARKETO_REST_ENDPOINT', 'MARKETO_IDENTITY_ENDPOINT', 'MARKETO_CLIENT_ID', 'MARKETO_CLIENT_SECRET', 'MARKETO_REST_TIMEOUT_MS'],
   /** the activity catalog's lifetime and bounds (receivers of lead activities, catch-up, refresh-catalog) */
   catalog: ['MARKETO_CATALOG_TTL_HOURS', 'MARKETO_CATALOG_REFETCH_MINUTES', 'MARKETO_CATALOG_DAILY_CALLS'],
+  /** the destinations' URLs and secrets (issue 25): the destination action only, never a receiver */
+  destinations: ['DESTINATIONS'],
   /** npm start / npm run serve only: never deployed */
   local: ['LOCAL_DATA_DIR', 'LOCAL_INVOCATIONS_FILE'],
 } as const satisfies Record<string, readonly string[]>;
@@ -447,6 +452,8 @@ export const ACTION_SETTINGS: Record<string, ActionNeeds> = {
   'catch-up': { settings: ['log', 'envelope', 'routing', 'forward', 'hand-off', 'stores', 'journal', 'marketo-rest', 'catalog'], apiKey: true, ims: true },
   // the scheduled catalog fetch: stores (catalog, usage) and the REST credentials, nothing else
   'refresh-catalog': { settings: ['log', 'stores', 'marketo-rest', 'catalog'], apiKey: true, ims: false },
+  // delivers a destination route's events: its route (ROUTES), the destinations, the parking and dead-letter stores
+  destination: { settings: ['log', 'routing', 'stores', 'destinations'], apiKey: true, ims: false },
   'log-events': { settings: ['log'], apiKey: false, ims: false },
 };
 

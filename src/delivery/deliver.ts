@@ -24,6 +24,16 @@ export interface ParkedPayload {
   action: string;
   deliveryId: string;
   events: Envelope[];
+  /**
+   * Parked by the destination action (src/relay/destination-run.ts): the destination the events
+   * are for. Their hand-off to that action is committed in the idempotency store, so a replay
+   * re-invokes it without the duplicate check.
+   */
+  destination?: string;
+  /** ISO time until which the destination action that wrote the record may still be delivering it: replay leaves it alone until then */
+  inFlightUntil?: string;
+  /** a destination's answer to events it rejected (dead letters): its status and at most 512 characters */
+  answer?: { status?: number; excerpt?: string };
 }
 
 /** What to do when the idempotency store cannot be read or written (DEDUPE_UNAVAILABLE). */
@@ -38,6 +48,8 @@ export interface DeliveryDeps {
   forward: ForwardOptions;
   /** retry (default): answer retry-later; forward: hand off without the duplicate check (logged, counted) */
   dedupeUnavailable?: DedupeUnavailableMode;
+  /** passed to the target as `attempts` (replay of a destination action's record) */
+  attempts?: number;
 }
 
 export interface DeliveryReport {
@@ -196,7 +208,7 @@ export async function deliver(envelopes: Envelope[], meta: DeliveryMeta, deps: D
     await Promise.all(
       [...routed.byRoute.values()].map(async ({ route, envelopes: events }) => {
         const fresh = await claimFresh(deps, route.name, events, report, claims);
-        if (fresh.length) plans.push({ route: route.name, action: route.action, events: fresh, payloads });
+        if (fresh.length) plans.push({ route: route.name, action: route.action, events: fresh, payloads, ...(deps.attempts !== undefined ? { attempts: deps.attempts } : {}) });
       }),
     );
     const results = await forwardAll(deps.invoker, plans, deps.forward);

@@ -14,6 +14,8 @@ export interface ForwardPlan {
   events: Envelope[];
   /** bound of the events' payload bytes, when they came from one request body */
   payloads?: PayloadBound;
+  /** sent as `attempts` beside route and events (a destination action's record replayed: its attempts so far); within OVERHEAD */
+  attempts?: number;
 }
 
 export interface ForwardOptions {
@@ -107,7 +109,7 @@ async function invokeChunk(invoker: Invoker, plan: ForwardPlan, events: Envelope
     if (now() + jitter + o.timeoutMs > o.deadline) break;
     if (jitter) await sleep(jitter);
     attempts++;
-    const res = await invoker.invoke(plan.action, { route: plan.route, events }, o.timeoutMs);
+    const res = await invoker.invoke(plan.action, { route: plan.route, events, ...(plan.attempts !== undefined ? { attempts: plan.attempts } : {}) }, o.timeoutMs);
     if (res.ok) return { ok: true, activationId: res.activationId };
     reason = res.reason;
     if (!res.retryable) {

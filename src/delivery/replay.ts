@@ -11,7 +11,14 @@
  *  - a transient failure (or a claim still pending) skips that record, not the
  *    route: it stays parked with attempts + 1 and its last error;
  *  - a store error on one record is reported in the run's result (`errors`)
- *    and the run goes on.
+ *    and the run goes on;
+ *  - a record the destination action wrote before delivering (src/relay/
+ *    destination-run.ts) is left alone while that activation may still run
+ *    (`inFlightUntil`); after that, it is an ordinary parked record, re-driven
+ *    to the destination action without the duplicate check (its hand-off to
+ *    that action was committed) and with its `attempts`, which that action
+ *    carries into the record it parks anew; one that has REPLAY_MAX_ATTEMPTS
+ *    moves to dead-letter instead of being handed over again.
  */
 import type { DeliveryMeta, Envelope } from '../envelope/envelope';
 import type { Log } from '../log';
@@ -80,6 +87,9 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 const actionFor = (routes: RouteTable, rec: StoredRecord<ParkedPayload>): string =>
   routes.routes.find((r) => r.name === rec.route)?.action ?? (rec.route === 'default' ? routes.default : undefined) ?? rec.payload.action;
 
+/** Written by a destination action that may still be running (src/relay/destination-run.ts). */
+export const isInFlight = (rec: StoredRecord<ParkedPayload>, now: number): boolean => rec.payload.inFlightUntil !== undefined && Date.parse(rec.payload.inFlightUntil) > now;
+
 export const emptyReplayReport = (): ReplayReport => ({ records: 0, replayed: 0, duplicates: 0, removed: 0, failed: 0, deadLettered: 0, errors: [], skippedRoutes: [], stoppedBy: 'drained' });
 
 const errName = (err: unknown): string => (err as Error)?.name ?? 'Error';
@@ -101,9 +111,23 @@ export async function replayRecord(
 ): Promise<RecordVerdict> {
   const route = rec.route ?? 'default';
   const action = actionFor(deps.routes, rec);
+  // a destination action's record: each replay hands it to that action, which parks what still fails anew,
+  // with the attempts it is told; the cap is applied here, before handing it over once more
+  const destination = rec.payload.destination !== undefined;
+  if (destination && !o.force && rec.attempts >= o.maxAttempts && deps.deadLetter) {
+    const reason = `max_attempts: ${rec.attempts} attempts failed; last: ${rec.reason}`;
+    await deps.deadLetter.add({ route, stream: rec.stream, reason, attempts: rec.attempts, payload: { ...rec.payload, action } });
+    await store.remove(rec);
+    report.deadLettered += rec.payload.events.length;
+    report.removed++;
+    deps.log.warn('replay: events moved to dead-letter', { route, recordId: rec.id, events: rec.payload.events.length, reason: 'max_attempts', attempts: rec.attempts });
+    return 'dead';
+  }
   const one: RouteTable = { routes: [{ name: route, action, match: {}, test: () => true }] };
   const meta: DeliveryMeta = { stream: (rec.stream as DeliveryMeta['stream']) ?? rec.payload.events[0]?.stream ?? 'user-audit', transport: 'io-events', deliveryId: rec.payload.deliveryId };
-  const r = await deliver(rec.payload.events, meta, { routes: one, invoker: deps.invoker, dedupe: deps.dedupe, log: deps.log, forward: { ...deps.forward, deadline: o.deadline, now: deps.forward.now ?? deps.now } });
+  // events a destination action parked were handed off to it already (their claims committed): no duplicate check
+  const dedupe = destination ? undefined : deps.dedupe;
+  const r = await deliver(rec.payload.events, meta, { routes: one, invoker: deps.invoker, dedupe, ...(destination ? { attempts: rec.attempts } : {}), log: deps.log, forward: { ...deps.forward, deadline: o.deadline, now: deps.forward.now ?? deps.now } });
   const handed = r.forwarded[route] ?? 0;
   report.replayed += handed;
   report.duplicates += r.duplicates;
@@ -194,6 +218,8 @@ export async function replayParked(deps: ReplayDeps, o: ReplayOptions): Promise<
     for await (const rec of source) {
       if (events >= o.maxEvents) return { ...report, stoppedBy: 'max-events' };
       if (now() + deps.forward.timeoutMs > o.deadline) return { ...report, stoppedBy: 'deadline' };
+      // a destination action may still be delivering it (or was killed doing so: then it is replayed once this has passed)
+      if (isInFlight(rec, now())) continue;
       report.records++;
       events += rec.payload.events.length;
       const started = now();

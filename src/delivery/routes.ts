@@ -16,6 +16,12 @@
  * routes (fan-out); events matching none go to `default` (route name
  * "default") when it is set, else they are reported as unrouted.
  *
+ * A route names `action` (a downstream action) or `destination` (a name in
+ * DESTINATIONS, src/destinations/registry.ts), exactly one. A destination route
+ * hands its events to the app's own `destination` action (DESTINATION_ACTION)
+ * like to any action — the same claims, parking and replay — and that action,
+ * the only one given DESTINATIONS, delivers them.
+ *
  * Patterns are compiled once, at parse time, into literal pieces
  * (src/delivery/wildcard.ts): matching takes time linear in the value and
  * builds no RegExp, whatever a sender puts in a field.
@@ -61,9 +67,17 @@ export class ValueFolds implements Folder {
 
 type Matcher = (value: unknown, folds: ValueFolds) => boolean;
 
+/**
+ * The app's action delivering to destinations: its package is the one app.config.yaml deploys
+ * (as DEFAULT_TARGET's, src/config.ts); test/config checks the manifest deploys it.
+ */
+export const DESTINATION_ACTION = 'marketo-stream-relay/destination';
+
 export interface CompiledRoute {
   name: string;
   action: string;
+  /** the destination's name in DESTINATIONS (then `action` is DESTINATION_ACTION) */
+  destination?: string;
   match: Partial<Record<MatchKey, (string | number)[]>>;
   /** `folds`: shared by the routes that test the same event */
   test: (e: Envelope, folds?: ValueFolds) => boolean;
@@ -137,13 +151,17 @@ function checkMatchValue(where: string, field: MatchKey, raw: unknown, errors: s
 
 function compileRoute(raw: unknown, index: number, seen: Set<string>, errors: string[]): CompiledRoute | undefined {
   const label = isObject(raw) && typeof raw.name === 'string' ? `route ${index} ("${raw.name}")` : `route ${index}`;
-  if (!isObject(raw)) return void errors.push(`${label}: must be an object with name, match and action`);
+  if (!isObject(raw)) return void errors.push(`${label}: must be an object with name, match and action (or destination)`);
   const before = errors.length;
   const name = raw.name;
   if (typeof name !== 'string' || !NAME.test(name)) errors.push(`${label}: name must be 1-64 characters of [A-Za-z0-9_.-] starting with a letter or digit, got ${JSON.stringify(name)}`);
   else if (name === 'default') errors.push(`${label}: the name "default" is reserved for the default action`);
   else if (seen.has(name)) errors.push(`${label}: the name "${name}" is used by another route`);
-  if (typeof raw.action !== 'string' || !ACTION.test(raw.action)) errors.push(`${label}: action must be an action name like "package/action", got ${JSON.stringify(raw.action)}`);
+  const destination = raw.destination;
+  if (raw.action !== undefined && destination !== undefined) errors.push(`${label}: names both an action and a destination; a route takes one (write two routes to send to both)`);
+  else if (destination !== undefined) {
+    if (typeof destination !== 'string' || !NAME.test(destination)) errors.push(`${label}: destination must be a name in DESTINATIONS (1-64 characters of [A-Za-z0-9_.-]), got ${JSON.stringify(destination)}`);
+  } else if (typeof raw.action !== 'string' || !ACTION.test(raw.action)) errors.push(`${label}: action must be an action name like "package/action" (or destination a name in DESTINATIONS), got ${JSON.stringify(raw.action)}`);
   const match: Partial<Record<MatchKey, (string | number)[]>> = {};
   if (!isObject(raw.match)) {
     errors.push(`${label}: match must be an object (use { "stream": "*" } to take every event)`);
@@ -162,7 +180,8 @@ function compileRoute(raw: unknown, index: number, seen: Set<string>, errors: st
   }
   if (errors.length > before) return undefined;
   seen.add(name as string);
-  return { name: name as string, action: raw.action as string, match, test: compileMatch(match) };
+  const target = typeof destination === 'string' ? { action: DESTINATION_ACTION, destination } : { action: raw.action as string };
+  return { name: name as string, ...target, match, test: compileMatch(match) };
 }
 
 /** ROUTES arrives as JSON text (action input); tools reading YAML files pass the parsed object. */

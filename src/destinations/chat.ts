@@ -22,7 +22,7 @@
 import type { Envelope } from '../envelope/envelope';
 import { isObject, text, type Json } from '../envelope/fields';
 import type { Attempt, AttemptOptions, Destination, DestinationBatch } from './destination';
-import { checkEndpointUrl } from './endpoint-url';
+import { checkEndpointUrl, guardedLookup } from './endpoint-url';
 import { postJson, type Exchange } from './post-json';
 
 /** Longest value shown (characters), and longest label. */
@@ -216,6 +216,8 @@ export interface ChatConfig {
   minIntervalMs: number;
   /** the most events one attempt takes (default 500: a batch is one message) */
   maxBatchEvents: number;
+  /** deployed: the host's addresses are checked when connecting (endpoint-url.ts guardedLookup); not in the local runtime */
+  guardAddresses?: boolean;
 }
 
 export const CHAT_DEFAULTS = { coalesceOver: 5, minIntervalMs: 1000, maxBatchEvents: 500 } as const;
@@ -236,7 +238,7 @@ export function parseChatConfig(kind: 'slack' | 'teams', raw: unknown, o: { loca
     errors.push(`${key}: expected an integer from ${min} to ${max}`);
     return CHAT_DEFAULTS[key];
   };
-  const value: ChatConfig = { url: url.ok ? url.value : '', coalesceOver: int('coalesceOver', 1, FACTS_MAX), minIntervalMs: int('minIntervalMs', 0, 60_000), maxBatchEvents: int('maxBatchEvents', 1, 5000) };
+  const value: ChatConfig = { url: url.ok ? url.value : '', coalesceOver: int('coalesceOver', 1, FACTS_MAX), minIntervalMs: int('minIntervalMs', 0, 60_000), maxBatchEvents: int('maxBatchEvents', 1, 5000), ...(o.local ? {} : { guardAddresses: true }) };
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value };
 }
 
@@ -289,7 +291,7 @@ export function createChatDestination(name: string, config: ChatConfig, kind: Ch
       const message = messageFor(batch, config.coalesceOver, kind.render, kind.maxMessageBytes);
       const wait = await turn(config.url, config.minIntervalMs, o, sleep);
       if (wait !== undefined) return { outcome: 'retry', reason: `paced: this webhook's next message is due in ${wait} ms`, retryAfterMs: wait };
-      const attempt = await postJson(config.url, message, { ...o, exchange: deps.exchange });
+      const attempt = await postJson(config.url, message, { ...o, exchange: deps.exchange, ...(config.guardAddresses ? { lookup: guardedLookup } : {}) });
       if (attempt.outcome === 'retry' && attempt.status === 429) {
         const until = o.now() + (attempt.retryAfterMs ?? config.minIntervalMs);
         nextSendAt.set(config.url, Math.max(until, nextSendAt.get(config.url) ?? 0));

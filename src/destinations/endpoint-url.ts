@@ -10,7 +10,8 @@
  * has its own setting. The errors never quote the URL — for Slack and Teams the
  * URL is itself the secret.
  */
-import { BlockList, isIP } from 'node:net';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 /** Ranges no destination may reach deployed (IANA special-purpose registries, IPv4 and IPv6). */
 const internal = new BlockList();
@@ -74,3 +75,25 @@ export function checkEndpointUrl(raw: unknown, o: { local: boolean }): UrlCheck 
   }
   return { ok: true, value: u.href };
 }
+
+/** A name that resolved to an internal address: refused before connecting (a reject, not a network failure to retry). */
+export class InternalAddressError extends Error {
+  override name = 'InternalAddressError';
+}
+
+/**
+ * dns.lookup that fails when a name resolves to any internal address (isInternalHost): given to
+ * the request as its `lookup`, so the address checked is the address connected to — a public name
+ * pointed at 10.0.0.1, or re-pointed between a check and the connection (DNS rebinding), is refused.
+ * IP literals never reach a lookup: checkEndpointUrl checks them.
+ */
+export const guardedLookup: LookupFunction = (hostname, options, callback) => {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+    if (err) return callback(err, '', 0);
+    if (addresses.length === 0 || addresses.some((a) => isInternalHost(a.address))) {
+      return callback(new InternalAddressError(`${hostname} resolves to an internal address`), '', 0);
+    }
+    if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+    return callback(null, addresses[0].address, addresses[0].family);
+  });
+};

@@ -13,6 +13,7 @@
  * status and a bounded excerpt of the answer. Nothing here names the URL: for
  * Slack and Teams the URL is the secret.
  */
+import type { LookupFunction } from 'node:net';
 import { exchangeText, type ExchangeOptions, type TextAnswer } from '../http/get-text';
 import { excerptOf, type Attempt, type AttemptOptions } from './destination';
 
@@ -24,6 +25,8 @@ export interface PostOptions extends AttemptOptions {
   /** the most of an answer read (default 16 KiB: a status line's worth, the rest is cut) */
   maxAnswerBytes?: number;
   exchange?: Exchange;
+  /** resolves the host (deployed: endpoint-url.ts guardedLookup, so an internal address is refused when connecting) */
+  lookup?: LookupFunction;
 }
 
 /** the statuses another attempt may fix (RFC 9110: 408 Request Timeout, 429 Too Many Requests, 5xx) */
@@ -72,9 +75,12 @@ export async function postJson(url: string, body: unknown, o: PostOptions): Prom
       headers: { 'content-type': 'application/json; charset=utf-8', accept: '*/*', ...o.headers },
       maxBytes: o.maxAnswerBytes ?? 16 * 1024,
       overflow: 'truncate',
+      ...(o.lookup ? { lookup: o.lookup } : {}),
     });
     return attemptOfAnswer(answer, o.now());
   } catch (err) {
+    // a name that resolved to an internal address: no retry reaches it
+    if ((err as Error)?.name === 'InternalAddressError') return { outcome: 'reject', reason: `refused: ${(err as Error).message}` };
     return { outcome: 'retry', reason: `no answer: ${errorCode(err)}` };
   }
 }

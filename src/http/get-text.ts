@@ -20,6 +20,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 
 export interface TextAnswer {
   status: number;
@@ -46,6 +47,8 @@ export interface ExchangeOptions extends GetOptions {
    * outcome is its status (a destination's answer), not its body.
    */
   overflow?: 'error' | 'truncate';
+  /** resolves the host instead of dns.lookup (src/destinations/endpoint-url.ts guardedLookup: the address connected to is checked) */
+  lookup?: LookupFunction;
 }
 
 /** GET `url`; settles within `timeoutMs` (a `TimeoutError` then), body included. */
@@ -76,7 +79,7 @@ export const exchangeText = (url: string, timeoutMs: number, options: ExchangeOp
     const tooLarge = (): Error => named('TooLarge', `answer larger than ${maxBytes} bytes`);
     const body = options.body === undefined ? undefined : Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body, 'utf8');
     const headers = { ...options.headers, ...(body ? { 'content-length': String(body.length) } : {}) };
-    const req = client.request(url, { method: options.method ?? 'GET', headers }, (res) => {
+    const req = client.request(url, { method: options.method ?? 'GET', headers, ...(options.lookup ? { lookup: options.lookup } : {}) }, (res) => {
       const answer = (chunks: Buffer[], truncated: boolean): TextAnswer => ({
         status: res.statusCode ?? 0,
         text: Buffer.concat(chunks).toString('utf8'),

@@ -10,7 +10,7 @@
  */
 import type { Stream } from '../envelope/envelope';
 import { hourKeyStart as hourStart } from '../envelope/time';
-import { emptyCounters, mergeCounters, type StatsHour, type StreamCounters } from './stats';
+import { dict, emptyCounters, emptyDestinationCounters, mergeCounters, mergeDestinationCounters, type DestinationCounters, type StatsHour, type StreamCounters } from './stats';
 import type { RegistrationHealth } from './registrations';
 import type { CatalogStatus } from './catalog';
 import { DEFAULT_INSTANCE_PAGE, pageInstances, type InstancePage, type InstancesSummary } from './instances';
@@ -27,6 +27,8 @@ export interface StatusReport {
   windowHours: number;
   /** per stream; `munchkin` is a page of its instances, `instances` says what the page leaves out (src/status/instances.ts) */
   streams: Partial<Record<Stream, Omit<StreamCounters, 'slots'> & { failureRateLastHour: number | null; instances: InstancesSummary }>>;
+  /** per destination (DESTINATIONS): events delivered, parked for replay, rejected (dead-lettered), and its last error */
+  destinations: Record<string, DestinationCounters>;
   parkedBacklog: number | null;
   quarantined: number | null;
   /** stale dead letters (src/delivery/stale.ts): how many, and when the oldest expires */
@@ -136,12 +138,20 @@ export function buildStatusReport(input: ReportInput): StatusReport {
       }
     }
   }
+  const destinations = dict<DestinationCounters>();
+  for (const rec of input.stats) for (const [name, c] of Object.entries(rec.destinations ?? {})) mergeDestinationCounters((destinations[name] ??= emptyDestinationCounters()), c);
   for (const [s, t] of byStream) {
     const { slots: _slots, munchkin, ...rest } = t.all;
     void _slots;
     const instances = pageInstances(munchkin, (c) => c.accepted, input.instances ?? DEFAULT_INSTANCE_PAGE);
     streams[s] = { ...rest, munchkin: instances.page, instances: instances.summary, failureRateLastHour: rate(t.last) };
     warnings.push(...streamWarnings(s, t.all, t.last, t.earlier, input.now, input.staleAfterMinutes ?? 60));
+  }
+  for (const [name, d] of Object.entries(destinations)) {
+    // its last error is newer than its last delivery: it is failing now
+    if (d.lastError && (!d.lastDeliveredAt || d.lastError.time > d.lastDeliveredAt)) {
+      warnings.push({ level: 'warning', code: 'destination_failing', message: `destination ${name}: not delivering since ${d.lastError.time} (${d.lastError.message}); its events are parked for replay (${d.parked}) or dead-lettered when refused (${d.failed})` });
+    }
   }
   if (input.parkedBacklog && input.parkedBacklog > 0) {
     const newest = input.parkedNewestAt === undefined ? NaN : input.now - Date.parse(input.parkedNewestAt);
@@ -170,6 +180,7 @@ export function buildStatusReport(input: ReportInput): StatusReport {
     generatedAt: new Date(input.now).toISOString(),
     windowHours: 24,
     streams,
+    destinations,
     parkedBacklog: input.parkedBacklog ?? null,
     quarantined: input.quarantined ?? null,
     stale: input.stale ?? null,

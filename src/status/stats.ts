@@ -90,6 +90,48 @@ export interface StatsHour {
   hour: string;
   container: string;
   streams: Partial<Record<Stream, StreamCounters>>;
+  /** per destination (names from DESTINATIONS, so as many as configured): what the destination action did */
+  destinations?: Record<string, DestinationCounters>;
+}
+
+/** One activation of the destination action, for one destination. */
+export interface DestinationRecord {
+  destination: string;
+  at: number;
+  delivered: number;
+  /** left parked for a replay */
+  parked: number;
+  /** rejected by the destination (dead-lettered) */
+  failed: number;
+  /** the last reason events were not delivered */
+  lastError?: string;
+}
+
+export interface DestinationCounters {
+  delivered: number;
+  parked: number;
+  failed: number;
+  lastDeliveredAt?: string;
+  lastError?: { time: string; message: string };
+}
+
+export const emptyDestinationCounters = (): DestinationCounters => ({ delivered: 0, parked: 0, failed: 0 });
+
+export function countDestination(c: DestinationCounters, r: DestinationRecord): void {
+  const time = new Date(r.at).toISOString();
+  c.delivered += r.delivered;
+  c.parked += r.parked;
+  c.failed += r.failed;
+  if (r.delivered > 0) c.lastDeliveredAt = later(c.lastDeliveredAt, time);
+  if (r.lastError !== undefined && (!c.lastError || time >= c.lastError.time)) c.lastError = { time, message: r.lastError.slice(0, 200) };
+}
+
+export function mergeDestinationCounters(into: DestinationCounters, from: DestinationCounters): void {
+  into.delivered += from.delivered;
+  into.parked += from.parked;
+  into.failed += from.failed;
+  into.lastDeliveredAt = later(into.lastDeliveredAt, from.lastDeliveredAt);
+  if (from.lastError && (!into.lastError || from.lastError.time > into.lastError.time)) into.lastError = from.lastError;
 }
 
 export const STATS_PREFIX = 'stats-';
@@ -226,6 +268,7 @@ export async function flushPendingStats(): Promise<void> {
 
 export interface StatsRecorder {
   record(r: RequestRecord): void;
+  recordDestination(r: DestinationRecord): void;
   maybeFlush(): Promise<void>;
   flush(): Promise<void>;
 }
@@ -265,6 +308,13 @@ export function createStatsRecorder(kv: () => Promise<KeyValueStore>, o: { conta
     await write().catch(() => undefined);
   }
 
+  const hourRecord = (at: number): StatsHour => {
+    const hour = hourOf(at);
+    const rec = hours.get(hour) ?? { hour, container, streams: {} };
+    hours.set(hour, rec);
+    return rec;
+  };
+
   let next: Promise<void> | undefined;
   // a flush asked for while one is writing gets one more write after it: counts recorded
   // during a write are not in it, and the container may get no request after this one
@@ -285,10 +335,13 @@ export function createStatsRecorder(kv: () => Promise<KeyValueStore>, o: { conta
 
   return {
     record(r) {
-      const hour = hourOf(r.at);
-      const rec = hours.get(hour) ?? { hour, container, streams: {} };
-      hours.set(hour, rec);
-      countRequest((rec.streams[r.stream] ??= emptyCounters()), r);
+      countRequest((hourRecord(r.at).streams[r.stream] ??= emptyCounters()), r);
+      dirty = true;
+      pendingFlushes.add(flushAtExit);
+    },
+    recordDestination(r) {
+      const rec = hourRecord(r.at);
+      countDestination(((rec.destinations ??= dict())[r.destination] ??= emptyDestinationCounters()), r);
       dirty = true;
       pendingFlushes.add(flushAtExit);
     },

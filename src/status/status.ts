@@ -77,6 +77,9 @@ export function statusText(r: StatusReport): string {
     for (const [m, mc] of Object.entries(c.munchkin)) lines.push(`  ${m.padEnd(12)} accepted ${mc.accepted}  last event ${mc.lastEventAt ?? 'never'}`);
     if (c.instances.rest.instances) lines.push(`  ${c.instances.rest.instances} more instance(s), accepted ${c.instances.rest.accepted} (instanceOffset, instanceLimit page them)`);
   }
+  for (const [name, d] of Object.entries(r.destinations)) {
+    lines.push(`destination ${name.padEnd(14)} delivered ${d.delivered}  parked ${d.parked}  failed ${d.failed}  last delivered ${d.lastDeliveredAt ?? 'never'}${d.lastError ? `  last error ${d.lastError.message} at ${d.lastError.time}` : ''}`);
+  }
   lines.push(`parked backlog: ${r.parkedBacklog ?? 'unknown'}   quarantined: ${r.quarantined ?? 'unknown'}   stale: ${r.stale ? `${r.stale.count}${r.stale.oldestExpiresAt ? ` (oldest expires ${r.stale.oldestExpiresAt})` : ''}` : 'unknown'}`);
   for (const [m, c] of Object.entries(r.catalog)) {
     lines.push(`catalog ${m.padEnd(12)} ${c.version ? `version ${c.version} (${c.types} types, fetched ${c.fetchedAt})` : 'none stored'}  REST calls today ${c.callsToday}/${c.dailyBudget ?? '-'}  refused ${c.refused}  606 ${c.rateLimited}  607 ${c.quotaReached}${c.lastError ? `  last error ${c.lastError.code} at ${c.lastError.at}` : ''}`);

@@ -172,6 +172,15 @@ export function chatKindSuite(k: ChatKindUnderTest): void {
       const attempt = await k.create('oncall', config(`http://127.0.0.1:${port}/hook`), { sleep: c.sleep }).send(batchOf(documentedEvents()), { deadline: c.now() + 5000, now: c.now });
       expect(attempt).toEqual({ outcome: 'retry', reason: 'no answer: ECONNREFUSED' });
     });
+
+    it('deployed, a name that resolves to an internal address is refused when connecting: rejected, nothing sent', async () => {
+      const { host: h, url } = await start(k.ok);
+      const c = clock();
+      const deployed = { ...config(url), url: url.replace('127.0.0.1', 'localhost'), guardAddresses: true };
+      const attempt = await k.create('oncall', deployed, { sleep: c.sleep }).send(batchOf(documentedEvents()), { deadline: c.now() + 5000, now: c.now });
+      expect(attempt).toEqual({ outcome: 'reject', reason: 'refused: localhost resolves to an internal address' });
+      expect(h.requests).toEqual([]);
+    });
   });
 
   describe(`${k.kind}: no secret, token or payload in any message`, () => {
@@ -199,7 +208,7 @@ export function chatKindSuite(k: ChatKindUnderTest): void {
   describe(`${k.kind}: configuration`, () => {
     const deployed = { local: false };
     it('deployed: https to a public host; defaults 5 events before a summary, 1 message a second, 500 events a batch', () => {
-      expect(k.parse({ kind: k.kind, url: k.serviceUrl }, deployed)).toEqual({ ok: true, value: { url: new URL(k.serviceUrl).href, coalesceOver: 5, minIntervalMs: 1000, maxBatchEvents: 500 } });
+      expect(k.parse({ kind: k.kind, url: k.serviceUrl }, deployed)).toEqual({ ok: true, value: { url: new URL(k.serviceUrl).href, coalesceOver: 5, minIntervalMs: 1000, maxBatchEvents: 500, guardAddresses: true } });
       expect(k.parse({ url: k.serviceUrl, coalesceOver: 10, minIntervalMs: 250, maxBatchEvents: 100 }, deployed)).toMatchObject({ ok: true, value: { coalesceOver: 10, minIntervalMs: 250, maxBatchEvents: 100 } });
     });
     it.each([

@@ -10,7 +10,7 @@ import type { ParkedPayload } from '../../src/delivery/deliver';
 import { parseRoutes, type RouteTable } from '../../src/delivery/routes';
 import { hourKey } from '../../src/envelope/time';
 import { buildStatusReport } from '../../src/status/report';
-import { countRequest, emptyCounters, type RequestRecord, type StatsHour } from '../../src/status/stats';
+import { countDestination, countRequest, emptyCounters, emptyDestinationCounters, type RequestRecord, type StatsHour } from '../../src/status/stats';
 import { createMemoryKv } from '../../src/stores/memory-kv';
 import { openRecordStore } from '../../src/stores/records';
 import { auditEvent } from '../../dev/traffic/events';
@@ -33,6 +33,11 @@ function stats(): StatsHour[] {
   add({ at: NOW - 60_000, status: 200, outcome: 'accepted', events: 20, munchkinIds: { '111-AAA-222': 10, '333-BBB-444': 10 }, forwarded: { security: 19 }, duplicates: 1 });
   for (let i = 0; i < 18; i++) add({ at: NOW - 120_000, status: 503, outcome: 'retryLater', reason: 'store_unavailable', message: 'the store failed', events: 0 });
   for (let i = 0; i < 2; i++) add({ at: NOW - 120_000, status: 401, outcome: 'rejected', reason: 'signature_invalid', message: 'no signature verifies', events: 0 });
+  // the destination action's counts: a 503 parked 3 events, delivered since
+  const last = hours.get(hourKey(NOW - 60_000)) as StatsHour;
+  const crm = ((last.destinations ??= {}).crm = emptyDestinationCounters());
+  countDestination(crm, { destination: 'crm', at: NOW - 300_000, delivered: 0, parked: 3, failed: 0, lastError: 'HTTP 503' });
+  countDestination(crm, { destination: 'crm', at: NOW - 60_000, delivered: 120, parked: 0, failed: 0 });
   return [...hours.values()];
 }
 

@@ -53,6 +53,7 @@ describe('Streams', () => {
     expect(within(screen.getByRole('table', { name: 'User Audit per munchkinId' })).getByText('111-AAA-222')).toBeTruthy();
     expect(screen.getByText(/marketo-user-audit: DISABLED, webhook hook_unreachable/)).toBeTruthy();
     expect(screen.getByTestId('user-audit-last-event').textContent).toBe('60 s ago');
+    expect(screen.getAllByTestId('destination').map((li) => li.textContent)).toEqual(['crm: delivered 120, parked 3, failed 0; last error HTTP 503 at 2026-12-04T12:25:00.000Z']);
   });
   it('says what failed when the status cannot be read', async () => {
     const f = fakeFetch({ overview: () => ({ status: 503, body: { error: 'store_unavailable', message: 'the store could not be opened (TimeoutError); try again' } }) });

@@ -148,6 +148,19 @@ export function StreamsView({ api, refreshMs = 10_000 }: { api: ConsoleApi; refr
               <Text>{regs?.note}</Text>
             )}
           </View>
+          {Object.keys(data.report.destinations).length > 0 && (
+            <View>
+              <Heading level={3}>Destinations</Heading>
+              <ul>
+                {Object.entries(data.report.destinations).map(([name, d]) => (
+                  <li key={name} data-testid="destination">
+                    {name}: delivered {d.delivered}, parked {d.parked}, failed {d.failed}
+                    {d.lastError ? `; last error ${d.lastError.message} at ${d.lastError.time}` : ''}
+                  </li>
+                ))}
+              </ul>
+            </View>
+          )}
           <Flex gap="size-200" wrap>
             {ORDER.filter((s) => data.series[s]).map((s) => (
               <StreamPanel key={s} stream={s} series={data.series[s] as StreamSeries} failureRate={data.report.streams[s]?.failureRateLastHour ?? null} now={now} />
