@@ -129,6 +129,13 @@ async function settle(ctx: RelayContext, stores: Stores, rec: StoredRecord<Parke
   return { delivered: report.delivered.length, parked: left.length, deadLettered: dead.stored, ...(lastError !== undefined ? { lastError } : {}) };
 }
 
+/** What failed while no store could be opened: nowhere to park it, so its ids are logged for an operator (catch-up from the journal). */
+function unsettled(ctx: RelayContext, route: string, report: SendReport, name: string): Settled {
+  const left = [...report.left, ...report.rejected.flatMap((r) => r.batch.events)];
+  if (left.length) ctx.log.error('destination: not delivered and the store is unavailable: these events are not kept', { route, destination: name, eventIds: left.map((e) => e.id) });
+  return { delivered: report.delivered.length, parked: 0, deadLettered: 0, ...(left.length ? { lastError: report.lastError ?? 'store unavailable' } : {}) };
+}
+
 export async function runDestination(params: Record<string, unknown>): Promise<DestinationRunResult> {
   const c = relayContext(params, 'destination', { invokes: false });
   if (!c.ok) {
@@ -149,22 +156,24 @@ export async function runDestination(params: Record<string, unknown>): Promise<D
   const { route, events, attempts } = read.value;
   const name = ctx.routes.routes.find((r) => r.name === route)?.destination;
   const entry = name === undefined ? undefined : destinations.table.value.get(name);
-  let stores: Stores;
-  try {
-    stores = await ctx.stores();
-  } catch (err) {
-    ctx.log.error('destination: the store could not be opened; nothing delivered', { route, events: events.length, eventIds: events.map((e) => e.id), err: (err as Error).name });
-    return { error: { code: 'store_unavailable', message: `the store could not be opened (${(err as Error).name}); nothing was delivered` } };
-  }
+  // a store that cannot be opened does not stop the delivery (the events were handed off to this activation
+  // and exist nowhere else): only what then fails needs the store, which is asked for again when settling
+  const openStores = (): Promise<Stores | undefined> =>
+    ctx.stores().catch((err: Error) => {
+      ctx.log.error('destination: the store could not be opened', { route, events: events.length, err: err.name });
+      return undefined;
+    });
+  let stores = await openStores();
   const base: ParkedPayload = { action: DESTINATION_ACTION, deliveryId: ctx.activation.activationId ?? randomUUID(), events, destination: name ?? '' };
   const stream = streamOf(events);
   if (!entry) {
     const reason = `destination_unknown: route "${route}" names ${name === undefined ? 'no destination in this action\'s ROUTES' : `destination "${name}", which DESTINATIONS does not define`}`;
     try {
+      if (!stores) throw Object.assign(new Error('the store could not be opened'), { name: 'StoreUnavailable' });
       await stores.deadLetter.add({ route, stream, reason, attempts: 0, payload: base });
     } catch (err) {
-      await stores.parking.add({ route, stream, reason, attempts: 0, payload: base }).catch(() => undefined);
-      ctx.log.error('destination: dead-letter store unavailable', { route, err: (err as Error).name });
+      const parked = stores ? await stores.parking.add({ route, stream, reason, attempts: 0, payload: base }).then(() => true, () => false) : false;
+      ctx.log.error('destination: dead-letter store unavailable', { route, err: (err as Error).name, ...(parked ? {} : { eventIds: events.map((e) => e.id) }) });
     }
     ctx.log.warn('destination delivery', { route, events: events.length, delivered: 0, deadLettered: events.length, reason: 'destination_unknown' });
     return { error: { code: 'destination_unknown', message: reason } };
@@ -173,7 +182,7 @@ export async function runDestination(params: Record<string, unknown>): Promise<D
   const inFlightUntil = new Date((ctx.activation.deadline ?? ctx.startedAt + ACTION_TIMEOUT_MS) + IN_FLIGHT_MARGIN_MS).toISOString();
   let rec: StoredRecord<ParkedPayload> | undefined;
   try {
-    rec = await stores.parking.add({ route, stream, reason: `in flight: delivering to ${entry.name}`, attempts, payload: { ...base, inFlightUntil } });
+    if (stores) rec = await stores.parking.add({ route, stream, reason: `in flight: delivering to ${entry.name}`, attempts, payload: { ...base, inFlightUntil } });
   } catch (err) {
     // delivered all the same: what fails is parked at the end if the store is back
     ctx.log.error('destination: parking store unavailable before delivering', { route, destination: entry.name, err: (err as Error).name });
@@ -181,7 +190,8 @@ export async function runDestination(params: Record<string, unknown>): Promise<D
   let dest = destinations.open.get(entry.name);
   if (!dest) destinations.open.set(entry.name, (dest = entry.create()));
   const report = await sendBatches(dest, route, events, { deadline, now: ctx.now });
-  const s = await settle(ctx, stores, rec, route, base, report, entry.name, attempts);
+  stores ??= await openStores();
+  const s = stores ? await settle(ctx, stores, rec, route, base, report, entry.name, attempts) : unsettled(ctx, route, report, entry.name);
   const fields = { route, destination: entry.name, kind: entry.kind, events: events.length, batches: report.batches, attempts: report.attempts, delivered: s.delivered, parked: s.parked, deadLettered: s.deadLettered, ...(s.lastError ? { lastError: s.lastError } : {}), durationMs: ctx.now() - ctx.startedAt };
   if (s.parked || s.deadLettered) ctx.log.warn('destination delivery', fields);
   else ctx.log.info('destination delivery', fields);

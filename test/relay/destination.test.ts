@@ -8,6 +8,9 @@
  * rejects is dead-lettered with its answer.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { main as destinationMain } from '../../actions/destination/index';
 import { main as replayMain } from '../../actions/replay/index';
 import { main as userAudit } from '../../actions/user-audit/index';
@@ -155,6 +158,27 @@ describe('the destination action', () => {
     expect(await all(deadLetters())).toEqual([expect.objectContaining({ route: 'crm-route', attempts: 2, reason: 'max_attempts: 2 attempts failed; last: answered 503' })]);
     // not handed over once more
     expect(receiver.requests).toHaveLength(sent);
+  });
+});
+
+describe('the destination action with a store it cannot open', () => {
+  it('delivers all the same (the events exist nowhere else), and names what then fails in its log', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'msr-dest-store-'));
+    const dataDir = join(dir, 'data');
+    writeFileSync(dataDir, 'not a directory'); // the file store cannot make its directory
+    setRelayOverrides({});
+    const noStore = (params: Record<string, unknown>) => destinationMain({ ...inputs(), STATE_STORE: 'file', LOCAL_DATA_DIR: dataDir, STATS_FLUSH_SECONDS: '0', ...params });
+    try {
+      const r = await noStore({ route: 'crm-route', events: events(3, 'nostore') });
+      expect(r).toMatchObject({ delivered: 3, parked: 0 });
+      expect(receiver.delivered().flatMap((d) => d.events.map((e) => e.id))).toEqual(['nostore-0', 'nostore-1', 'nostore-2']);
+      receiver.behave(() => ({ status: 503 }));
+      process.env.__OW_DEADLINE = String(Date.now() + 4000);
+      await noStore({ route: 'crm-route', events: events(2, 'lost') });
+      expect(logLines().filter((l) => l.msg === 'destination: not delivered and the store is unavailable: these events are not kept')).toEqual([expect.objectContaining({ eventIds: ['lost-0', 'lost-1'] })]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
