@@ -23,12 +23,13 @@
  * the only one given DESTINATIONS, delivers them.
  *
  * Patterns are compiled once, at parse time, into literal pieces
- * (src/delivery/wildcard.ts): matching takes time linear in the value and
- * builds no RegExp, whatever a sender puts in a field.
+ * (src/delivery/wildcard.ts), each searched by a RegExp of the escaped piece
+ * alone: matching takes time linear in the value, whatever a sender puts in a
+ * field; a piece between two `*` is at most MAX_SEARCHED_PIECE units.
  */
 import { STREAMS, type Envelope, type Stream } from '../envelope/envelope';
 import { isObject } from '../envelope/fields';
-import { compileWildcard, foldCase, type Folder } from './wildcard';
+import { compileWildcard, MAX_SEARCHED_PIECE, tooLongPiece } from './wildcard';
 
 export const MATCH_FIELDS = ['stream', 'type', 'source', 'munchkinId', 'componentType', 'eventAction', 'subType', 'activityTypeId', 'activityType', 'userId', 'dataschema'] as const;
 export type MatchField = (typeof MATCH_FIELDS)[number];
@@ -36,32 +37,24 @@ export type MatchField = (typeof MATCH_FIELDS)[number];
 export const ATTRIBUTE_FIELD_PREFIX = 'attributes.';
 type MatchKey = MatchField | `${typeof ATTRIBUTE_FIELD_PREFIX}${string}`;
 
-/** Below this length folding a value again costs less than looking it up. */
+/** Below this length lower-casing a value again costs less than looking it up. */
 const MEMO_FROM_LENGTH = 256;
-const lowerCase = (s: string): string => s.toLowerCase();
-
-function memo(cache: Map<string, string>, v: string, fold: (s: string) => string): string {
-  let folded = cache.get(v);
-  if (folded === undefined) cache.set(v, (folded = fold(v)));
-  return folded;
-}
 
 /**
- * The case folds of one event's values, each computed once however many
- * patterns read the value (a 1 MB attribute is folded once, not once per route).
+ * One event's values lower-cased for the patterns without `*`, each computed
+ * once however many patterns read the value (wildcard patterns read the value
+ * as it is, src/delivery/wildcard.ts).
  */
-export class ValueFolds implements Folder {
-  private wildcard?: Map<string, string>;
+export class ValueFolds {
   private exact?: Map<string, string>;
-
-  /** as wildcard patterns compare (src/delivery/wildcard.ts) */
-  folded(v: string): string {
-    return v.length < MEMO_FROM_LENGTH ? foldCase(v) : memo((this.wildcard ??= new Map()), v, foldCase);
-  }
 
   /** as patterns without `*` compare: the value lower-cased */
   lowered(v: string): string {
-    return v.length < MEMO_FROM_LENGTH ? lowerCase(v) : memo((this.exact ??= new Map()), v, lowerCase);
+    if (v.length < MEMO_FROM_LENGTH) return v.toLowerCase();
+    const cache = (this.exact ??= new Map());
+    let lower = cache.get(v);
+    if (lower === undefined) cache.set(v, (lower = v.toLowerCase()));
+    return lower;
   }
 }
 
@@ -102,7 +95,7 @@ function patternMatcher(pattern: string | number): Matcher {
     return (v, folds) => (typeof v === 'string' ? v.length <= lower.length && folds.lowered(v) === lower : typeof v === 'number' && String(v) === pattern);
   }
   const matches = compileWildcard(pattern);
-  return (v, folds) => (typeof v === 'string' || typeof v === 'number') && matches(String(v), folds);
+  return (v) => (typeof v === 'string' || typeof v === 'number') && matches(String(v));
 }
 
 /** An attribute value for matching: a boolean compares as its text (`true`, `false`). */
@@ -139,6 +132,12 @@ function checkMatchValue(where: string, field: MatchKey, raw: unknown, errors: s
     if (typeof v !== 'string' && typeof v !== 'number') return void errors.push(`${where}: match.${field} values must be strings or numbers, got ${JSON.stringify(v)}`);
     if (typeof v === 'number' && !Number.isFinite(v)) return void errors.push(`${where}: match.${field} has a number that is not finite (${v})`);
     if (typeof v === 'string' && v === '') return void errors.push(`${where}: match.${field} has an empty string`);
+    const long = typeof v === 'string' ? tooLongPiece(v) : undefined;
+    if (long !== undefined) {
+      return void errors.push(
+        `${where}: match.${field} has a piece between two * of ${long.length} characters (${JSON.stringify(long.length > 40 ? `${long.slice(0, 40)}…` : long)}); at most ${MAX_SEARCHED_PIECE}, as it is searched for in the whole value`,
+      );
+    }
     if (field === 'activityTypeId' && !(Number.isInteger(v) || (typeof v === 'string' && /^[0-9*]+$/.test(v)))) {
       return void errors.push(`${where}: match.activityTypeId values must be integers, got ${JSON.stringify(v)}`);
     }

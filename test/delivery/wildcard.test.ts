@@ -1,11 +1,11 @@
 /**
  * Wildcard routes over sender-controlled values (issue 24 item 1): the same
- * answers as the RegExp they replace, decided without one.
+ * answers as the backtracking RegExp they replace, decided by literal pieces.
  */
 import fc from 'fast-check';
 import type { Envelope } from '../../src/envelope/envelope';
 import { parseRoutes, routeEnvelopes, type RouteTable } from '../../src/delivery/routes';
-import { compileWildcard, foldCase } from '../../src/delivery/wildcard';
+import { compileWildcard, MAX_SEARCHED_PIECE } from '../../src/delivery/wildcard';
 import { testEnvelope } from '../support/envelope';
 
 const table = (routes: unknown[]): RouteTable => {
@@ -47,9 +47,21 @@ const formerRegExp = (pattern: string): RegExp => new RegExp(`^${pattern.split('
 /**
  * Case pairs and their traps, as single code units: dotted and dotless i, sharp s and long s,
  * the Kelvin sign, a titlecase digraph, final sigma, accents, and the two halves of a
- * surrogate pair (𐐨 U+10428 = D801 DC28, its capital 𐐀 = D801 DC00) plus a lone one.
+ * surrogate pair (𐐨 U+10428 = D801 DC28, its capital 𐐀 = D801 DC00) plus a lone one,
+ * and RegExp syntax characters (a piece is a RegExp of its escaped self).
  */
-const UNITS = ['a', 'b', 'A', 'B', '.', '\n', 'i', 'I', 'İ', 'ı', 'ß', 's', 'S', 'ſ', 'K', 'k', '\u212a', 'ǅ', 'ǆ', 'Ǆ', 'σ', 'ς', 'Σ', 'é', 'É', '\ud801', '\udc28', '\udc00'];
+const UNITS = ['a', 'b', 'A', 'B', '.', '\n', '\\', '(', '[', '{', '$', '?', '|', 'i', 'I', 'İ', 'ı', 'ß', 's', 'S', 'ſ', 'K', 'k', '\u212a', 'ǅ', 'ǆ', 'Ǆ', 'σ', 'ς', 'Σ', 'é', 'É', '\ud801', '\udc28', '\udc00'];
+/** ECMA-262 SyntaxCharacter */
+const SYNTAX = new Set('^$\\.*+?()[]{}|');
+/** Is `source` a RegExp of literal characters only: every syntax character escaped, and no other escape (no \d, \b, \w…)? */
+function escapedLiteral(source: string): boolean {
+  for (let i = 0; i < source.length; i++) {
+    if (source[i] === '\\') {
+      if (!SYNTAX.has(source[++i])) return false;
+    } else if (SYNTAX.has(source[i])) return false;
+  }
+  return true;
+}
 const unitsOf = (extra: string[], max: number) => fc.array(fc.constantFrom(...UNITS, ...extra), { maxLength: max }).map((u) => u.join(''));
 /** a pattern with at least one `*` (one without is compared as a whole string, see routes.test.ts) */
 const wildcardPattern = fc.tuple(unitsOf(['*', '*'], 8), unitsOf(['*'], 4)).map(([a, b]) => `${a}*${b}`);
@@ -73,25 +85,12 @@ describe('wildcard patterns', () => {
         const filled = pattern.replace(/\*/g, () => fills[k++ % fills.length]);
         // flip the case of one unit, or drop one
         const value = edit === 0 ? filled : edit === 1 ? filled.toUpperCase() : edit === 2 ? filled.toLowerCase() : filled.slice(1);
-        const matches = compileWildcard(pattern)(value, { folded: foldCase });
+        const matches = compileWildcard(pattern)(value);
         expect(matches).toBe(reference(pattern, value));
         expect(matches).toBe(formerRegExp(pattern).test(value));
       }),
       { numRuns: 3000, seed: 2424 },
     );
-  });
-  it('fold every UTF-16 code unit as a RegExp with the i flag compares it with its upper- and lower-case forms', () => {
-    const wrong: string[] = [];
-    for (let unit = 0; unit < 0x10000; unit++) {
-      const c = String.fromCharCode(unit);
-      const re = new RegExp(`^\\u${hex(unit)}$`, 'i');
-      const folded = foldCase(c);
-      if (folded.length !== 1) wrong.push(`${hex(unit)} folds to ${folded.length} units`);
-      for (const other of new Set([c.toUpperCase(), c.toLowerCase(), folded])) {
-        if (other.length === 1 && re.test(other) !== (foldCase(other) === folded)) wrong.push(`${hex(unit)} ~ ${hex(other.charCodeAt(0))}`);
-      }
-    }
-    expect(wrong).toEqual([]);
   });
   it('lower-casing never shortens a code point, so an exact pattern need not lower-case a longer value', () => {
     const shorter: string[] = [];
@@ -103,13 +102,29 @@ describe('wildcard patterns', () => {
     const t = table([{ name: 'r', match: { componentType: 'i̇x' }, action: 'p/r' }]);
     expect(routed(t, testEnvelope('x', { componentType: 'İX' }))).toEqual(['r']);
   });
-  it('keep a value’s length when folding, so the pieces are found where they are (İ, ß, astral letters)', () => {
-    const value = 'İß𐐨ǅ\ud801x'.repeat(3);
-    expect(foldCase(value)).toHaveLength(value.length);
-    expect(foldCase('google İstanbul ßtraße 𐐨')).toBe('GOOGLE İSTANBUL ßTRAßE 𐐨');
-    const t = table([{ name: 'r', match: { componentType: '*istanbul*' }, action: 'p/r' }]);
+  it('compare code unit with code unit, so a piece is found where it is and only with its own length (İ, ß, ſ, astral letters)', () => {
+    const t = table([
+      { name: 'r', match: { componentType: '*istanbul*' }, action: 'p/r' },
+      { name: 's', match: { componentType: 'x*STRASSE*𐐀' }, action: 'p/s' },
+    ]);
     expect(routed(t, testEnvelope('x', { componentType: 'İstanbul' }))).toEqual(['default']);
     expect(routed(t, testEnvelope('x', { componentType: 'ISTANBUL' }))).toEqual(['r']);
+    expect(routed(t, testEnvelope('x', { componentType: 'x straße 𐐨' }))).toEqual(['default']);
+    expect(routed(t, testEnvelope('x', { componentType: 'x ſtrasse 𐐨' }))).toEqual(['default']);
+    // an astral letter is two surrogate units, which have no case: 𐐨 is not 𐐀 (as with the former RegExp, no `u` flag)
+    expect(routed(t, testEnvelope('x', { componentType: 'X strasse 𐐨' }))).toEqual(['default']);
+    expect(routed(t, testEnvelope('x', { componentType: 'X strasse 𐐀' }))).toEqual(['s']);
+  });
+  it(`refuse at route parse a piece between two * longer than ${MAX_SEARCHED_PIECE} units (the search's worst case grows with it), not the ends`, () => {
+    const parsed = (pattern: string) => parseRoutes({ routes: [{ name: 'r', match: { 'attributes.Referrer URL': ['*cpc*', pattern] }, action: 'p/r' }] });
+    const long = `a*${'gclid='.repeat(4)}x*b`;
+    expect(parsed(long)).toEqual({
+      ok: false,
+      errors: [`route 0 ("r"): match.attributes.Referrer URL has a piece between two * of 25 characters ("gclid=gclid=gclid=gclid=x"); at most ${MAX_SEARCHED_PIECE}, as it is searched for in the whole value`],
+    });
+    expect(parsed(`*${'g'.repeat(MAX_SEARCHED_PIECE)}*`).ok).toBe(true);
+    expect(parsed(`https://www.example.com/${'p'.repeat(300)}*${'q'.repeat(300)}`).ok).toBe(true);
+    expect(parsed('x'.repeat(1000)).ok).toBe(true);
   });
   it('match numbers and booleans by their text, and a value present only', () => {
     const t = table([
@@ -133,34 +148,39 @@ describe('a sender-controlled value of 1 MB', () => {
   ];
   const formFill = (referrer: string): Envelope => testEnvelope('x', { stream: 'lead-activity', activityTypeId: 2, data: { attributes: [{ name: 'Referrer URL', value: referrer }] } });
 
-  it('is routed without building a RegExp from the patterns (the former ^.*google.*cpc.*$ backtracked for 14 s on 192 KB)', () => {
+  it('builds RegExps only of escaped literal pieces, never the former ^.*google.*cpc.*$ (it backtracked for 14 s on 192 KB)', () => {
     const built = jest.spyOn(globalThis, 'RegExp');
     let answers: string[][];
+    let sources: string[];
     try {
       const t = table(routes);
-      expect(built.mock.calls).toEqual([]);
       answers = [google, `${google}cpc`, `https://www.google.com/${google}`].map((v) => routed(t, formFill(v)));
-      expect(built.mock.calls).toEqual([]);
     } finally {
+      sources = built.mock.calls.map((c) => String(c[0]));
       built.mockRestore();
     }
     expect(answers).toEqual([['default'], ['paid'], ['campaign']]);
+    expect(sources).not.toContain('^.*google.*cpc.*$');
+    expect(sources.filter((source) => !escapedLiteral(source))).toEqual([]);
+    // the spy sees the pieces' RegExps (so the checks above are not vacuous)
+    expect(sources).toEqual(expect.arrayContaining(['google', 'cpc', 'utm_medium=cpc', 'utm_campaign=', 'https://www\\.example\\.com/']));
   });
-  it('is folded once for all the wildcard routes that read it, and not lower-cased for an exact pattern it is longer than', () => {
+  it('is neither copied, case-folded nor lower-cased for the wildcard routes, nor for an exact pattern it is longer than', () => {
     const t = table(routes);
     // the prototype string primitives use here (jest's global String may be another realm's)
     const strings = Object.getPrototypeOf('') as typeof String.prototype;
     const upper = jest.spyOn(strings, 'toUpperCase');
     const lower = jest.spyOn(strings, 'toLowerCase');
+    const slice = jest.spyOn(strings, 'slice');
+    const substring = jest.spyOn(strings, 'substring');
     const ofTheValue = (spy: jest.SpyInstance) => spy.mock.contexts.filter((s) => String(s).length === google.length).length;
     let folds: number[];
     try {
       expect(routed(t, formFill(google))).toEqual(['default']);
     } finally {
-      folds = [ofTheValue(upper), ofTheValue(lower)];
-      upper.mockRestore();
-      lower.mockRestore();
+      folds = [upper, lower, slice, substring].map(ofTheValue);
+      [upper, lower, slice, substring].forEach((spy) => spy.mockRestore());
     }
-    expect(folds).toEqual([1, 0]);
+    expect(folds).toEqual([0, 0, 0, 0]);
   });
 });
