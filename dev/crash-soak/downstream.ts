@@ -12,6 +12,12 @@
  * Faults for chosen targets, switched at run time by the soak:
  * `POST /__faults {"<pkg/action>|*": "ok" | "429" | "503" | "refuse" | "hang" | "slow"}`.
  *
+ * `forward` (the destination scenarios): invocations of the named actions are not
+ * recorded here but passed on, as they came, to the invoke API of another local
+ * runtime (the destination runtime, a process the soak kills on its own), and its
+ * answer returned; nothing listening there is a 503, as the platform answers when
+ * it cannot take an invocation.
+ *
  * Run: `node --import tsx dev/crash-soak/downstream.ts <records.jsonl> <apiKey>`;
  * prints `{"url": …}` once listening.
  */
@@ -32,7 +38,7 @@ export interface Downstream {
   close(): Promise<void>;
 }
 
-export async function startDownstream(recordsFile: string, apiKey: string, port = 0): Promise<Downstream> {
+export async function startDownstream(recordsFile: string, apiKey: string, port = 0, forward: Record<string, string> = {}): Promise<Downstream> {
   const file: FileHandle = await open(recordsFile, 'a');
   const expectedAuth = `Basic ${Buffer.from(apiKey).toString('base64')}`;
   let faults: Record<string, DownstreamFault> = {};
@@ -81,6 +87,20 @@ export async function startDownstream(recordsFile: string, apiKey: string, port 
       if (!m || req.method !== 'POST') return send(res, 404, { error: 'The requested resource does not exist.' });
       if (req.headers.authorization !== expectedAuth) return send(res, 401, { error: 'The supplied authentication is invalid' });
       const action = decodeURIComponent(m[1]);
+      const to = forward[action];
+      if (to !== undefined) {
+        const headers: Record<string, string> = { 'content-type': 'application/json', authorization: expectedAuth };
+        if (typeof req.headers['x-request-id'] === 'string') headers['x-request-id'] = req.headers['x-request-id'];
+        return void (async () => {
+          try {
+            const r = await fetch(to + (req.url ?? '/'), { method: 'POST', headers, body });
+            const text = await r.text();
+            res.writeHead(r.status, { 'content-type': 'application/json' }).end(text);
+          } catch {
+            send(res, 503, { error: 'Service Unavailable' });
+          }
+        })();
+      }
       const fault = faults[action] ?? faults['*'] ?? 'ok';
       if (fault === 'hang') return void hung.add(res);
       if (fault === 'refuse') return void req.socket.destroy();

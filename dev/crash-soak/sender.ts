@@ -22,6 +22,16 @@ export const SOAK_ROUTES = {
   ],
 };
 
+/**
+ * The destination scenarios' routes, beside SOAK_ROUTES: every User Audit event to a
+ * Standard Webhooks receiver (`hooks` → destination `crm`), every Lead Activity to a
+ * PostgreSQL table (`rows` → destination `warehouse`).
+ */
+export const SOAK_DESTINATION_ROUTES = [
+  { name: 'hooks', match: { stream: 'user-audit' }, destination: 'crm' },
+  { name: 'rows', match: { stream: 'lead-activity' }, destination: 'warehouse' },
+];
+
 export interface Delivery {
   kind: 'io' | 'push';
   path: string;
@@ -40,6 +50,8 @@ export interface SenderOptions {
   minuteMs: number;
   requestTimeoutMs?: number;
   redeliverShare?: number;
+  /** the relay's ROUTES also hold SOAK_DESTINATION_ROUTES: deliveries expect their pairs too */
+  destinations?: boolean;
 }
 
 export interface Tally {
@@ -67,7 +79,7 @@ export function makeDelivery(o: SenderOptions): Delivery {
     const pairs = events.flatMap((e) => {
       const id = String(e.eventid);
       const component = String(((e.event as { body: { data: { componentType: string } } }).body.data).componentType);
-      return ['Login', 'User', 'Role'].includes(component) ? [`audit ${id}`, `security ${id}`] : [`audit ${id}`];
+      return [`audit ${id}`, ...(['Login', 'User', 'Role'].includes(component) ? [`security ${id}`] : []), ...(o.destinations ? [`hooks ${id}`] : [])];
     });
     return ioDelivery(o, '/api/v1/web/marketo-stream-relay/user-audit', events, pairs);
   }
@@ -77,7 +89,7 @@ export function makeDelivery(o: SenderOptions): Delivery {
   }
   const push = legacyPush(rng, int(rng, 1, 100));
   const activities = push.activities as { marketoGUID: string; activityTypeId: number }[];
-  const pairs = activities.flatMap((a) => (a.activityTypeId === 2 ? [`leads ${a.marketoGUID}`, `forms ${a.marketoGUID}`] : [`leads ${a.marketoGUID}`]));
+  const pairs = activities.flatMap((a) => [`leads ${a.marketoGUID}`, ...(a.activityTypeId === 2 ? [`forms ${a.marketoGUID}`] : []), ...(o.destinations ? [`rows ${a.marketoGUID}`] : [])]);
   const body = JSON.stringify(push);
   return {
     kind: 'push',
