@@ -21,7 +21,7 @@ import { percentile } from './measure';
 
 const ROOT = resolve(__dirname, '..');
 const RECEIVERS = ['user-audit', 'notification', 'lead-activity'];
-const DIST = join(ROOT, 'dist/application/actions/marketo-stream-relay');
+export const DIST = join(ROOT, 'dist/application/actions/marketo-stream-relay');
 
 export interface BundleRow {
   action: string;
@@ -38,7 +38,7 @@ export interface BundleRow {
   pairedRatio?: number;
 }
 
-function buildTemplate(): Promise<string> {
+export function buildTemplate(): Promise<string> {
   const out = join(ROOT, 'bench/.build/template');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const base = require(join(ROOT, 'webpack-config.js')) as webpack.Configuration;
@@ -46,13 +46,12 @@ function buildTemplate(): Promise<string> {
   return new Promise((res, rej) => webpack(config, (err, stats) => (err || stats?.hasErrors() ? rej(err ?? new Error(stats?.toString())) : res(join(out, 'index.js')))));
 }
 
-const dirBytes = (dir: string): number => readdirSync(dir).filter((f) => f.endsWith('.js')).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+export const dirBytes = (dir: string): number => readdirSync(dir).filter((f) => f.endsWith('.js')).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 
-/** Median load and cold-start times over `runs` fresh processes, each with a fresh request. */
 // asynchronous: the key server and the invoke API live in this process and must keep answering
 const run = promisify(execFile);
 
-type ChildReport = { loadMs: number; coldMs: number; status: string };
+export type ChildReport = { loadMs: number; coldMs: number; status: string };
 
 async function once(file: string, params: string, env: NodeJS.ProcessEnv, mode: 'cold' | 'load'): Promise<ChildReport> {
   // the child reports on stderr: stdout carries the action's own log lines
@@ -64,7 +63,7 @@ async function once(file: string, params: string, env: NodeJS.ProcessEnv, mode: 
 const median = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
 
 /** Median load and cold-start times over `runs` fresh processes, each with a fresh request; with `pairWith`, each run followed by one of that bundle. */
-async function measure(file: string, params: () => string, env: NodeJS.ProcessEnv, runs: number, mode: 'cold' | 'load', pairWith?: { file: string; params: string }): Promise<ChildReport & { pairedRatio?: number }> {
+export async function measure(file: string, params: () => string, env: NodeJS.ProcessEnv, runs: number, mode: 'cold' | 'load', pairWith?: { file: string; params: string }): Promise<ChildReport & { pairedRatio?: number }> {
   const all: ChildReport[] = [];
   const ratios: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -112,6 +111,7 @@ export async function runBundles(o: { build: boolean; runs: number }): Promise<{
   for (const dir of readdirSync(DIST).filter((d) => d.endsWith('-temp')).sort()) {
     const action = dir.replace(/-temp$/, '');
     if (action.endsWith('-registration')) continue; // the same bundle as its web action
+    if (action === 'destination') continue; // P7 (bench/destinations.ts): its first delivery to each kind
     const file = join(DIST, dir, 'index.js');
     const make = requests[action] as (() => Record<string, unknown>) | undefined;
     let n = 0;
