@@ -38,13 +38,16 @@ export interface BundleRow {
   pairedRatio?: number;
 }
 
-export function buildTemplate(): Promise<string> {
-  const out = join(ROOT, 'bench/.build/template');
+/** A bench-only action (bench/<name>/index.js) built with the project's webpack config into bench/.build/<name>; its file. */
+export function buildBenchAction(name: string): Promise<string> {
+  const out = join(ROOT, 'bench/.build', name);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const base = require(join(ROOT, 'webpack-config.js')) as webpack.Configuration;
-  const config: webpack.Configuration = { ...base, context: ROOT, entry: join(ROOT, 'bench/template-action/index.js'), target: 'node', mode: 'production', output: { path: out, filename: 'index.js', libraryTarget: 'commonjs2' } };
+  const config: webpack.Configuration = { ...base, context: ROOT, entry: join(ROOT, 'bench', name, 'index.js'), target: 'node', mode: 'production', output: { path: out, filename: 'index.js', libraryTarget: 'commonjs2' } };
   return new Promise((res, rej) => webpack(config, (err, stats) => (err || stats?.hasErrors() ? rej(err ?? new Error(stats?.toString())) : res(join(out, 'index.js')))));
 }
+
+export const buildTemplate = (): Promise<string> => buildBenchAction('template-action');
 
 export const dirBytes = (dir: string): number => readdirSync(dir).filter((f) => f.endsWith('.js')).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 

@@ -35,7 +35,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../dev/webhook-recei
 import { chatHost } from '../test/support/chat-host';
 import { documentedEvents } from '../test/support/chat-events';
 import { hasPostgresServer, POSTGRES_MISSING, startPostgres, type PostgresServer } from '../test/support/postgres-server';
-import { buildTemplate, DIST, dirBytes, measure } from './bundles';
+import { buildBenchAction, buildTemplate, DIST, dirBytes, measure } from './bundles';
 import { cpuSeconds, waitFor } from './load';
 import { kb, ms } from './measure';
 import { activity } from './postgres-rows';
@@ -76,6 +76,8 @@ export interface ColdRow {
   loadMs: number;
   coldMs: number;
   pairedRatio: number;
+  /** not the destination action: the floor under a kind (outside the goals) */
+  reference?: true;
 }
 
 export interface DestinationsResult {
@@ -253,6 +255,15 @@ async function coldStarts(pg: PostgresServer | undefined, o: { build: boolean; r
       if (m.status !== 'ok' || arrived !== expected) throw new Error(`P7: the destination action's first delivery to ${k.kind} answered ${m.status}; ${arrived} of ${expected} arrived`);
       cold.push({ kind: k.kind, request: k.request, loadMs: m.loadMs, coldMs: m.coldMs, pairedRatio: m.pairedRatio ?? NaN });
     }
+    if (pg) {
+      // the floor: a bundled bare pg client's first connection and query, as the destination's first attempt needs one
+      const floor = await buildBenchAction('pg-connect-action');
+      const fParams = join(tmp, 'pg-connect.json');
+      writeFileSync(fParams, JSON.stringify({ url: pg.url }));
+      const m = await measure(floor, () => fParams, process.env, o.runs, 'cold', pairWith);
+      if (m.status !== '200') throw new Error(`P7: the bare pg client answered ${m.status}`);
+      cold.push({ kind: 'postgres floor', request: 'bench/pg-connect-action: a bare `pg` client bundled alike, connect (SCRAM) and SELECT 1, no relay code', loadMs: m.loadMs, coldMs: m.coldMs, pairedRatio: m.pairedRatio ?? NaN, reference: true });
+    }
     const template = await measure(templateFile, () => tParams, process.env, o.runs, 'cold');
     return { mainBytes: statSync(file).size, bytes: dirBytes(BUNDLE_DIR), template: { coldMs: template.coldMs, mainBytes: statSync(templateFile).size }, cold };
   } finally {
@@ -331,10 +342,11 @@ export function destinationsReport(r: DestinationsResult, goal: (ok: boolean) =>
       ...b.cold.map((c) => `| ${c.kind} | ${c.request} | ${ms(c.loadMs)} | ${ms(c.coldMs)} | ×${c.pairedRatio.toFixed(1)} |`),
       '',
     );
-    const worstCold = Math.max(...b.cold.map((c) => c.coldMs));
-    const worstRatio = Math.min(...b.cold.map((c) => c.pairedRatio));
+    const action = b.cold.filter((c) => !c.reference);
+    const worstCold = Math.max(...action.map((c) => c.coldMs));
+    const worstRatio = Math.min(...action.map((c) => c.pairedRatio));
     lines.push(
-      `A fresh Node process per run loads the bundle and answers one activation (bench/cold-child.js), each run followed by one of the template action; medians. The kind's stand-in is local: a Standard Webhooks receiver verifying with \`standardwebhooks\`, HTTP hosts answering as Slack (200 \`ok\`) and a Teams Workflows trigger (202), the PostgreSQL server above (its table there after the first run). Goals: cold start ≤ ${P7_GOALS.coldMs} ms ${goal(worstCold <= P7_GOALS.coldMs)} (worst ${ms(worstCold)}); ≥ ×${P7_GOALS.ratio} faster than the template ${goal(worstRatio >= P7_GOALS.ratio)} (worst ×${worstRatio.toFixed(1)}).`,
+      `A fresh Node process per run loads the bundle and answers one activation (bench/cold-child.js), each run followed by one of the template action; medians. The kind's stand-in is local: a Standard Webhooks receiver verifying with \`standardwebhooks\`, HTTP hosts answering as Slack (200 \`ok\`) and a Teams Workflows trigger (202), the PostgreSQL server above (its table there after the first run). The postgres floor row is not the destination action but the least any first activation writing to PostgreSQL pays (the client's code, a TCP connection, the server forking a backend for it, SCRAM's key derivation on both sides), outside the goals. Goals (the destination action's rows): cold start ≤ ${P7_GOALS.coldMs} ms ${goal(worstCold <= P7_GOALS.coldMs)} (worst ${ms(worstCold)}); ≥ ×${P7_GOALS.ratio} faster than the template ${goal(worstRatio >= P7_GOALS.ratio)} (worst ×${worstRatio.toFixed(1)}).`,
       '',
     );
   }
