@@ -21,7 +21,7 @@ import { percentile } from './measure';
 
 const ROOT = resolve(__dirname, '..');
 const RECEIVERS = ['user-audit', 'notification', 'lead-activity'];
-const DIST = join(ROOT, 'dist/application/actions/marketo-stream-relay');
+export const DIST = join(ROOT, 'dist/application/actions/marketo-stream-relay');
 
 export interface BundleRow {
   action: string;
@@ -38,21 +38,23 @@ export interface BundleRow {
   pairedRatio?: number;
 }
 
-function buildTemplate(): Promise<string> {
-  const out = join(ROOT, 'bench/.build/template');
+/** A bench-only action (bench/<name>/index.js) built with the project's webpack config into bench/.build/<name>; its file. */
+export function buildBenchAction(name: string): Promise<string> {
+  const out = join(ROOT, 'bench/.build', name);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const base = require(join(ROOT, 'webpack-config.js')) as webpack.Configuration;
-  const config: webpack.Configuration = { ...base, context: ROOT, entry: join(ROOT, 'bench/template-action/index.js'), target: 'node', mode: 'production', output: { path: out, filename: 'index.js', libraryTarget: 'commonjs2' } };
+  const config: webpack.Configuration = { ...base, context: ROOT, entry: join(ROOT, 'bench', name, 'index.js'), target: 'node', mode: 'production', output: { path: out, filename: 'index.js', libraryTarget: 'commonjs2' } };
   return new Promise((res, rej) => webpack(config, (err, stats) => (err || stats?.hasErrors() ? rej(err ?? new Error(stats?.toString())) : res(join(out, 'index.js')))));
 }
 
-const dirBytes = (dir: string): number => readdirSync(dir).filter((f) => f.endsWith('.js')).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+export const buildTemplate = (): Promise<string> => buildBenchAction('template-action');
 
-/** Median load and cold-start times over `runs` fresh processes, each with a fresh request. */
+export const dirBytes = (dir: string): number => readdirSync(dir).filter((f) => f.endsWith('.js')).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+
 // asynchronous: the key server and the invoke API live in this process and must keep answering
 const run = promisify(execFile);
 
-type ChildReport = { loadMs: number; coldMs: number; status: string };
+export type ChildReport = { loadMs: number; coldMs: number; status: string };
 
 async function once(file: string, params: string, env: NodeJS.ProcessEnv, mode: 'cold' | 'load'): Promise<ChildReport> {
   // the child reports on stderr: stdout carries the action's own log lines
@@ -64,7 +66,7 @@ async function once(file: string, params: string, env: NodeJS.ProcessEnv, mode: 
 const median = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
 
 /** Median load and cold-start times over `runs` fresh processes, each with a fresh request; with `pairWith`, each run followed by one of that bundle. */
-async function measure(file: string, params: () => string, env: NodeJS.ProcessEnv, runs: number, mode: 'cold' | 'load', pairWith?: { file: string; params: string }): Promise<ChildReport & { pairedRatio?: number }> {
+export async function measure(file: string, params: () => string, env: NodeJS.ProcessEnv, runs: number, mode: 'cold' | 'load', pairWith?: { file: string; params: string }): Promise<ChildReport & { pairedRatio?: number }> {
   const all: ChildReport[] = [];
   const ratios: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -112,6 +114,7 @@ export async function runBundles(o: { build: boolean; runs: number }): Promise<{
   for (const dir of readdirSync(DIST).filter((d) => d.endsWith('-temp')).sort()) {
     const action = dir.replace(/-temp$/, '');
     if (action.endsWith('-registration')) continue; // the same bundle as its web action
+    if (action === 'destination') continue; // P7 (bench/destinations.ts): its first delivery to each kind
     const file = join(DIST, dir, 'index.js');
     const make = requests[action] as (() => Record<string, unknown>) | undefined;
     let n = 0;

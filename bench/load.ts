@@ -37,7 +37,7 @@ export interface LoadResult {
 }
 
 /** user + system CPU seconds of a process (Linux /proc). */
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   try {
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(f[11]) + Number(f[12])) / 100;
@@ -54,7 +54,7 @@ const freePort = (): Promise<number> =>
     });
   });
 
-async function waitFor(url: string): Promise<void> {
+export async function waitFor(url: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     try {
       await fetch(url);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: P1–P6 and P8, printed as a table and written to bench/results.md
+ * `npm run bench`: P1–P8, printed as a table and written to bench/results.md
  * with the machine and Node version. Ratios are computed inside this one run.
  * Options: --quick (fewer runs, 250k-event day), --no-build (reuse dist/).
  */
@@ -8,6 +8,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { runBundles } from './bundles';
 import { medianOf, runConsole } from './console';
+import { destinationsReport, runDestinations } from './destinations';
 import { runInProcess } from './in-process';
 import { runLoad, type LoadResult } from './load';
 import { kb, ms } from './measure';
@@ -112,6 +113,8 @@ async function main(): Promise<void> {
   out();
   out(`First load: ${kb(c.firstLoadJsGzip)} of JavaScript gzipped (${kb(c.firstLoadGzip)} with the stylesheet and index.html); goal ≤ 400 KB of JavaScript: ${goal(c.firstLoadJsGzip <= 400 * 1024)}. Time from navigation to the first chart (a fresh browser context each time, the local runtime on the same 2 cores): median ${medianOf(c.firstChartMs).toFixed(0)} ms of ${c.firstChartMs.length} loads (${c.firstChartMs.map((m) => m.toFixed(0)).join(', ')}).${c.buildSeconds !== undefined ? ` Build of the console alone: ${c.buildSeconds.toFixed(0)} s.` : ''} The receivers' bundles (P3) contain none of it: the console action is a bundle of its own.`);
   out();
+  // P3 built the destination action's bundle (or, with --no-build, P7 builds it only when it is missing)
+  for (const l of destinationsReport(await runDestinations({ quick, build: false }), goal)) out(l);
   for (const l of routingReport(await runRouting({ quick }), goal)) out(l);
   writeFileSync(join(__dirname, 'results.md'), `${lines.join('\n')}\n`);
   console.log('written to bench/results.md');
